@@ -1,0 +1,82 @@
+# gobp-dap — build, test, demo, bench, install.
+#   make            build build/gobp-dap
+#   make test       install what is missing, build, run every test (unit, e2e, nvim)
+#   make demo       install what is missing, build, run a scripted session on an example
+#   make bench      benchmarks (not part of the tests)
+#   make test SANITIZE=1   the same under ASan + UBSan
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+PKGS    := libdwarf libelf json-c libev capstone
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+           -D_GNU_SOURCE -Icore -Icore/include -Iprotocol -Iadapter \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/libdwarf
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ldwarf -lelf -ljson-c -lev -lcapstone) -lz -ldl -lm -lpthread
+ifeq ($(SANITIZE),1)
+  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+  LDFLAGS += -fsanitize=address,undefined
+  B := build-san
+endif
+
+CORE_SRC     := $(wildcard core/*.c)
+PROTOCOL_SRC := $(wildcard protocol/*.c)
+ADAPTER_SRC  := $(filter-out adapter/main.c,$(wildcard adapter/*.c))
+CORE_OBJ     := $(CORE_SRC:%.c=$(B)/%.o)
+PROTOCOL_OBJ := $(PROTOCOL_SRC:%.c=$(B)/%.o)
+ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all setup test unit e2e nvim demo bench install clean
+all: $(B)/gobp-dap
+
+$(B)/%.o: %.c $(wildcard core/*.h core/include/gobp/*.h protocol/*.h adapter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libgobpcore.a: $(CORE_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/libgobpprotocol.a: $(PROTOCOL_OBJ)
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+
+$(B)/gobp-dap: $(B)/adapter/main.o $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+setup:
+	@scripts/setup.sh
+
+unit: $(UNIT_BIN) $(B)/gobp-dap
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; GOBP_BUILD=$(B) $$t --jobs 1; done
+
+e2e: $(B)/gobp-dap
+	cd tests/e2e && GOBP_DAP=$(CURDIR)/$(B)/gobp-dap node --test --test-force-exit --test-concurrency=1 *.test.mjs
+
+nvim: $(B)/gobp-dap
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap tests/nvim/run.sh
+
+test: setup
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+	$(MAKE) nvim
+
+demo: setup
+	$(MAKE) all
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap node tests/e2e/demo.mjs
+
+bench: setup
+	$(MAKE) all
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap bench/run.sh
+
+install: $(B)/gobp-dap
+	install -D -m 755 $(B)/gobp-dap $(DESTDIR)$(PREFIX)/bin/gobp-dap
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,85 @@
+/* gobp-dap's command line: DAP over stdio (default), over TCP (--port, --listen), with an
+ * optional message log (--log); --version and --help. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+#include "session.h"
+
+#ifndef GOBP_VERSION
+#define GOBP_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "gobp-dap %s: a Debug Adapter Protocol server for Go programs (Linux x86-64)\n"
+            "\n"
+            "usage:\n"
+            "  gobp-dap                       DAP over stdin/stdout (editors spawn it this way)\n"
+            "  gobp-dap --port PORT           DAP over TCP on 127.0.0.1:PORT, one session per connection\n"
+            "  gobp-dap --listen HOST:PORT    the same on another address\n"
+            "  gobp-dap --version | --help\n"
+            "\n"
+            "options:\n"
+            "  --log FILE   append every DAP message, both ways, to FILE\n",
+            GOBP_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "port", required_argument, NULL, 'p' },
+        { "listen", required_argument, NULL, 'l' },
+        { "log", required_argument, NULL, 'g' },
+        { "version", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *listen = NULL, *log_path = NULL;
+    char port_spec[32];
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            snprintf(port_spec, sizeof port_spec, "127.0.0.1:%s", optarg);
+            listen = port_spec;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'g':
+            log_path = optarg;
+            break;
+        case 'v':
+            printf("gobp-dap %s\n", GOBP_VERSION);
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gobp-dap: unexpected argument \"%s\"\n\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (!listen)
+        return server_run_stdio(session_run, (void *)log_path) < 0 ? 1 : 0;
+    char *host = NULL, err[256];
+    int port = 0;
+    if (server_parse_listen(listen, &host, &port) < 0) {
+        fprintf(stderr, "gobp-dap: bad address \"%s\": expected HOST:PORT or PORT\n", listen);
+        return 2;
+    }
+    int r = server_run_tcp(host, port, session_run, (void *)log_path, err, sizeof err);
+    if (r < 0)
+        fprintf(stderr, "gobp-dap: %s\n", err);
+    free(host);
+    return r < 0 ? 1 : 0;
+}

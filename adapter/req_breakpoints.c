@@ -1,0 +1,141 @@
+/* Breakpoint requests: setBreakpoints (source lines, per file), setFunctionBreakpoints
+ * (Go names), setExceptionBreakpoints (no filters yet). Each replaces its whole set and
+ * answers one Breakpoint per requested item, unverified ones with a message. */
+#include "session.h"
+
+#include <string.h>
+
+static json_object *source_json(const char *path)
+{
+    json_object *src = json_object_new_object();
+    const char *base = strrchr(path, '/');
+    json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : path));
+    json_object_object_add(src, "path", json_object_new_string(path));
+    return src;
+}
+
+static json_object *breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int(bp->id));
+    json_object_object_add(o, "verified", json_object_new_boolean(bp->verified));
+    if (!bp->verified)
+        json_object_object_add(o, "message", json_object_new_string(bp->message));
+    int line = bp->verified ? bp->found_line : bp->line;
+    if (line > 0)
+        json_object_object_add(o, "line", json_object_new_int(line));
+    const char *path = bp->found_file ? bp->found_file : fallback_path;
+    if (path)
+        json_object_object_add(o, "source", source_json(path));
+    return o;
+}
+
+static json_object *not_launched_json(int line, const char *path)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "verified", json_object_new_boolean(0));
+    json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+    if (line > 0)
+        json_object_object_add(o, "line", json_object_new_int(line));
+    if (path)
+        json_object_object_add(o, "source", source_json(path));
+    return o;
+}
+
+static void respond_breakpoints(session *s, json_object *req, json_object *list)
+{
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "breakpoints", list);
+    session_respond_ok(s, req, body);
+}
+
+/* A condition or hit count we cannot evaluate yet must not turn into an unconditional stop. */
+static bool has_unsupported_condition(json_object *item)
+{
+    return dap_get_string(item, "condition", NULL) || dap_get_string(item, "hitCondition", NULL) ||
+           dap_get_string(item, "logMessage", NULL);
+}
+
+DECLARE_REQUEST(req_set_breakpoints)
+{
+    json_object *source = NULL, *items = NULL;
+    json_object_object_get_ex(args, "source", &source);
+    const char *path = dap_get_string(source, "path", NULL);
+    if (!path) {
+        session_respond_error(s, req, "setBreakpoints: arguments.source.path is required");
+        return;
+    }
+    json_object_object_get_ex(args, "breakpoints", &items);
+    size_t n = items && json_object_is_type(items, json_type_array) ? json_object_array_length(items) : 0;
+    json_object *list = json_object_new_array();
+    if (!s->target) {
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(list, not_launched_json((int)dap_get_int(json_object_array_get_idx(items, i), "line", 0), path));
+        respond_breakpoints(s, req, list);
+        return;
+    }
+    gobp_breakpoint *old[256];
+    int nold = target_breakpoints(s->target, BP_LINE, old, 256);
+    for (int i = 0; i < nold; i++)
+        if (strcmp(old[i]->file, path) == 0)
+            target_break_delete(s->target, old[i]);
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        int line = (int)dap_get_int(item, "line", 0);
+        if (!s->client_lines_start_at1)
+            line++;
+        gobp_breakpoint *bp = target_break_line(s->target, path, line);
+        if (has_unsupported_condition(item) && bp->verified) {
+            target_break_delete(s->target, bp);
+            json_object *o = not_launched_json(line, path);
+            json_object_object_add(o, "message", json_object_new_string("conditions, hit counts and log messages are not supported yet"));
+            json_object_array_add(list, o);
+            continue;
+        }
+        json_object_array_add(list, breakpoint_json(bp, path));
+    }
+    respond_breakpoints(s, req, list);
+}
+
+DECLARE_REQUEST(req_set_function_breakpoints)
+{
+    json_object *items = NULL;
+    json_object_object_get_ex(args, "breakpoints", &items);
+    if (!items || !json_object_is_type(items, json_type_array)) {
+        session_respond_error(s, req, "setFunctionBreakpoints: arguments.breakpoints (an array) is required");
+        return;
+    }
+    size_t n = json_object_array_length(items);
+    json_object *list = json_object_new_array();
+    if (!s->target) {
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(list, not_launched_json(0, NULL));
+        respond_breakpoints(s, req, list);
+        return;
+    }
+    gobp_breakpoint *old[256];
+    int nold = target_breakpoints(s->target, BP_FUNCTION, old, 256);
+    for (int i = 0; i < nold; i++)
+        target_break_delete(s->target, old[i]);
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        const char *name = dap_get_string(item, "name", "");
+        gobp_breakpoint *bp = target_break_function(s->target, name);
+        if (has_unsupported_condition(item) && bp->verified) {
+            target_break_delete(s->target, bp);
+            json_object *o = not_launched_json(0, NULL);
+            json_object_object_add(o, "message", json_object_new_string("conditions, hit counts and log messages are not supported yet"));
+            json_object_array_add(list, o);
+            continue;
+        }
+        json_object_array_add(list, breakpoint_json(bp, NULL));
+    }
+    respond_breakpoints(s, req, list);
+}
+
+DECLARE_REQUEST(req_set_exception_breakpoints)
+{
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "breakpoints", json_object_new_array());
+    session_respond_ok(s, req, body);
+}

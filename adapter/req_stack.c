@@ -1,0 +1,159 @@
+/* Goroutines as threads, their stacks and the scopes of a frame: threads, stackTrace
+ * (paged with startFrame/levels, totalFrames) and scopes (Arguments, Locals, Globals). */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FRAMES 1024
+
+DECLARE_REQUEST(req_threads)
+{
+    if (!s->target) {
+        json_object *body = json_object_new_object();
+        json_object_object_add(body, "threads", json_object_new_array());
+        session_respond_ok(s, req, body);
+        return;
+    }
+    json_object *list = json_object_new_array();
+    const gobp_goroutine *gs;
+    int n = target_running(s->target) ? 0 : target_goroutines(s->target, &gs);
+    char name[512];
+    for (int i = 0; i < n; i++) {
+        json_object *t = json_object_new_object();
+        snprintf(name, sizeof name, "[Go %lld] %s", (long long)gs[i].goid, target_goroutine_label(s->target, &gs[i]));
+        json_object_object_add(t, "id", json_object_new_int64(gs[i].goid));
+        json_object_object_add(t, "name", json_object_new_string(name));
+        json_object_array_add(list, t);
+    }
+    if (n == 0) { /* running, or before the Go runtime started: OS threads */
+        pid_t tids[256];
+        int nt = target_running(s->target) ? 0 : proc_threads(target_process(s->target), tids, 256);
+        if (nt > 256)
+            nt = 256;
+        if (nt == 0) {
+            tids[0] = target_pid(s->target);
+            nt = 1;
+        }
+        for (int i = 0; i < nt; i++) {
+            json_object *t = json_object_new_object();
+            snprintf(name, sizeof name, "Thread %d", (int)tids[i]);
+            json_object_object_add(t, "id", json_object_new_int(tids[i]));
+            json_object_object_add(t, "name", json_object_new_string(name));
+            json_object_array_add(list, t);
+        }
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "threads", list);
+    session_respond_ok(s, req, body);
+}
+
+/* threadId is a goroutine id, or an OS thread id before the runtime has goroutines. */
+int64_t session_thread_to_goid(session *s, int64_t thread_id)
+{
+    if (target_goroutine(s->target, thread_id))
+        return thread_id;
+    return -thread_id;
+}
+
+static json_object *frame_json(session *s, int id, const gobp_frame *fr)
+{
+    json_object *o = json_object_new_object();
+    char name[512];
+    if (fr->func)
+        snprintf(name, sizeof name, "%s", fr->func->name);
+    else
+        snprintf(name, sizeof name, "0x%llx", (unsigned long long)fr->pc);
+    json_object_object_add(o, "id", json_object_new_int(id));
+    json_object_object_add(o, "name", json_object_new_string(name));
+    if (fr->file) {
+        const char *base = strrchr(fr->file, '/');
+        json_object *src = json_object_new_object();
+        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : fr->file));
+        json_object_object_add(src, "path", json_object_new_string(fr->file));
+        json_object_object_add(o, "source", src);
+    } else {
+        json_object_object_add(o, "presentationHint", json_object_new_string("subtle"));
+    }
+    json_object_object_add(o, "line", json_object_new_int(fr->line));
+    json_object_object_add(o, "column", json_object_new_int(s->client_columns_start_at1 ? 1 : 0));
+    char pc[32];
+    snprintf(pc, sizeof pc, "0x%llx", (unsigned long long)fr->pc);
+    json_object_object_add(o, "instructionPointerReference", json_object_new_string(pc));
+    return o;
+}
+
+DECLARE_REQUEST(req_stack_trace)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    int64_t thread = dap_get_int(args, "threadId", -1);
+    int64_t start = dap_get_int(args, "startFrame", 0), levels = dap_get_int(args, "levels", 0);
+    if (thread < 0) {
+        session_respond_error(s, req, "stackTrace: arguments.threadId is required");
+        return;
+    }
+    int64_t goid = session_thread_to_goid(s, thread);
+    gobp_frame *frames = calloc(MAX_FRAMES, sizeof *frames);
+    int total = 0;
+    int n = target_stack(s->target, goid, frames, MAX_FRAMES, &total);
+    if (n < 0) {
+        free(frames);
+        session_respond_error(s, req, "unknown goroutine %lld", (long long)thread);
+        return;
+    }
+    if (start < 0)
+        start = 0;
+    int64_t end = levels > 0 ? start + levels : n;
+    if (end > n)
+        end = n;
+    json_object *list = json_object_new_array();
+    for (int64_t i = start; i < end; i++) {
+        handle h = { .kind = HANDLE_FRAME, .goid = goid, .frame = frames[i] };
+        json_object_array_add(list, frame_json(s, handles_add(&s->handles, h), &frames[i]));
+    }
+    free(frames);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "stackFrames", list);
+    json_object_object_add(body, "totalFrames", json_object_new_int(total));
+    session_respond_ok(s, req, body);
+}
+
+static json_object *scope_json(const char *name, const char *hint, int ref, bool expensive)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(name));
+    if (hint)
+        json_object_object_add(o, "presentationHint", json_object_new_string(hint));
+    json_object_object_add(o, "variablesReference", json_object_new_int(ref));
+    json_object_object_add(o, "expensive", json_object_new_boolean(expensive));
+    return o;
+}
+
+DECLARE_REQUEST(req_scopes)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
+    if (!fh || fh->kind != HANDLE_FRAME) {
+        session_respond_error(s, req, "scopes: unknown frameId %lld", (long long)dap_get_int(args, "frameId", 0));
+        return;
+    }
+    handle frame = *fh;
+    json_object *list = json_object_new_array();
+    handle args_h = { .kind = HANDLE_SCOPE_ARGS, .goid = frame.goid, .frame = frame.frame };
+    handle locals_h = { .kind = HANDLE_SCOPE_LOCALS, .goid = frame.goid, .frame = frame.frame };
+    json_object_array_add(list, scope_json("Arguments", "arguments", handles_add(&s->handles, args_h), false));
+    json_object_array_add(list, scope_json("Locals", "locals", handles_add(&s->handles, locals_h), false));
+    if (frame.frame.func) {
+        char pkg[256], name[300];
+        go_func_package(frame.frame.func->name, pkg, sizeof pkg);
+        handle globals_h = { .kind = HANDLE_SCOPE_GLOBALS, .goid = frame.goid, .frame = frame.frame,
+                             .package = strdup(pkg) };
+        snprintf(name, sizeof name, "Globals (package %s)", pkg);
+        json_object_array_add(list, scope_json(name, NULL, handles_add(&s->handles, globals_h), false));
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "scopes", list);
+    session_respond_ok(s, req, body);
+}

@@ -1,0 +1,384 @@
+/* Values in the editor: variables (scopes and expandable values, paged with
+ * filter/start/count) and evaluate of a variable, field path, index or deref
+ * (p.Name, pp.Home.City, s[3], m["k"], *ptr, main.counter). */
+#include "session.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_indexed(const gobp_value *v)
+{
+    return v->type && (v->type->kind == GOBP_KIND_SLICE || v->type->kind == GOBP_KIND_ARRAY);
+}
+
+/* A DAP Variable for value v (ownership of v passes to the handle table when expandable). */
+static json_object *variable_json(session *s, const char *name, gobp_value *v, const char *eval_name,
+                                  const char *value_key)
+{
+    gobp_memview mv = target_memview(s->target);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(name));
+    char *text = v->unreadable ? strdup("<optimized out or not yet set>") : value_format(&mv, v, &gobp_format_default);
+    char *type = v->type ? value_type_name(&mv, v) : strdup("");
+    json_object_object_add(o, value_key, json_object_new_string(text ? text : "<unreadable>"));
+    json_object_object_add(o, "type", json_object_new_string(type ? type : ""));
+    free(text);
+    free(type);
+    int children = v->unreadable ? 0 : value_child_count(&mv, v);
+    int ref = 0;
+    if (children > 0) {
+        handle h = { .kind = HANDLE_VALUE, .value = *v, .eval_name = eval_name ? strdup(eval_name) : NULL };
+        ref = handles_add(&s->handles, h);
+        if (is_indexed(v))
+            json_object_object_add(o, "indexedVariables", json_object_new_int(children));
+    } else {
+        value_free(v);
+    }
+    json_object_object_add(o, "variablesReference", json_object_new_int(ref));
+    if (eval_name)
+        json_object_object_add(o, "evaluateName", json_object_new_string(eval_name));
+    return o;
+}
+
+static void frame_vars(session *s, handle *h, bool params, json_object *list)
+{
+    if (!h->frame.func)
+        return;
+    const gobp_var *vars;
+    uint64_t lookup = h->frame.has_regs ? h->frame.pc : h->frame.pc - 1;
+    int n = binary_func_vars(target_binary(s->target), h->frame.func, lookup, &vars);
+    handle frame = *h;
+    for (int i = 0; i < n; i++) {
+        bool is_arg = vars[i].is_param || vars[i].is_result;
+        if (is_arg != params)
+            continue;
+        gobp_value v;
+        if (target_frame_var(s->target, frame.goid, &frame.frame, &vars[i], &v) < 0)
+            v = (gobp_value){ .type = vars[i].type, .unreadable = true };
+        json_object_array_add(list, variable_json(s, vars[i].name, &v, vars[i].name, "value"));
+    }
+}
+
+static void global_vars(session *s, const char *pkg, json_object *list)
+{
+    const gobp_global *gl;
+    int n = binary_globals_of_package(target_binary(s->target), pkg, &gl);
+    size_t plen = strlen(pkg);
+    for (int i = 0; i < n; i++) {
+        gobp_value v = value_at(gl[i].type, gl[i].addr);
+        const char *short_name = strncmp(gl[i].name, pkg, plen) == 0 && gl[i].name[plen] == '.' ? gl[i].name + plen + 1 : gl[i].name;
+        json_object_array_add(list, variable_json(s, short_name, &v, gl[i].name, "value"));
+    }
+}
+
+static char *child_eval_name(const char *parent, const gobp_value *pv, const char *child)
+{
+    if (!parent)
+        return NULL;
+    char *out = NULL;
+    gobp_kind k = pv->type ? pv->type->kind : GOBP_KIND_INVALID;
+    if (k == GOBP_KIND_SLICE || k == GOBP_KIND_ARRAY || k == GOBP_KIND_MAP)
+        asprintf(&out, child[0] == '[' ? "%s%s" : "%s[%s]", parent, child);
+    else if (k == GOBP_KIND_PTR && child[0] == 0)
+        asprintf(&out, "(*%s)", parent);
+    else if (k == GOBP_KIND_STRUCT || k == GOBP_KIND_PTR)
+        asprintf(&out, "%s.%s", parent, child);
+    return out;
+}
+
+static void value_vars(session *s, handle *h, const char *filter, int64_t start, int64_t count, json_object *list)
+{
+    gobp_memview mv = target_memview(s->target);
+    gobp_value parent = value_copy(&h->value);
+    char *parent_name = h->eval_name ? strdup(h->eval_name) : NULL;
+    bool indexed = is_indexed(&parent);
+    if (filter && ((strcmp(filter, "named") == 0 && indexed) || (strcmp(filter, "indexed") == 0 && !indexed))) {
+        value_free(&parent);
+        free(parent_name);
+        return;
+    }
+    int total = value_child_count(&mv, &parent);
+    if (count <= 0 || start + count > total)
+        count = total - start;
+    if (count <= 0) {
+        value_free(&parent);
+        free(parent_name);
+        return;
+    }
+    gobp_child *children = calloc((size_t)count, sizeof *children);
+    int n = value_children(&mv, &parent, (int)start, (int)count, children);
+    for (int i = 0; i < n; i++) {
+        char *eval = child_eval_name(parent_name, &parent, children[i].name);
+        const char *name = children[i].name[0] ? children[i].name : "";
+        char *display = NULL;
+        if (!name[0] && parent_name)
+            asprintf(&display, "*%s", parent_name);
+        json_object_array_add(list, variable_json(s, display ? display : (name[0] ? name : "*"), &children[i].value, eval, "value"));
+        children[i].value = (gobp_value){ 0 };
+        free(display);
+        free(eval);
+    }
+    gobp_children_free(children, n);
+    free(children);
+    value_free(&parent);
+    free(parent_name);
+}
+
+DECLARE_REQUEST(req_variables)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    int64_t ref = dap_get_int(args, "variablesReference", 0);
+    handle *h = handles_get(&s->handles, ref);
+    if (!h || h->kind == HANDLE_FRAME) {
+        session_respond_error(s, req, "variables: unknown variablesReference %lld", (long long)ref);
+        return;
+    }
+    json_object *list = json_object_new_array();
+    handle copy = *h; /* the table may grow while we add children */
+    switch (copy.kind) {
+    case HANDLE_SCOPE_ARGS:
+        frame_vars(s, &copy, true, list);
+        break;
+    case HANDLE_SCOPE_LOCALS:
+        frame_vars(s, &copy, false, list);
+        break;
+    case HANDLE_SCOPE_GLOBALS:
+        global_vars(s, copy.package, list);
+        break;
+    default:
+        value_vars(s, &copy, dap_get_string(args, "filter", NULL), dap_get_int(args, "start", 0),
+                   dap_get_int(args, "count", 0), list);
+        break;
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "variables", list);
+    session_respond_ok(s, req, body);
+}
+
+/* ---- evaluate ---- */
+
+typedef struct {
+    const char *p;
+    char err[640];
+} expr_parser;
+
+static void skip_space(expr_parser *ep)
+{
+    while (isspace((unsigned char)*ep->p))
+        ep->p++;
+}
+
+static size_t ident_len(const char *p, bool path)
+{
+    size_t n = 0;
+    while (isalnum((unsigned char)p[n]) || p[n] == '_' || (unsigned char)p[n] >= 0x80 || (path && p[n] == '/'))
+        n++;
+    return n;
+}
+
+/* The frame the expression is evaluated in: frameId, else the top frame of the last stop. */
+static bool eval_frame(session *s, json_object *args, handle *out)
+{
+    handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
+    if (fh && fh->kind == HANDLE_FRAME) {
+        *out = *fh;
+        return true;
+    }
+    int64_t goid = session_thread_to_goid(s, s->last_stop_goid);
+    int total;
+    out->kind = HANDLE_FRAME;
+    out->goid = goid;
+    return target_stack(s->target, goid, &out->frame, 1, &total) == 1;
+}
+
+static int lookup_name(session *s, handle *frame, const char *name, gobp_value *out)
+{
+    gobp_binary *bin = target_binary(s->target);
+    if (frame->frame.func) {
+        const gobp_var *vars;
+        uint64_t lookup = frame->frame.has_regs ? frame->frame.pc : frame->frame.pc - 1;
+        int n = binary_func_vars(bin, frame->frame.func, lookup, &vars);
+        for (int i = n - 1; i >= 0; i--)
+            if (strcmp(vars[i].name, name) == 0)
+                return target_frame_var(s->target, frame->goid, &frame->frame, &vars[i], out);
+        char pkg[256], full[512];
+        go_func_package(frame->frame.func->name, pkg, sizeof pkg);
+        snprintf(full, sizeof full, "%s.%s", pkg, name);
+        const gobp_global *g = binary_global(bin, full);
+        if (g) {
+            *out = value_at(g->type, g->addr);
+            return 0;
+        }
+    }
+    const gobp_global *g = binary_global(bin, name);
+    if (g) {
+        *out = value_at(g->type, g->addr);
+        return 0;
+    }
+    return -1;
+}
+
+static int eval_suffixes(session *s, expr_parser *ep, gobp_value *v)
+{
+    gobp_memview mv = target_memview(s->target);
+    for (;;) {
+        skip_space(ep);
+        gobp_value next;
+        int r;
+        if (*ep->p == '.') {
+            ep->p++;
+            size_t n = ident_len(ep->p, false);
+            char field[256];
+            snprintf(field, sizeof field, "%.*s", (int)n, ep->p);
+            ep->p += n;
+            if ((r = value_field(&mv, v, field, &next)) < 0)
+                snprintf(ep->err, sizeof ep->err, "%s has no field or method %s", v->type ? v->type->name : "value", field);
+        } else if (*ep->p == '[') {
+            ep->p++;
+            skip_space(ep);
+            if (*ep->p == '"') {
+                const char *end = strchr(ep->p + 1, '"');
+                if (!end) {
+                    snprintf(ep->err, sizeof ep->err, "unterminated string in index");
+                    return -1;
+                }
+                char key[256];
+                snprintf(key, sizeof key, "%.*s", (int)(end - ep->p - 1), ep->p + 1);
+                ep->p = end + 1;
+                if ((r = value_map_lookup_string(&mv, v, key, &next)) < 0)
+                    snprintf(ep->err, sizeof ep->err, "key \"%s\" not found", key);
+            } else {
+                char *end;
+                long long idx = strtoll(ep->p, &end, 0);
+                if (end == ep->p) {
+                    snprintf(ep->err, sizeof ep->err, "only constant indexes are supported");
+                    return -1;
+                }
+                ep->p = end;
+                r = v->type && v->type->kind == GOBP_KIND_MAP ? value_map_lookup_int(&mv, v, idx, &next)
+                                                              : value_index(&mv, v, idx, &next);
+                if (r < 0)
+                    snprintf(ep->err, sizeof ep->err, "index %lld out of range or not indexable", idx);
+            }
+            skip_space(ep);
+            if (*ep->p != ']') {
+                snprintf(ep->err, sizeof ep->err, "expected ]");
+                value_free(&next);
+                return -1;
+            }
+            ep->p++;
+        } else {
+            return 0;
+        }
+        if (r < 0)
+            return -1;
+        value_free(v);
+        *v = next;
+    }
+}
+
+static int eval_expression(session *s, handle *frame, const char *expr, gobp_value *out, char *err, size_t errlen)
+{
+    expr_parser ep = { .p = expr };
+    skip_space(&ep);
+    int derefs = 0;
+    while (*ep.p == '*') {
+        derefs++;
+        ep.p++;
+        skip_space(&ep);
+    }
+    bool paren = *ep.p == '(';
+    if (paren)
+        ep.p++;
+    size_t n = ident_len(ep.p, true);
+    if (n == 0) {
+        snprintf(err, errlen, "cannot evaluate \"%s\": only variables, fields, indexes and * are supported", expr);
+        return -1;
+    }
+    char name[512];
+    snprintf(name, sizeof name, "%.*s", (int)n, ep.p);
+    ep.p += n;
+    gobp_value v;
+    int found = lookup_name(s, frame, name, &v);
+    if (found < 0 && *ep.p == '.') { /* package-qualified global: pkg.Name */
+        size_t m = ident_len(ep.p + 1, false);
+        snprintf(name + n, sizeof name - n, ".%.*s", (int)m, ep.p + 1);
+        const gobp_global *g = binary_global(target_binary(s->target), name);
+        if (g) {
+            v = value_at(g->type, g->addr);
+            ep.p += m + 1;
+            found = 0;
+        }
+    }
+    if (found < 0) {
+        snprintf(err, errlen, "could not find symbol value for %.*s", (int)n, expr + (ep.p - expr) - n);
+        return -1;
+    }
+    if (eval_suffixes(s, &ep, &v) < 0) {
+        snprintf(err, errlen, "%s", ep.err);
+        value_free(&v);
+        return -1;
+    }
+    if (paren) {
+        skip_space(&ep);
+        if (*ep.p == ')')
+            ep.p++;
+        if (eval_suffixes(s, &ep, &v) < 0) {
+            snprintf(err, errlen, "%s", ep.err);
+            value_free(&v);
+            return -1;
+        }
+    }
+    gobp_memview mv = target_memview(s->target);
+    for (int i = 0; i < derefs; i++) {
+        gobp_value d;
+        if (value_deref(&mv, &v, &d) < 0) {
+            snprintf(err, errlen, "cannot dereference %s", expr);
+            value_free(&v);
+            return -1;
+        }
+        value_free(&v);
+        v = d;
+    }
+    skip_space(&ep);
+    if (*ep.p) {
+        snprintf(err, errlen, "cannot evaluate \"%s\": unexpected \"%s\"", expr, ep.p);
+        value_free(&v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+DECLARE_REQUEST(req_evaluate)
+{
+    const char *expr = dap_get_string(args, "expression", NULL);
+    if (!expr) {
+        session_respond_error(s, req, "evaluate: arguments.expression is required");
+        return;
+    }
+    if (!session_require_stopped(s, req))
+        return;
+    handle frame;
+    char err[512];
+    gobp_value v;
+    if (!eval_frame(s, args, &frame)) {
+        session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
+        return;
+    }
+    if (eval_expression(s, &frame, expr, &v, err, sizeof err) < 0) {
+        session_respond_error(s, req, "%s", err);
+        return;
+    }
+    json_object *var = variable_json(s, expr, &v, expr, "result");
+    json_object *body = json_object_new_object();
+    json_object_object_foreach(var, key, val) {
+        if (strcmp(key, "name") == 0 || strcmp(key, "evaluateName") == 0)
+            continue;
+        json_object_object_add(body, key, json_object_get(val));
+    }
+    json_object_put(var);
+    session_respond_ok(s, req, body);
+}

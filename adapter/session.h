@@ -1,0 +1,97 @@
+/* One DAP session: its libev loop, message I/O, the request handler table, the debugger
+ * target it drives, and the handle tables (frame ids, variablesReference) valid while stopped. */
+#ifndef GOBP_SESSION_H
+#define GOBP_SESSION_H
+
+#include <ev.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dap_framing.h"
+#include "dap_message.h"
+#include "handles.h"
+#include "target.h"
+
+typedef struct session {
+    struct ev_loop *loop;
+    int in_fd, out_fd;
+    dap_reader *reader;
+    dap_seq seq;
+    FILE *log;
+    ev_io in_watcher;
+    ev_io sigchld_watcher;
+    int sigchld_fd;
+    ev_io output_watcher[2];   /* the program's stdout, stderr */
+    int output_fd[2];
+    /* client */
+    bool client_lines_start_at1, client_columns_start_at1;
+    bool client_supports_variable_type;
+    /* the debuggee */
+    gobp_target *target;
+    char *built_binary;        /* temporary binary we built (removed at the end) */
+    char *built_dir;
+    bool attached;
+    bool stop_on_entry;
+    bool configured;
+    bool ended;                /* exited/terminated sent */
+    bool quit;                 /* leave the loop */
+    int64_t last_stop_goid;    /* goroutine of the last stop (threadId) */
+    handle_table handles;
+} session;
+
+/* Runs a session on in_fd/out_fd to completion (server.h session_fn). ctx: const char *log path. */
+void session_run(int in_fd, int out_fd, void *ctx);
+
+/* Sending. */
+void session_send(session *s, json_object *msg);           /* takes ownership */
+void session_respond_ok(session *s, json_object *req, json_object *body); /* body may be NULL; owned */
+void session_respond_error(session *s, json_object *req, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+json_object *session_event(session *s, const char *event); /* build; fill dap_body(); session_send */
+void session_output(session *s, const char *category, const char *text);
+
+/* Target events: a stop or exit shown to the client. */
+void session_report_stop(session *s, const gobp_stop *stop);
+void session_end_debuggee(session *s, bool kill);
+/* Start watching the program's stdout/stderr pipes (read ends). */
+void session_watch_output(session *s, int out_fd, int err_fd);
+void session_drain_output(session *s);
+/* The target must exist / be stopped: otherwise an error response is sent and false returned. */
+bool session_require_stopped(session *s, json_object *req);
+
+/* A DAP threadId as the core's goroutine id (or -tid for an OS thread before the runtime runs). */
+int64_t session_thread_to_goid(session *s, int64_t thread_id);
+
+/* Request handlers: one per DAP command, grouped by family in req_*.c. */
+typedef void (*request_handler)(session *s, json_object *req, json_object *args);
+typedef struct {
+    const char *command;
+    request_handler handler;
+    const char *capability;    /* the initialize capability this handler backs, or NULL */
+} request_entry;
+extern const request_entry request_table[];
+const request_entry *request_lookup(const char *command);
+
+#define DECLARE_REQUEST(name) void name(session *s, json_object *req, json_object *args)
+DECLARE_REQUEST(req_initialize);
+DECLARE_REQUEST(req_configuration_done);
+DECLARE_REQUEST(req_disconnect);
+DECLARE_REQUEST(req_terminate);
+DECLARE_REQUEST(req_launch);
+DECLARE_REQUEST(req_attach);
+DECLARE_REQUEST(req_set_breakpoints);
+DECLARE_REQUEST(req_set_function_breakpoints);
+DECLARE_REQUEST(req_set_exception_breakpoints);
+DECLARE_REQUEST(req_continue);
+DECLARE_REQUEST(req_pause);
+DECLARE_REQUEST(req_next);
+DECLARE_REQUEST(req_step_in);
+DECLARE_REQUEST(req_step_out);
+DECLARE_REQUEST(req_threads);
+DECLARE_REQUEST(req_stack_trace);
+DECLARE_REQUEST(req_scopes);
+DECLARE_REQUEST(req_variables);
+DECLARE_REQUEST(req_evaluate);
+
+#endif

@@ -1,0 +1,108 @@
+/* A Go program's executable as the debugger reads it: ELF (libelf) and DWARF (libdwarf).
+ * Functions, line tables, call-frame info, types, variables and globals, indexed lazily:
+ * binary_open does only what every session needs; the rest is built on first use. */
+#ifndef GOBP_BINARY_H
+#define GOBP_BINARY_H
+
+#include "types.h"
+
+typedef struct gobp_binary gobp_binary;
+
+/* Opens an ELF executable. Fails with a sentence in err for: a missing/unreadable file,
+ * not an ELF, not x86-64, not a Go program (no .go.buildinfo / runtime.main), or no DWARF
+ * ("stripped binary: no DWARF debug information ..."). */
+gobp_binary *binary_open(const char *path, char *err, size_t errlen);
+void binary_close(gobp_binary *bin);
+const char *binary_path(const gobp_binary *bin);
+/* Go version that built it, e.g. "go1.21.13" (from .go.buildinfo or runtime.buildVersion); "" if unknown. */
+const char *binary_go_version(gobp_binary *bin);
+
+/* ---- functions ---- */
+typedef struct gobp_func {
+    const char *name;      /* "main.main", "main.(*T).M", "main.main.func1", "net/http.(*Server).Serve" */
+    uint64_t lowpc, highpc;/* [lowpc, highpc) */
+    uint64_t body_pc;      /* first instruction after the stack-check prologue (DWARF prologue_end,
+                              else the first is_stmt row after the morestack check) */
+    uint64_t die_offset;   /* DW_TAG_subprogram DIE; 0 if the function has no DWARF (asm) */
+    const char *file;      /* declaration file (absolute path as in DWARF), may be NULL */
+    int line;              /* line of the first statement, 0 if unknown */
+} gobp_func;
+
+const gobp_func *binary_func_by_name(gobp_binary *bin, const char *name);
+const gobp_func *binary_func_by_pc(gobp_binary *bin, uint64_t pc);
+/* Calls fn for every function whose name matches (for tracing and completion); stops early if fn returns nonzero. */
+void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f), void *ctx);
+/* Address of an ELF symbol (functions or data, e.g. "runtime.allgs"), 0 if absent. */
+uint64_t binary_symbol_addr(gobp_binary *bin, const char *name);
+/* Entry point (e_entry). */
+uint64_t binary_entry(gobp_binary *bin);
+
+/* ---- lines ---- */
+/* file: an absolute path, or a path suffix ("main.go", "cmd/x/main.go") matched on whole path
+ * components. Finds the first line >= line (within the same function as the requested line
+ * would be, and at most 20 lines further) that has an is_stmt row; fills its addresses (one per
+ * function/instance, the lowest is_stmt address of that line in each function), sets *found_line.
+ * Returns the number of addresses (0: no code at or after that line, -1: file unknown). */
+int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line);
+/* The source position of pc: file (absolute path as in DWARF) and line. 0 on success. */
+int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line);
+/* Every is_stmt address in [lo,hi) with its line, sorted by address (for stepping). Caller frees *rows. */
+typedef struct { uint64_t pc; int line; const char *file; } gobp_line_row;
+int binary_line_rows(gobp_binary *bin, uint64_t lo, uint64_t hi, gobp_line_row **rows);
+
+/* ---- call frames (.debug_frame) ---- */
+/* The canonical frame address at pc is rsp + *rsp_offset; the return address is at CFA-8
+ * and the caller's rsp is CFA. 0 on success, -1 if pc has no FDE. */
+int binary_cfa_offset(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset);
+
+/* ---- types ---- */
+gobp_type *binary_type_by_name(gobp_binary *bin, const char *name);        /* "runtime.g", "main.T", "int" */
+gobp_type *binary_type_by_runtime_addr(gobp_binary *bin, uint64_t addr);   /* interface dynamic types */
+gobp_type *binary_type_by_die(gobp_binary *bin, uint64_t die_offset);
+const gobp_field *type_field(const gobp_type *t, const char *name);      /* NULL if absent */
+
+/* ---- variables ---- */
+/* A location is up to 16 pieces (DW_OP_piece); a value with no pieces is optimized out. */
+typedef enum { GOBP_PIECE_MEM, GOBP_PIECE_REG, GOBP_PIECE_VALUE, GOBP_PIECE_MISSING } gobp_piece_kind;
+typedef struct {
+    gobp_piece_kind kind;
+    uint64_t addr;     /* MEM: address; VALUE: the literal (DW_OP_stack_value) */
+    int reg;           /* REG: DWARF register number (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,
+                          8-15 r8-r15, 16 rip, 17-32 xmm0-15) */
+    uint32_t size;     /* bytes covered by this piece (the whole value if there is one piece) */
+} gobp_piece;
+typedef struct { int npieces; gobp_piece pieces[16]; } gobp_location;
+
+typedef struct gobp_var {
+    const char *name;
+    gobp_type *type;
+    bool is_param;     /* DW_TAG_formal_parameter */
+    bool is_result;    /* DW_AT_variable_parameter = true ("~r0", named results) */
+    int decl_line;
+    uint64_t die_offset;
+} gobp_var;
+
+/* Parameters (in declaration order) then locals visible at pc (lexical blocks containing pc;
+ * locals declared after the current line are still listed, as Delve does). Owned by bin. */
+int binary_func_vars(gobp_binary *bin, const gobp_func *f, uint64_t pc, const gobp_var **vars);
+/* Evaluates the variable's DW_AT_location (expression or location list) at pc, with the frame
+ * base = CFA (Go uses DW_OP_call_frame_cfa). regs[] holds DWARF regs 0..16 of the frame.
+ * 0 on success (npieces may be 0: no location at this pc). */
+int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
+                        const uint64_t *regs, gobp_location *loc);
+
+/* Package-level variables. binary_globals_of_package lists those of one package ("main",
+ * "net/http"); binary_global finds one by full name ("main.counter", "io.EOF"). Owned by bin. */
+typedef struct gobp_global {
+    const char *name;  /* full name "main.counter" */
+    gobp_type *type;
+    uint64_t addr;
+} gobp_global;
+int binary_globals_of_package(gobp_binary *bin, const char *pkg, const gobp_global **globals);
+const gobp_global *binary_global(gobp_binary *bin, const char *name);
+
+/* The package of a Go function name: "main.(*T).M" -> "main", "net/http.(*S).F" -> "net/http".
+ * Writes into buf (NUL-terminated); returns buf. */
+char *go_func_package(const char *funcname, char *buf, size_t buflen);
+
+#endif

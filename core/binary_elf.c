@@ -1,0 +1,271 @@
+/* Opening a Go executable: ELF checks with libelf, the DWARF handle (libdwarf), symbols,
+ * the Go version from .go.buildinfo, and ownership of everything the binary allocates. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "binary_internal.h"
+
+struct str_block { struct str_block *next; size_t used, cap; char data[]; };
+
+void *bin_alloc(gobp_binary *bin, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    struct str_block *b = bin->strs;
+    if (!b || b->cap - b->used < size) {
+        size_t cap = size > 65536 ? size : 65536;
+        b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->cap = cap;
+        b->used = 0;
+        b->next = bin->strs;
+        bin->strs = b;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *bin_strdup(gobp_binary *bin, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = bin_alloc(bin, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Reads bytes of the file image at a virtual address (any allocated section with file data). */
+static int read_vaddr(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
+{
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    while ((scn = elf_nextscn(bin->elf, scn))) {
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC)) continue;
+        if (addr >= sh.sh_addr && addr + len <= sh.sh_addr + sh.sh_size)
+            return pread(bin->fd, buf, len, (off_t)(sh.sh_offset + (addr - sh.sh_addr))) == (ssize_t)len ? 0 : -1;
+    }
+    return -1;
+}
+
+int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
+{
+    if (addr >= bin->text_addr && addr + len <= bin->text_addr + bin->text_size)
+        return pread(bin->fd, buf, len, (off_t)(bin->text_off + (addr - bin->text_addr))) == (ssize_t)len ? 0 : -1;
+    return read_vaddr(bin, addr, buf, len);
+}
+
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *out)
+{
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0) return NULL;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn))) {
+        if (!gelf_getshdr(scn, out)) continue;
+        const char *n = elf_strptr(elf, shstrndx, out->sh_name);
+        if (n && strcmp(n, name) == 0) return scn;
+    }
+    return NULL;
+}
+
+/* libdwarf calls this for errors reported to callers that passed no Dwarf_Error:
+ * the call then just returns DW_DLV_ERROR, which the callers check. */
+static void ignore_dwarf_error(Dwarf_Error e, Dwarf_Ptr arg)
+{
+    (void)e;
+    (void)arg;
+}
+
+static int open_dwarf(gobp_binary *bin, char *err, size_t errlen)
+{
+    Dwarf_Error derr = NULL;
+    int rc = dwarf_init_b(bin->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, ignore_dwarf_error, NULL, &bin->dbg, &derr);
+    if (rc == DW_DLV_OK) return 0;
+    if (rc == DW_DLV_NO_ENTRY)
+        set_err(err, errlen, "%s: stripped binary: no DWARF debug information (build without -ldflags=-w)", bin->path);
+    else
+        set_err(err, errlen, "%s: cannot read DWARF: %s", bin->path, dwarf_errmsg(derr));
+    bin->dbg = NULL;
+    return -1;
+}
+
+/* Checks the ELF header and sections; fills text/symbols. */
+static int check_elf(gobp_binary *bin, char *err, size_t errlen)
+{
+    if (elf_kind(bin->elf) != ELF_K_ELF) {
+        set_err(err, errlen, "%s: not an ELF executable", bin->path);
+        return -1;
+    }
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(bin->elf, &eh)) {
+        set_err(err, errlen, "%s: not an ELF executable (bad header)", bin->path);
+        return -1;
+    }
+    if (eh.e_machine != EM_X86_64 || eh.e_ident[EI_CLASS] != ELFCLASS64) {
+        set_err(err, errlen, "%s: not an x86-64 executable (only linux/amd64 Go programs are supported)", bin->path);
+        return -1;
+    }
+    bin->entry = eh.e_entry;
+    GElf_Shdr sh;
+    bool is_go = find_section(bin->elf, ".go.buildinfo", &sh) || find_section(bin->elf, ".gopclntab", &sh);
+    if (!is_go) {
+        set_err(err, errlen, "%s: not a Go program (no .go.buildinfo or .gopclntab section)", bin->path);
+        return -1;
+    }
+    if (!find_section(bin->elf, ".debug_info", &sh) && !find_section(bin->elf, ".zdebug_info", &sh)) {
+        set_err(err, errlen, "%s: stripped binary: no DWARF debug information "
+                "(rebuild without -ldflags='-s -w', e.g. go build -gcflags=all='-N -l')", bin->path);
+        return -1;
+    }
+    if (find_section(bin->elf, ".text", &sh)) {
+        bin->text_addr = sh.sh_addr;
+        bin->text_off = sh.sh_offset;
+        bin->text_size = sh.sh_size;
+    }
+    Elf_Scn *symtab = find_section(bin->elf, ".symtab", &sh);
+    if (!symtab) {
+        set_err(err, errlen, "%s: stripped binary: no symbol table (rebuild without -ldflags=-s)", bin->path);
+        return -1;
+    }
+    if (funcs_load_symtab(bin, symtab, &sh) != 0) {
+        set_err(err, errlen, "%s: cannot read the symbol table", bin->path);
+        return -1;
+    }
+    return 0;
+}
+
+gobp_binary *binary_open(const char *path, char *err, size_t errlen)
+{
+    if (err && errlen) err[0] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    gobp_binary *bin = calloc(1, sizeof *bin);
+    bin->fd = fd;
+    bin->path = strdup(path);
+    elf_version(EV_CURRENT);
+    bin->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    if (!bin->elf) {
+        set_err(err, errlen, "%s: not an ELF executable", path);
+        binary_close(bin);
+        return NULL;
+    }
+    if (check_elf(bin, err, errlen) != 0 || open_dwarf(bin, err, errlen) != 0) {
+        binary_close(bin);
+        return NULL;
+    }
+    return bin;
+}
+
+void binary_close(gobp_binary *bin)
+{
+    if (!bin) return;
+    vars_free(bin);
+    types_free(bin);
+    frames_free(bin);
+    cus_free(bin);
+    funcs_free(bin);
+    strmap_free(&bin->symbols);
+    if (bin->dbg) dwarf_finish(bin->dbg, NULL);
+    if (bin->elf) elf_end(bin->elf);
+    if (bin->fd >= 0) close(bin->fd);
+    while (bin->strs) {
+        struct str_block *next = bin->strs->next;
+        free(bin->strs);
+        bin->strs = next;
+    }
+    free(bin->path);
+    free(bin);
+}
+
+const char *binary_path(const gobp_binary *bin) { return bin->path; }
+uint64_t binary_entry(gobp_binary *bin) { return bin->entry; }
+
+uint64_t binary_symbol_addr(gobp_binary *bin, const char *name)
+{
+    uintptr_t v = (uintptr_t)strmap_get(&bin->symbols, name);
+    return v ? (uint64_t)(v - 1) : 0;
+}
+
+static uint64_t read_uvarint(const unsigned char *p, size_t n, size_t *used)
+{
+    uint64_t v = 0;
+    int shift = 0;
+    for (size_t i = 0; i < n && i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << shift;
+        if (!(p[i] & 0x80)) { *used = i + 1; return v; }
+        shift += 7;
+    }
+    *used = 0;
+    return 0;
+}
+
+/* Go >= 1.18 .go.buildinfo: 16-byte header, flags bit 2 = inline varint-prefixed strings. */
+static bool version_from_buildinfo(gobp_binary *bin)
+{
+    GElf_Shdr sh;
+    if (!find_section(bin->elf, ".go.buildinfo", &sh) || sh.sh_size < 32) return false;
+    unsigned char buf[32 + 10 + 64];
+    size_t n = sh.sh_size < sizeof buf ? sh.sh_size : sizeof buf;
+    if (pread(bin->fd, buf, n, (off_t)sh.sh_offset) != (ssize_t)n) return false;
+    if (memcmp(buf, "\xff Go buildinf:", 14) != 0 || !(buf[15] & 2)) return false;
+    size_t used;
+    uint64_t len = read_uvarint(buf + 32, n - 32, &used);
+    if (!used || len == 0 || len >= sizeof bin->go_version || 32 + used + len > n) return false;
+    memcpy(bin->go_version, buf + 32 + used, len);
+    bin->go_version[len] = 0;
+    return true;
+}
+
+/* runtime.buildVersion is a Go string header {ptr, len} in the data segment. */
+static bool version_from_runtime_symbol(gobp_binary *bin)
+{
+    uint64_t addr = binary_symbol_addr(bin, "runtime.buildVersion");
+    uint64_t hdr[2];
+    if (!addr || bin_read_text(bin, addr, hdr, sizeof hdr) != 0) return false;
+    if (hdr[1] == 0 || hdr[1] >= sizeof bin->go_version) return false;
+    if (bin_read_text(bin, hdr[0], bin->go_version, hdr[1]) != 0) return false;
+    bin->go_version[hdr[1]] = 0;
+    return true;
+}
+
+const char *binary_go_version(gobp_binary *bin)
+{
+    if (!bin->go_version_done) {
+        bin->go_version_done = true;
+        if (!version_from_buildinfo(bin) && !version_from_runtime_symbol(bin)) bin->go_version[0] = 0;
+    }
+    return bin->go_version;
+}
+
+/* The package is everything up to the first '.' after the last '/' (generic brackets aside). */
+char *go_func_package(const char *funcname, char *buf, size_t buflen)
+{
+    if (!buflen) return buf;
+    const char *end = funcname + strcspn(funcname, "[");
+    const char *slash = NULL;
+    for (const char *p = funcname; p < end; p++)
+        if (*p == '/') slash = p;
+    const char *start = slash ? slash + 1 : funcname;
+    const char *dot = memchr(start, '.', (size_t)(end - start));
+    size_t n = dot ? (size_t)(dot - funcname) : (size_t)(end - funcname);
+    if (n >= buflen) n = buflen - 1;
+    memcpy(buf, funcname, n);
+    buf[n] = 0;
+    return buf;
+}

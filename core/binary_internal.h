@@ -1,0 +1,135 @@
+/* Private state of gobp_binary shared by the binary_*.c files (ELF, functions, lines,
+ * frames, types, variables). Nothing outside core/binary*.c includes this header. */
+#ifndef GOBP_BINARY_INTERNAL_H
+#define GOBP_BINARY_INTERNAL_H
+
+#include <libelf.h>
+#include <gelf.h>
+#include <dwarf.h>
+#include <libdwarf.h>
+
+#include "binary.h"
+
+/* ---- small hash maps (open addressing, keys owned by the caller) ---- */
+typedef struct { const char **keys; void **vals; size_t cap, n; } strmap;
+typedef struct { uint64_t *keys; void **vals; size_t cap, n; } u64map;
+void strmap_put(strmap *m, const char *key, void *val);
+void *strmap_get(const strmap *m, const char *key);
+void strmap_free(strmap *m);
+void u64map_put(u64map *m, uint64_t key, void *val);   /* key 0 is not allowed */
+void *u64map_get(const u64map *m, uint64_t key);
+void u64map_free(u64map *m);
+
+typedef struct { uint64_t lo, hi; } pc_range;
+
+typedef struct {
+    uint64_t pc;
+    int line;
+    int file;           /* index into the CU's files */
+    unsigned is_stmt : 1, prologue_end : 1, end_seq : 1;
+} line_row;
+
+typedef struct cu_info {
+    Dwarf_Off die_offset;
+    const char *name;           /* package path ("main", "net/http") */
+    uint64_t base;              /* DW_AT_low_pc: base of range/location list entries */
+    pc_range *ranges;
+    int nranges;
+    bool files_loaded, rows_loaded, subs_loaded;
+    char **files;               /* line-table file names, index 0 = file 1 of DWARF 4 */
+    int nfiles;
+    line_row *rows;             /* in line-table order (sequences sorted by address) */
+    int nrows;
+} cu_info;
+
+/* Per-function lazy state kept next to the public gobp_func. */
+typedef struct func_extra {
+    bool resolved;
+    struct var_cache *vars;     /* binary_vars.c */
+} func_extra;
+
+typedef struct global_entry {
+    gobp_global g;
+    Dwarf_Off type_die;
+    bool type_done;
+} global_entry;
+
+struct gobp_binary {
+    char *path;
+    int fd;
+    Elf *elf;
+    Dwarf_Debug dbg;
+    uint64_t entry;
+    char go_version[64];
+    bool go_version_done;
+
+    /* symbols: every named symbol (name -> address+1), functions sorted by lowpc */
+    strmap symbols;
+    gobp_func *funcs;
+    func_extra *fextra;
+    size_t nfuncs;
+    strmap func_by_name;        /* name -> gobp_func* */
+
+    /* .text bytes for prologue decoding */
+    uint64_t text_addr, text_off, text_size;
+
+    /* compile units */
+    bool cus_loaded;
+    cu_info *cus;
+    int ncus;
+
+    /* .debug_frame */
+    bool frames_loaded;
+    Dwarf_Cie *cies;
+    Dwarf_Fde *fdes;
+    Dwarf_Signed ncies, nfdes;
+
+    /* types */
+    u64map types;               /* die offset -> gobp_type* */
+    bool type_index_done;
+    strmap type_names;          /* name -> die offset (as pointer-sized int) */
+    u64map type_runtime;        /* runtime address -> die offset */
+
+    /* globals */
+    bool globals_loaded;
+    global_entry *globals;
+    size_t nglobals;
+    strmap global_names;
+
+    /* strings owned by the binary (arena of malloc'd blocks) */
+    struct str_block *strs;
+};
+
+/* binary_elf.c */
+char *bin_strdup(gobp_binary *bin, const char *s);
+void *bin_alloc(gobp_binary *bin, size_t size);   /* zeroed, freed with the binary */
+int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len);
+
+/* binary_funcs.c */
+int funcs_load_symtab(gobp_binary *bin, Elf_Scn *symtab_scn, GElf_Shdr *shdr);
+void funcs_free(gobp_binary *bin);
+
+/* binary_lines.c */
+int cus_load(gobp_binary *bin);
+cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc);
+int cu_load_rows(gobp_binary *bin, cu_info *cu);
+void cus_free(gobp_binary *bin);
+
+/* binary_frame.c */
+void frames_free(gobp_binary *bin);
+
+/* binary_types.c */
+void types_free(gobp_binary *bin);
+
+/* binary_vars.c */
+void vars_free(gobp_binary *bin);
+
+/* DWARF helpers (binary_funcs.c) */
+bool die_udata(Dwarf_Die die, Dwarf_Half attr, Dwarf_Unsigned *out);
+bool die_ref(Dwarf_Die die, Dwarf_Half attr, Dwarf_Off *out);
+const char *die_name(gobp_binary *bin, Dwarf_Die die); /* copied into the binary's arena */
+bool die_pc_range(Dwarf_Die die, uint64_t *lo, uint64_t *hi);
+/* The pc ranges of a DIE (low/high pc or DW_AT_ranges relative to base); malloc'd. */
+int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out);
+
+#endif

@@ -1,0 +1,268 @@
+/* Compile units and their line tables: CU pc ranges (read once), file lists and rows
+ * (loaded per CU on first use); file:line -> pcs, pc -> file:line, rows for stepping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "binary_internal.h"
+
+int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
+{
+    *out = NULL;
+    Dwarf_Attribute a;
+    if (dwarf_attr(die, DW_AT_ranges, &a, NULL) != DW_DLV_OK) {
+        uint64_t lo, hi;
+        if (!die_pc_range(die, &lo, &hi)) return 0;
+        *out = malloc(sizeof **out);
+        (*out)[0] = (pc_range){lo, hi};
+        return 1;
+    }
+    Dwarf_Unsigned off = 0;
+    Dwarf_Off goff = 0;
+    if (dwarf_formudata(a, &off, NULL) != DW_DLV_OK && dwarf_global_formref(a, &goff, NULL) == DW_DLV_OK) off = goff;
+    dwarf_dealloc(bin->dbg, a, DW_DLA_ATTR);
+    Dwarf_Ranges *r;
+    Dwarf_Signed n;
+    Dwarf_Unsigned bytes;
+    if (dwarf_get_ranges_a(bin->dbg, off, die, &r, &n, &bytes, NULL) != DW_DLV_OK) return 0;
+    *out = malloc(sizeof **out * (size_t)(n ? n : 1));
+    int count = 0;
+    for (Dwarf_Signed i = 0; i < n; i++) {
+        if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) base = r[i].dwr_addr2;
+        else if (r[i].dwr_type == DW_RANGES_ENTRY && r[i].dwr_addr1 != r[i].dwr_addr2)
+            (*out)[count++] = (pc_range){base + r[i].dwr_addr1, base + r[i].dwr_addr2};
+    }
+    dwarf_ranges_dealloc(bin->dbg, r, n);
+    return count;
+}
+
+static void cu_read_ranges(gobp_binary *bin, Dwarf_Die cudie, cu_info *cu)
+{
+    Dwarf_Addr base = 0;
+    dwarf_lowpc(cudie, &base, NULL);
+    cu->base = base;
+    pc_range *r;
+    cu->nranges = die_ranges(bin, cudie, base, &r);
+    cu->ranges = bin_alloc(bin, sizeof *r * (size_t)(cu->nranges ? cu->nranges : 1));
+    if (cu->nranges) memcpy(cu->ranges, r, sizeof *r * (size_t)cu->nranges);
+    free(r);
+}
+
+int cus_load(gobp_binary *bin)
+{
+    if (bin->cus_loaded) return bin->ncus ? 0 : -1;
+    bin->cus_loaded = true;
+    int cap = 64;
+    bin->cus = calloc((size_t)cap, sizeof *bin->cus);
+    for (;;) {
+        Dwarf_Unsigned hlen, typeoff, next;
+        Dwarf_Half ver, asz, lsz, esz, cutype;
+        Dwarf_Off abbr;
+        Dwarf_Sig8 sig;
+        if (dwarf_next_cu_header_d(bin->dbg, true, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig, &typeoff,
+                                   &next, &cutype, NULL) != DW_DLV_OK)
+            break;
+        Dwarf_Die cudie;
+        if (dwarf_siblingof_b(bin->dbg, NULL, true, &cudie, NULL) != DW_DLV_OK) continue;
+        if (bin->ncus == cap) {
+            cap *= 2;
+            bin->cus = realloc(bin->cus, sizeof *bin->cus * (size_t)cap);
+        }
+        cu_info *cu = &bin->cus[bin->ncus];
+        memset(cu, 0, sizeof *cu);
+        dwarf_dieoffset(cudie, &cu->die_offset, NULL);
+        cu->name = die_name(bin, cudie);
+        cu_read_ranges(bin, cudie, cu);
+        dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
+        bin->ncus++;
+    }
+    return bin->ncus ? 0 : -1;
+}
+
+cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc)
+{
+    if (cus_load(bin) != 0) return NULL;
+    for (int i = 0; i < bin->ncus; i++)
+        for (int k = 0; k < bin->cus[i].nranges; k++)
+            if (pc >= bin->cus[i].ranges[k].lo && pc < bin->cus[i].ranges[k].hi) return &bin->cus[i];
+    return NULL;
+}
+
+static int cu_load_files(gobp_binary *bin, cu_info *cu)
+{
+    if (cu->files_loaded) return cu->nfiles ? 0 : -1;
+    cu->files_loaded = true;
+    Dwarf_Die cudie;
+    if (dwarf_offdie_b(bin->dbg, cu->die_offset, true, &cudie, NULL) != DW_DLV_OK) return -1;
+    char **files;
+    Dwarf_Signed n;
+    if (dwarf_srcfiles(cudie, &files, &n, NULL) == DW_DLV_OK) {
+        cu->files = bin_alloc(bin, sizeof *cu->files * (size_t)(n ? n : 1));
+        for (Dwarf_Signed i = 0; i < n; i++) {
+            cu->files[i] = bin_strdup(bin, files[i]);
+            dwarf_dealloc(bin->dbg, files[i], DW_DLA_STRING);
+        }
+        dwarf_dealloc(bin->dbg, files, DW_DLA_LIST);
+        cu->nfiles = (int)n;
+    }
+    dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
+    return cu->nfiles ? 0 : -1;
+}
+
+int cu_load_rows(gobp_binary *bin, cu_info *cu)
+{
+    if (cu->rows_loaded) return cu->nrows ? 0 : -1;
+    cu->rows_loaded = true;
+    cu_load_files(bin, cu);
+    Dwarf_Die cudie;
+    if (dwarf_offdie_b(bin->dbg, cu->die_offset, true, &cudie, NULL) != DW_DLV_OK) return -1;
+    Dwarf_Unsigned ver;
+    Dwarf_Small tables;
+    Dwarf_Line_Context ctx;
+    int rc = dwarf_srclines_b(cudie, &ver, &tables, &ctx, NULL);
+    dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
+    if (rc != DW_DLV_OK) return -1;
+    Dwarf_Line *lines;
+    Dwarf_Signed n;
+    if (dwarf_srclines_from_linecontext(ctx, &lines, &n, NULL) == DW_DLV_OK && n > 0) {
+        cu->rows = malloc(sizeof *cu->rows * (size_t)n);
+        for (Dwarf_Signed i = 0; i < n; i++) {
+            Dwarf_Addr pc = 0;
+            Dwarf_Unsigned lineno = 0, fileno = 0, isa, disc;
+            Dwarf_Bool stmt = 0, endseq = 0, pe = 0, eb;
+            dwarf_lineaddr(lines[i], &pc, NULL);
+            dwarf_lineno(lines[i], &lineno, NULL);
+            dwarf_line_srcfileno(lines[i], &fileno, NULL);
+            dwarf_linebeginstatement(lines[i], &stmt, NULL);
+            dwarf_lineendsequence(lines[i], &endseq, NULL);
+            dwarf_prologue_end_etc(lines[i], &pe, &eb, &isa, &disc, NULL);
+            line_row *r = &cu->rows[cu->nrows++];
+            r->pc = pc;
+            r->line = (int)lineno;
+            r->file = ver >= 5 ? (int)fileno : (int)fileno - 1;
+            r->is_stmt = stmt != 0;
+            r->end_seq = endseq != 0;
+            r->prologue_end = pe != 0;
+        }
+    }
+    dwarf_srclines_dealloc_b(ctx);
+    return cu->nrows ? 0 : -1;
+}
+
+void cus_free(gobp_binary *bin)
+{
+    for (int i = 0; i < bin->ncus; i++) free(bin->cus[i].rows);
+    free(bin->cus);
+}
+
+/* file matches name when equal, or when name is a suffix starting at a path component. */
+static bool file_matches(const char *file, const char *name)
+{
+    size_t fl = strlen(file), nl = strlen(name);
+    if (nl > fl) return false;
+    if (strcmp(file + fl - nl, name) != 0) return false;
+    return nl == fl || name[0] == '/' || file[fl - nl - 1] == '/';
+}
+
+static int find_file(gobp_binary *bin, cu_info *cu, const char *name)
+{
+    if (cu_load_files(bin, cu) != 0) return -1;
+    for (int i = 0; i < cu->nfiles; i++)
+        if (file_matches(cu->files[i], name)) return i;
+    return -1;
+}
+
+/* Smallest line among the rows of function f that come from file fi of cu. */
+static int func_first_line(const cu_info *cu, const gobp_func *f, int fi)
+{
+    int best = 0;
+    for (int i = 0; i < cu->nrows; i++) {
+        const line_row *r = &cu->rows[i];
+        if (r->end_seq || r->file != fi || r->pc < f->lowpc || r->pc >= f->highpc) continue;
+        if (!best || r->line < best) best = r->line;
+    }
+    return best;
+}
+
+/* Adds the lowest is_stmt pc per function for rows of (cu, fi, line). */
+static int collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int asked,
+                        uint64_t *pcs, int max, int n)
+{
+    for (int i = 0; i < cu->nrows; i++) {
+        const line_row *r = &cu->rows[i];
+        if (r->end_seq || !r->is_stmt || r->file != fi || r->line != line) continue;
+        const gobp_func *f = binary_func_by_pc(bin, r->pc);
+        if (!f || (line != asked && func_first_line(cu, f, fi) > asked)) continue;
+        int k;
+        for (k = 0; k < n; k++) {
+            if (binary_func_by_pc(bin, pcs[k]) == f) {
+                if (r->pc < pcs[k]) pcs[k] = r->pc;
+                break;
+            }
+        }
+        if (k == n && n < max) pcs[n++] = r->pc;
+    }
+    return n;
+}
+
+int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line)
+{
+    if (cus_load(bin) != 0) return -1;
+    bool known = false;
+    int fidx[bin->ncus];
+    for (int c = 0; c < bin->ncus; c++) {
+        fidx[c] = find_file(bin, &bin->cus[c], file);
+        if (fidx[c] >= 0) known = true;
+    }
+    if (!known) return -1;
+    for (int l = line; l <= line + 20; l++) {
+        int n = 0;
+        for (int c = 0; c < bin->ncus; c++) {
+            if (fidx[c] < 0 || cu_load_rows(bin, &bin->cus[c]) != 0) continue;
+            n = collect_line(bin, &bin->cus[c], fidx[c], l, line, pcs, max, n);
+        }
+        if (n > 0) {
+            if (found_line) *found_line = l;
+            return n;
+        }
+    }
+    return 0;
+}
+
+int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line)
+{
+    cu_info *cu = cu_by_pc(bin, pc);
+    if (!cu || cu_load_rows(bin, cu) != 0) return -1;
+    const line_row *best = NULL;
+    for (int i = 0; i + 1 < cu->nrows; i++) {
+        const line_row *r = &cu->rows[i];
+        if (r->end_seq || r->pc > pc || cu->rows[i + 1].pc <= pc) continue;
+        best = r;
+    }
+    if (!best) return -1;
+    if (file) *file = best->file >= 0 && best->file < cu->nfiles ? cu->files[best->file] : NULL;
+    if (line) *line = best->line;
+    return 0;
+}
+
+static int cmp_row_pc(const void *a, const void *b)
+{
+    const gobp_line_row *x = a, *y = b;
+    return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+int binary_line_rows(gobp_binary *bin, uint64_t lo, uint64_t hi, gobp_line_row **rows)
+{
+    *rows = NULL;
+    cu_info *cu = cu_by_pc(bin, lo);
+    if (!cu || cu_load_rows(bin, cu) != 0) return 0;
+    int n = 0;
+    gobp_line_row *out = malloc(sizeof *out * (size_t)cu->nrows);
+    for (int i = 0; i < cu->nrows; i++) {
+        const line_row *r = &cu->rows[i];
+        if (r->end_seq || !r->is_stmt || r->pc < lo || r->pc >= hi) continue;
+        out[n++] = (gobp_line_row){r->pc, r->line, r->file >= 0 && r->file < cu->nfiles ? cu->files[r->file] : NULL};
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_row_pc);
+    *rows = out;
+    return n;
+}

@@ -1,0 +1,349 @@
+/* Variables: a function's parameters and locals (by lexical block), their DWARF locations
+ * (expressions and location lists, pieces) evaluated at a pc, and package-level globals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "binary_internal.h"
+
+typedef struct var_entry {
+    gobp_var var;
+    pc_range *block;        /* innermost lexical block's ranges; NULL = whole function */
+    int nblock;
+} var_entry;
+
+typedef struct visible_set {
+    struct visible_set *next;
+    unsigned char *mask;    /* one byte per var_entry */
+    gobp_var *vars;
+    int nvars;
+} visible_set;
+
+typedef struct var_cache {
+    var_entry *entries;
+    int n, cap;
+    visible_set *sets;
+} var_cache;
+
+static void add_var(gobp_binary *bin, var_cache *vc, Dwarf_Die die, Dwarf_Half tag, pc_range *block, int nblock)
+{
+    if (vc->n == vc->cap) {
+        vc->cap = vc->cap ? vc->cap * 2 : 16;
+        vc->entries = realloc(vc->entries, sizeof *vc->entries * (size_t)vc->cap);
+    }
+    var_entry *e = &vc->entries[vc->n++];
+    memset(e, 0, sizeof *e);
+    const char *name = die_name(bin, die);
+    e->var.name = name ? name : "";
+    e->var.is_param = tag == DW_TAG_formal_parameter;
+    Dwarf_Unsigned v;
+    e->var.is_result = die_udata(die, DW_AT_variable_parameter, &v) && v;
+    if (die_udata(die, DW_AT_decl_line, &v)) e->var.decl_line = (int)v;
+    Dwarf_Off off;
+    if (dwarf_dieoffset(die, &off, NULL) == DW_DLV_OK) e->var.die_offset = off;
+    if (die_ref(die, DW_AT_type, &off)) e->var.type = binary_type_by_die(bin, off);
+    e->block = block;
+    e->nblock = nblock;
+}
+
+static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64_t base, pc_range *block, int nblock)
+{
+    Dwarf_Die child, next;
+    int rc = dwarf_child(parent, &child, NULL);
+    while (rc == DW_DLV_OK) {
+        Dwarf_Half tag;
+        if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK) {
+            if (tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) {
+                add_var(bin, vc, child, tag, block, nblock);
+            } else if (tag == DW_TAG_lexical_block) {
+                pc_range *r;
+                int n = die_ranges(bin, child, base, &r);
+                pc_range *kept = bin_alloc(bin, sizeof *r * (size_t)(n ? n : 1));
+                if (n) memcpy(kept, r, sizeof *r * (size_t)n);
+                free(r);
+                walk_scope(bin, vc, child, base, kept, n);
+            }
+        }
+        rc = dwarf_siblingof_b(bin->dbg, child, true, &next, NULL);
+        dwarf_dealloc_die(child);
+        child = next;
+    }
+}
+
+static var_cache *load_vars(gobp_binary *bin, const gobp_func *f)
+{
+    func_extra *x = &bin->fextra[f - bin->funcs];
+    if (x->vars) return x->vars;
+    x->vars = calloc(1, sizeof *x->vars);
+    Dwarf_Die die;
+    if (!f->die_offset || dwarf_offdie_b(bin->dbg, f->die_offset, true, &die, NULL) != DW_DLV_OK) return x->vars;
+    cu_info *cu = cu_by_pc(bin, f->lowpc);
+    walk_scope(bin, x->vars, die, cu ? cu->base : 0, NULL, 0);
+    dwarf_dealloc_die(die);
+    return x->vars;
+}
+
+static bool in_block(const var_entry *e, uint64_t pc)
+{
+    if (!e->block) return true;
+    for (int i = 0; i < e->nblock; i++)
+        if (pc >= e->block[i].lo && pc < e->block[i].hi) return true;
+    return false;
+}
+
+int binary_func_vars(gobp_binary *bin, const gobp_func *f, uint64_t pc, const gobp_var **vars)
+{
+    *vars = NULL;
+    if (!f || f < bin->funcs || f >= bin->funcs + bin->nfuncs) return 0;
+    var_cache *vc = load_vars(bin, f);
+    unsigned char mask[vc->n ? vc->n : 1];
+    for (int i = 0; i < vc->n; i++) mask[i] = in_block(&vc->entries[i], pc);
+    for (visible_set *s = vc->sets; s; s = s->next)
+        if (memcmp(s->mask, mask, (size_t)vc->n) == 0) { *vars = s->vars; return s->nvars; }
+    visible_set *s = calloc(1, sizeof *s);
+    s->mask = malloc((size_t)vc->n + 1);
+    memcpy(s->mask, mask, (size_t)vc->n);
+    s->vars = malloc(sizeof *s->vars * (size_t)(vc->n ? vc->n : 1));
+    for (int pass = 0; pass < 2; pass++)          /* parameters first, then locals */
+        for (int i = 0; i < vc->n; i++)
+            if (mask[i] && vc->entries[i].var.is_param == (pass == 0)) s->vars[s->nvars++] = vc->entries[i].var;
+    s->next = vc->sets;
+    vc->sets = s;
+    *vars = s->vars;
+    return s->nvars;
+}
+
+/* ---- location expressions ---- */
+
+typedef struct {
+    uint64_t stack[32];
+    int sp;
+    int reg;            /* pending DW_OP_regN, -1 if none */
+    bool stack_value;
+} expr_state;
+
+static void push(expr_state *st, uint64_t v) { if (st->sp < 32) st->stack[st->sp++] = v; }
+static uint64_t pop(expr_state *st) { return st->sp ? st->stack[--st->sp] : 0; }
+
+/* Ends a piece (DW_OP_piece or the end of the expression) from what the expression left. */
+static void emit_piece(expr_state *st, gobp_location *loc, uint32_t size)
+{
+    if (loc->npieces >= 16) return;
+    gobp_piece *p = &loc->pieces[loc->npieces++];
+    memset(p, 0, sizeof *p);
+    p->size = size;
+    if (st->reg >= 0) { p->kind = GOBP_PIECE_REG; p->reg = st->reg; }
+    else if (st->sp && st->stack_value) { p->kind = GOBP_PIECE_VALUE; p->addr = pop(st); }
+    else if (st->sp) { p->kind = GOBP_PIECE_MEM; p->addr = pop(st); }
+    else p->kind = GOBP_PIECE_MISSING;
+    st->reg = -1;
+    st->sp = 0;
+    st->stack_value = false;
+}
+
+static int eval_op(expr_state *st, gobp_location *loc, Dwarf_Small op, Dwarf_Unsigned a1, Dwarf_Unsigned a2,
+                   uint64_t cfa, const uint64_t *regs)
+{
+    (void)a2;
+    if (op >= DW_OP_lit0 && op <= DW_OP_lit31) { push(st, op - DW_OP_lit0); return 0; }
+    if (op >= DW_OP_reg0 && op <= DW_OP_reg31) { st->reg = op - DW_OP_reg0; return 0; }
+    if (op >= DW_OP_breg0 && op <= DW_OP_breg31) {
+        int r = op - DW_OP_breg0;
+        if (!regs || r > 16) return -1;
+        push(st, regs[r] + (int64_t)a1);
+        return 0;
+    }
+    switch (op) {
+    case DW_OP_addr: case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
+    case DW_OP_constu: case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:
+    case DW_OP_consts:
+        push(st, a1); return 0;
+    case DW_OP_regx: st->reg = (int)a1; return 0;
+    case DW_OP_fbreg: push(st, cfa + (int64_t)a1); return 0;
+    case DW_OP_call_frame_cfa: push(st, cfa); return 0;
+    case DW_OP_plus_uconst: push(st, pop(st) + a1); return 0;
+    case DW_OP_plus: { uint64_t b = pop(st); push(st, pop(st) + b); return 0; }
+    case DW_OP_minus: { uint64_t b = pop(st); push(st, pop(st) - b); return 0; }
+    case DW_OP_stack_value: st->stack_value = true; return 0;
+    case DW_OP_piece: emit_piece(st, loc, (uint32_t)a1); return 0;
+    case DW_OP_nop: return 0;
+    default: return -1;
+    }
+}
+
+static int eval_locdesc(Dwarf_Locdesc_c desc, Dwarf_Unsigned nops, uint64_t cfa, const uint64_t *regs,
+                        uint32_t whole_size, gobp_location *loc)
+{
+    expr_state st = {.reg = -1};
+    bool pieced = false;
+    for (Dwarf_Unsigned i = 0; i < nops; i++) {
+        Dwarf_Small op;
+        Dwarf_Unsigned a1, a2, a3, br;
+        if (dwarf_get_location_op_value_c(desc, i, &op, &a1, &a2, &a3, &br, NULL) != DW_DLV_OK) return -1;
+        if (op == DW_OP_piece) pieced = true;
+        if (eval_op(&st, loc, op, a1, a2, cfa, regs) != 0) return -1;
+    }
+    if (!pieced && nops) emit_piece(&st, loc, whole_size);
+    return 0;
+}
+
+int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
+                        const uint64_t *regs, gobp_location *loc)
+{
+    memset(loc, 0, sizeof *loc);
+    Dwarf_Die die;
+    if (dwarf_offdie_b(bin->dbg, v->die_offset, true, &die, NULL) != DW_DLV_OK) return -1;
+    Dwarf_Attribute a;
+    int rc = dwarf_attr(die, DW_AT_location, &a, NULL);
+    dwarf_dealloc_die(die);
+    if (rc != DW_DLV_OK) return 0;
+    Dwarf_Loc_Head_c head;
+    Dwarf_Unsigned count;
+    rc = dwarf_get_loclist_c(a, &head, &count, NULL);
+    dwarf_dealloc_attribute(a);
+    if (rc != DW_DLV_OK) return -1;
+    uint32_t size = v->type ? (uint32_t)v->type->size : 8;
+    cu_info *cu = cu_by_pc(bin, pc);
+    uint64_t base = cu ? cu->base : 0;  /* DWARF 4 list entries are offsets from the CU base */
+    int result = 0;
+    for (Dwarf_Unsigned i = 0; i < count; i++) {
+        Dwarf_Small lle, source;
+        Dwarf_Addr lo, hi;
+        Dwarf_Unsigned nops, exproff, descoff;
+        Dwarf_Locdesc_c desc;
+        if (dwarf_get_locdesc_entry_c(head, i, &lle, &lo, &hi, &nops, &desc, &source, &exproff, &descoff, NULL) != DW_DLV_OK)
+            continue;
+        if (source != 0 && lle == DW_LLE_base_address) { base = hi; continue; }
+        if (source != 0 && lle == DW_LLE_offset_pair) { lo += base; hi += base; }
+        if (source != 0 && (pc < lo || pc >= hi)) continue;
+        result = eval_locdesc(desc, nops, cfa, regs, size, loc);
+        break;
+    }
+    dwarf_loc_head_c_dealloc(head);
+    return result;
+}
+
+/* ---- globals ---- */
+
+/* The address of a CU-level variable whose location is a single DW_OP_addr. */
+static bool global_addr(gobp_binary *bin, Dwarf_Die die, uint64_t *addr)
+{
+    Dwarf_Attribute a;
+    if (dwarf_attr(die, DW_AT_location, &a, NULL) != DW_DLV_OK) return false;
+    Dwarf_Loc_Head_c head;
+    Dwarf_Unsigned count;
+    bool ok = false;
+    if (dwarf_get_loclist_c(a, &head, &count, NULL) == DW_DLV_OK) {
+        Dwarf_Small lle, source, op;
+        Dwarf_Addr lo, hi;
+        Dwarf_Unsigned nops, e1, e2, a1, a2, a3, br;
+        Dwarf_Locdesc_c desc;
+        if (count == 1 && dwarf_get_locdesc_entry_c(head, 0, &lle, &lo, &hi, &nops, &desc, &source, &e1, &e2, NULL) == DW_DLV_OK &&
+            nops >= 1 && dwarf_get_location_op_value_c(desc, 0, &op, &a1, &a2, &a3, &br, NULL) == DW_DLV_OK && op == DW_OP_addr) {
+            *addr = a1;
+            ok = true;
+        }
+        dwarf_loc_head_c_dealloc(head);
+    }
+    dwarf_dealloc_attribute(a);
+    (void)bin;
+    return ok;
+}
+
+static int cmp_global(const void *a, const void *b)
+{
+    const global_entry *x = a, *y = b;
+    char px[256], py[256];
+    int c = strcmp(go_func_package(x->g.name, px, sizeof px), go_func_package(y->g.name, py, sizeof py));
+    return c ? c : strcmp(x->g.name, y->g.name);
+}
+
+static void load_globals(gobp_binary *bin)
+{
+    bin->globals_loaded = true;
+    if (cus_load(bin) != 0) return;
+    size_t cap = 0;
+    for (int c = 0; c < bin->ncus; c++) {
+        Dwarf_Die cudie, child, next;
+        if (dwarf_offdie_b(bin->dbg, bin->cus[c].die_offset, true, &cudie, NULL) != DW_DLV_OK) continue;
+        int rc = dwarf_child(cudie, &child, NULL);
+        dwarf_dealloc_die(cudie);
+        while (rc == DW_DLV_OK) {
+            Dwarf_Half tag;
+            uint64_t addr;
+            const char *name;
+            if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_variable && (name = die_name(bin, child)) &&
+                global_addr(bin, child, &addr)) {
+                if (bin->nglobals == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    bin->globals = realloc(bin->globals, sizeof *bin->globals * cap);
+                }
+                global_entry *g = &bin->globals[bin->nglobals++];
+                memset(g, 0, sizeof *g);
+                g->g.name = name;
+                g->g.addr = addr;
+                die_ref(child, DW_AT_type, &g->type_die);
+            }
+            rc = dwarf_siblingof_b(bin->dbg, child, true, &next, NULL);
+            dwarf_dealloc_die(child);
+            child = next;
+        }
+    }
+    qsort(bin->globals, bin->nglobals, sizeof *bin->globals, cmp_global);
+    for (size_t i = 0; i < bin->nglobals; i++) strmap_put(&bin->global_names, bin->globals[i].g.name, &bin->globals[i]);
+}
+
+static const gobp_global *global_typed(gobp_binary *bin, global_entry *g)
+{
+    if (!g->type_done) {
+        g->type_done = true;
+        g->g.type = binary_type_by_die(bin, g->type_die);
+    }
+    return &g->g;
+}
+
+const gobp_global *binary_global(gobp_binary *bin, const char *name)
+{
+    if (!bin->globals_loaded) load_globals(bin);
+    global_entry *g = strmap_get(&bin->global_names, name);
+    return g ? global_typed(bin, g) : NULL;
+}
+
+/* Globals sorted by package: one package is a contiguous run. The returned array aliases
+ * the index; gobp_global is the first member of global_entry, so it is copied out into a
+ * per-package array owned by the binary. */
+int binary_globals_of_package(gobp_binary *bin, const char *pkg, const gobp_global **globals)
+{
+    *globals = NULL;
+    if (!bin->globals_loaded) load_globals(bin);
+    size_t first = bin->nglobals, n = 0;
+    char p[256];
+    for (size_t i = 0; i < bin->nglobals; i++) {
+        if (strcmp(go_func_package(bin->globals[i].g.name, p, sizeof p), pkg) != 0) continue;
+        if (first == bin->nglobals) first = i;
+        n++;
+    }
+    if (!n) return 0;
+    gobp_global *out = bin_alloc(bin, sizeof *out * n);
+    for (size_t i = 0; i < n; i++) out[i] = *global_typed(bin, &bin->globals[first + i]);
+    *globals = out;
+    return (int)n;
+}
+
+void vars_free(gobp_binary *bin)
+{
+    for (size_t i = 0; bin->fextra && i < bin->nfuncs; i++) {
+        var_cache *vc = bin->fextra[i].vars;
+        if (!vc) continue;
+        while (vc->sets) {
+            visible_set *s = vc->sets;
+            vc->sets = s->next;
+            free(s->mask);
+            free(s->vars);
+            free(s);
+        }
+        free(vc->entries);
+        free(vc);
+    }
+    free(bin->globals);
+    strmap_free(&bin->global_names);
+}

@@ -1,0 +1,47 @@
+/* Logical breakpoints (line, function, internal step/return) and the table that owns them.
+ * Each maps to one or more physical sites in the process (proc_site_add, refcounted). */
+#ifndef GOBP_BREAKPOINT_H
+#define GOBP_BREAKPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    BP_LINE,       /* user: file:line */
+    BP_FUNCTION,   /* user: function entry (after the stack check) */
+    BP_STEP,       /* internal: next/step target, only for one goroutine in one frame */
+} gobp_bp_kind;
+
+#define GOBP_BP_MAX_ADDRS 16
+
+typedef struct gobp_breakpoint {
+    int id;
+    gobp_bp_kind kind;
+    char *file;                 /* LINE: the file as requested */
+    int line;                   /* LINE: requested line */
+    int found_line;             /* where it really is (LINE and FUNCTION) */
+    const char *found_file;     /* absolute path from DWARF */
+    char *function;             /* FUNCTION: requested name */
+    uint64_t addrs[GOBP_BP_MAX_ADDRS];
+    int naddrs;
+    bool verified;
+    char message[256];          /* why it is not verified */
+    /* BP_STEP conditions */
+    int64_t goid;               /* only this goroutine (0: any) */
+    uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
+    uint64_t hits;
+} gobp_breakpoint;
+
+typedef struct gobp_bp_table gobp_bp_table;
+
+gobp_bp_table *bp_table_new(void);
+void bp_table_free(gobp_bp_table *t);
+gobp_breakpoint *bp_table_add(gobp_bp_table *t, gobp_bp_kind kind);
+void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp);
+/* Breakpoints with a site at addr, up to max. Returns the count. */
+int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint **out, int max);
+/* Iteration: returns the i-th breakpoint or NULL past the end. */
+gobp_breakpoint *bp_table_get(gobp_bp_table *t, int i);
+int bp_table_count(gobp_bp_table *t);
+
+#endif

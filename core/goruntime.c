@@ -1,0 +1,204 @@
+/* Reads the Go runtime's goroutine table (runtime.allgs) and each g's state from target memory.
+ * Every offset is resolved once from DWARF's runtime.g / runtime.gobuf / runtime.m / runtime.stack;
+ * atomicstatus may be a plain uint32 (<= Go 1.19) or an atomic.Uint32 struct (>= 1.20). */
+#include "goruntime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { int64_t off; uint32_t size; } field_loc;
+
+struct gobp_goruntime {
+    gobp_binary *bin;
+    uint64_t allgs_addr;
+    uint64_t g_span;                     /* bytes of a g we read at once */
+    field_loc goid, status, waitreason, sched_pc, sched_sp, sched_bp, syscallpc, syscallsp,
+              stack_lo, stack_hi, startpc, gopc, m;
+    field_loc m_procid;
+    uint64_t m_span;
+    uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
+    int64_t wait_strings_len;
+};
+
+/* Offset of a dotted field path inside t ("sched.pc", "atomicstatus.value"). */
+static int field_path(gobp_type *t, const char *path, field_loc *out)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    int64_t off = 0;
+    gobp_type *cur = t;
+    for (char *save = NULL, *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+        if (!cur)
+            return -1;
+        const gobp_field *f = type_field(cur, part);
+        if (!f)
+            return -1;
+        off += (int64_t)f->offset;
+        cur = f->type;
+    }
+    out->off = off;
+    out->size = cur ? (uint32_t)cur->size : 8;
+    return 0;
+}
+
+/* atomicstatus: uint32 or struct { noCopy; value uint32 }. */
+static int status_field(gobp_type *g, field_loc *out)
+{
+    if (field_path(g, "atomicstatus", out) < 0)
+        return -1;
+    const gobp_field *f = type_field(g, "atomicstatus");
+    if (f->type && f->type->kind == GOBP_KIND_STRUCT)
+        return field_path(g, "atomicstatus.value", out);
+    return 0;
+}
+
+static void span_grow(uint64_t *span, const field_loc *f)
+{
+    if (f->off >= 0 && (uint64_t)f->off + f->size > *span)
+        *span = (uint64_t)f->off + f->size;
+}
+
+gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
+{
+    gobp_type *g = binary_type_by_name(bin, "runtime.g");
+    gobp_type *m = binary_type_by_name(bin, "runtime.m");
+    const gobp_global *allgs = binary_global(bin, "runtime.allgs");
+    if (!g || !m || !allgs) {
+        snprintf(err, errlen, "this binary has no Go runtime type information (runtime.g, runtime.m, runtime.allgs)");
+        return NULL;
+    }
+    gobp_goruntime *rt = calloc(1, sizeof *rt);
+    rt->bin = bin;
+    rt->allgs_addr = allgs->addr;
+    int bad = 0;
+    bad |= field_path(g, "goid", &rt->goid);
+    bad |= status_field(g, &rt->status);
+    bad |= field_path(g, "sched.pc", &rt->sched_pc);
+    bad |= field_path(g, "sched.sp", &rt->sched_sp);
+    bad |= field_path(g, "sched.bp", &rt->sched_bp);
+    bad |= field_path(g, "stack.lo", &rt->stack_lo);
+    bad |= field_path(g, "stack.hi", &rt->stack_hi);
+    bad |= field_path(g, "m", &rt->m);
+    bad |= field_path(m, "procid", &rt->m_procid);
+    if (bad) {
+        snprintf(err, errlen, "unexpected layout of runtime.g/runtime.m in this binary's DWARF");
+        free(rt);
+        return NULL;
+    }
+    /* Optional fields: keep going without them. */
+    field_loc none = { -1, 0 };
+    if (field_path(g, "waitreason", &rt->waitreason) < 0) rt->waitreason = none;
+    if (field_path(g, "syscallpc", &rt->syscallpc) < 0) rt->syscallpc = none;
+    if (field_path(g, "syscallsp", &rt->syscallsp) < 0) rt->syscallsp = none;
+    if (field_path(g, "startpc", &rt->startpc) < 0) rt->startpc = none;
+    if (field_path(g, "gopc", &rt->gopc) < 0) rt->gopc = none;
+    const field_loc *all[] = { &rt->goid, &rt->status, &rt->waitreason, &rt->sched_pc, &rt->sched_sp,
+                               &rt->sched_bp, &rt->syscallpc, &rt->syscallsp, &rt->stack_lo,
+                               &rt->stack_hi, &rt->startpc, &rt->gopc, &rt->m };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        span_grow(&rt->g_span, all[i]);
+    span_grow(&rt->m_span, &rt->m_procid);
+    const gobp_global *wrs = binary_global(bin, "runtime.waitReasonStrings");
+    if (wrs && wrs->type && wrs->type->kind == GOBP_KIND_ARRAY) {
+        rt->wait_strings_addr = wrs->addr;
+        rt->wait_strings_len = wrs->type->len;
+    }
+    return rt;
+}
+
+void goruntime_free(gobp_goruntime *rt)
+{
+    free(rt);
+}
+
+static uint64_t load(const unsigned char *buf, const field_loc *f)
+{
+    if (f->off < 0)
+        return 0;
+    uint64_t v = 0;
+    memcpy(&v, buf + f->off, f->size > 8 ? 8 : f->size);
+    return v;
+}
+
+int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, gobp_goroutine *g)
+{
+    unsigned char buf[4096];
+    if (rt->g_span > sizeof buf || read(ctx, g_addr, buf, rt->g_span) < 0)
+        return -1;
+    memset(g, 0, sizeof *g);
+    g->g_addr = g_addr;
+    g->goid = (int64_t)load(buf, &rt->goid);
+    g->status = (uint32_t)load(buf, &rt->status) & ~0x1000u;
+    g->wait_reason = (uint8_t)load(buf, &rt->waitreason);
+    g->sched_pc = load(buf, &rt->sched_pc);
+    g->sched_sp = load(buf, &rt->sched_sp);
+    g->sched_bp = load(buf, &rt->sched_bp);
+    g->syscall_pc = load(buf, &rt->syscallpc);
+    g->syscall_sp = load(buf, &rt->syscallsp);
+    g->stack_lo = load(buf, &rt->stack_lo);
+    g->stack_hi = load(buf, &rt->stack_hi);
+    g->start_pc = load(buf, &rt->startpc);
+    g->go_pc = load(buf, &rt->gopc);
+    g->m_addr = load(buf, &rt->m);
+    if (g->m_addr) {
+        unsigned char mbuf[512];
+        if (rt->m_span <= sizeof mbuf && read(ctx, g->m_addr, mbuf, rt->m_span) == 0)
+            g->m_procid = (int64_t)load(mbuf, &rt->m_procid);
+    }
+    return 0;
+}
+
+int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, gobp_goroutine **out)
+{
+    uint64_t hdr[2];
+    *out = NULL;
+    if (read(ctx, rt->allgs_addr, hdr, sizeof hdr) < 0)
+        return -1;
+    uint64_t ptrs = hdr[0], n = hdr[1];
+    if (!ptrs || n == 0)
+        return 0;
+    if (n > 10000000)
+        return -1;
+    uint64_t *gs = malloc(n * sizeof *gs);
+    if (read(ctx, ptrs, gs, n * sizeof *gs) < 0) {
+        free(gs);
+        return -1;
+    }
+    gobp_goroutine *list = calloc(n, sizeof *list);
+    int count = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (!gs[i] || goruntime_read_g(rt, read, ctx, gs[i], &list[count]) < 0)
+            continue;
+        if (list[count].status == G_DEAD || list[count].status == G_IDLE || list[count].goid == 0)
+            continue;
+        count++;
+    }
+    free(gs);
+    *out = list;
+    return count;
+}
+
+uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base)
+{
+    uint64_t g = 0;
+    if (!fs_base || read(ctx, fs_base - 8, &g, sizeof g) < 0)
+        return 0;
+    return g;
+}
+
+char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint8_t reason,
+                            char *buf, size_t buflen)
+{
+    buf[0] = 0;
+    if (!rt->wait_strings_addr || reason >= rt->wait_strings_len)
+        return buf;
+    uint64_t str[2];
+    if (read(ctx, rt->wait_strings_addr + reason * 16, str, sizeof str) < 0 || !str[0])
+        return buf;
+    size_t n = str[1] < buflen - 1 ? str[1] : buflen - 1;
+    if (read(ctx, str[0], buf, n) < 0)
+        n = 0;
+    buf[n] = 0;
+    return buf;
+}

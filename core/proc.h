@@ -1,0 +1,108 @@
+/* A traced process: launch/attach/detach/kill, every thread, the wait loop, memory and
+ * registers, int3 sites with out-of-line (XOL) execution of the displaced instruction.
+ * Non-stop underneath: a site hit stops one thread; the hit callback decides whether the
+ * world stops (a user-visible stop, all-stop) or the thread goes on alone. No DWARF here. */
+#ifndef GOBP_PROC_H
+#define GOBP_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+typedef struct gobp_process gobp_process;
+
+typedef struct {
+    const char *path;          /* executable */
+    char *const *argv;         /* argv[0] included, NULL-terminated */
+    char *const *envp;         /* full environment, NULL-terminated */
+    const char *cwd;           /* NULL: inherit */
+    int stdin_fd, stdout_fd, stderr_fd; /* dup2'ed onto 0,1,2 in the child; -1: /dev/null */
+    bool disable_aslr;
+} gobp_launch_opts;
+
+/* Forks, PTRACE_TRACEME, execs; returns with the process stopped at its first instruction
+ * (all threads stopped), options TRACECLONE|TRACEEXEC|EXITKILL set. On failure NULL and a
+ * sentence in err ("cannot execute /x/y: No such file or directory"). */
+gobp_process *proc_launch(const gobp_launch_opts *opts, char *err, size_t errlen);
+/* PTRACE_SEIZE + interrupt of every thread in /proc/PID/task; returns all stopped. */
+gobp_process *proc_attach(pid_t pid, char *err, size_t errlen);
+pid_t proc_pid(const gobp_process *p);
+bool proc_launched(const gobp_process *p);   /* true if we started it (kill on disconnect) */
+
+/* Kills (launched) and reaps everything; frees. */
+void proc_kill(gobp_process *p);
+/* Removes every site (original bytes back), resumes all threads, detaches; frees. */
+int proc_detach(gobp_process *p);
+
+/* ---- threads (valid while stopped; a running thread's regs are not available) ---- */
+int proc_threads(gobp_process *p, pid_t *tids, int max);   /* returns count (may exceed max) */
+int proc_get_regs(gobp_process *p, pid_t tid, struct user_regs_struct *regs);
+int proc_set_regs(gobp_process *p, pid_t tid, const struct user_regs_struct *regs);
+int proc_get_fpregs(gobp_process *p, pid_t tid, struct user_fpregs_struct *fp);
+int proc_set_fpregs(gobp_process *p, pid_t tid, const struct user_fpregs_struct *fp);
+bool proc_thread_stopped(gobp_process *p, pid_t tid);
+
+/* ---- memory (works while threads run, too) ---- */
+/* Reads show the original bytes under int3 sites. 0 on success, -1 if any byte is unreadable. */
+int proc_read(gobp_process *p, uint64_t addr, void *buf, size_t len);
+int proc_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
+/* gobp_mem_read_fn-compatible adapter (ctx = gobp_process*). */
+int proc_mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len);
+
+/* ---- sites: physical int3 breakpoints, reference counted ---- */
+/* Installs (or references) an int3 at addr and prepares its XOL slot (the displaced
+ * instruction is decoded with Capstone; RIP-relative operands and relative branches/calls are
+ * relocated or emulated). May be called while stopped or running. 0 ok, -1 err (sentence). */
+int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen);
+int proc_site_remove(gobp_process *p, uint64_t addr);
+bool proc_site_at(gobp_process *p, uint64_t addr);
+
+/* Called when a thread traps on a site (regs->rip already rewound to the site address).
+ * Return GOBP_HIT_CONTINUE to let this thread run on through the XOL slot (the others never
+ * stopped), or GOBP_HIT_STOP to stop every thread and report a GOBP_EV_BREAKPOINT.
+ * The callback may read/write memory and this thread's regs (proc_set_regs) before
+ * returning: if it changed rip away from the site, the thread resumes at the new rip
+ * (a forced return), not through XOL. */
+typedef enum { GOBP_HIT_CONTINUE = 0, GOBP_HIT_STOP = 1 } gobp_hit_action;
+typedef gobp_hit_action (*gobp_site_hit_fn)(void *ctx, gobp_process *p, pid_t tid, uint64_t addr);
+void proc_set_hit_handler(gobp_process *p, gobp_site_hit_fn fn, void *ctx);
+
+/* ---- execution ---- */
+typedef enum {
+    GOBP_EV_NONE = 0,
+    GOBP_EV_BREAKPOINT, /* tid stopped at site addr (all threads stopped) */
+    GOBP_EV_PAUSED,     /* proc_stop_all completed (all threads stopped); tid = the main thread */
+    GOBP_EV_STEPPED,    /* proc_singlestep completed */
+    GOBP_EV_EXITED,     /* the process exited: exit_code */
+    GOBP_EV_KILLED,     /* the process was killed by signo */
+} gobp_event_kind;
+/* Signals that are not the debugger's are always passed back to the program. */
+
+typedef struct {
+    gobp_event_kind kind;
+    pid_t tid;
+    uint64_t addr;
+    int exit_code;
+    int signo;
+} gobp_event;
+
+/* Resumes every thread (threads sitting on a site go through its XOL slot). */
+int proc_resume(gobp_process *p);
+/* Resumes only tid with PTRACE_SINGLESTEP (the others stay stopped); the result arrives as
+ * GOBP_EV_STEPPED from proc_poll/proc_wait. A thread on a site steps the displaced instruction. */
+int proc_singlestep(gobp_process *p, pid_t tid);
+/* Asks every running thread to stop; completion arrives as GOBP_EV_PAUSED (or a breakpoint
+ * event if one won the race). */
+int proc_stop_all(gobp_process *p);
+bool proc_running(const gobp_process *p);
+
+/* Drains waitpid(-1, WNOHANG|__WALL) and handles internal events (new threads, signals to
+ * pass on, continue-hits). Returns 1 and fills ev when something user-visible happened,
+ * 0 when nothing did, -1 on error. Call it when SIGCHLD arrives (signalfd). */
+int proc_poll(gobp_process *p, gobp_event *ev);
+/* Blocking form for tests and the CLI: waits up to timeout_ms (-1 forever). 1 event, 0 timeout. */
+int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms);
+
+#endif

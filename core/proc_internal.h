@@ -1,0 +1,76 @@
+/* Private state of a traced process shared by proc.c (lifetime, memory, registers),
+ * proc_wait.c (the wait loop, resume/stop/step) and site.c (int3 sites and XOL slots).
+ * Not part of the core API: include proc.h instead. */
+#ifndef GOBP_PROC_INTERNAL_H
+#define GOBP_PROC_INTERNAL_H
+
+#include "proc.h"
+#include "insn.h"
+
+typedef struct proc_thread {
+    pid_t tid;
+    bool stopped;             /* in a ptrace stop (we hold it) */
+    bool awaiting_first_stop; /* announced by a clone event, initial stop not seen yet */
+    bool stepping;            /* proc_singlestep in flight */
+    int sigstops_expected;    /* SIGSTOPs we sent and have not seen yet */
+    int pending_sig;          /* signal to hand back on the next resume */
+    uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
+    uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
+    uint64_t step_site;       /* the site whose displaced instruction is being stepped */
+    struct proc_thread *next;
+} proc_thread;
+
+typedef struct proc_site {
+    uint64_t addr;
+    int refs;                 /* 0: removed (kept as a tombstone for late traps) */
+    uint8_t orig;             /* the byte under the int3 */
+    insn_info insn;
+    insn_slot slot;           /* slot.slot == 0: emulated, no slot */
+    struct proc_site *next;
+} proc_site;
+
+struct gobp_process {
+    pid_t pid;
+    bool launched;
+    bool exited;              /* the leader was reaped */
+    int mem_fd;               /* /proc/PID/mem, O_RDWR */
+    proc_thread *threads;
+    proc_site *sites;
+    uint64_t scratch, scratch_size, scratch_used;
+    gobp_site_hit_fn hit_fn;
+    void *hit_ctx;
+    bool stopping;            /* an all-stop is in progress */
+    bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
+    gobp_event stop_event;    /* reported when the all-stop completes */
+    bool have_queued;         /* an event ready to be returned by proc_poll */
+    gobp_event queued;
+};
+
+/* proc.c */
+proc_thread *proc_thread_find(gobp_process *p, pid_t tid);
+proc_thread *proc_thread_add(gobp_process *p, pid_t tid);
+void proc_thread_remove(gobp_process *p, pid_t tid);
+int proc_raw_read(gobp_process *p, uint64_t addr, void *buf, size_t len);
+int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
+
+/* proc_wait.c */
+int proc_resume_thread(gobp_process *p, proc_thread *t);
+int proc_wait_thread_stop(gobp_process *p, pid_t tid, int *status);
+int proc_stop_all_sync(gobp_process *p);
+
+/* site.c */
+proc_site *site_find(gobp_process *p, uint64_t addr, bool live_only);
+int site_map_scratch(gobp_process *p, pid_t tid, char *err, size_t errlen);
+void site_overlay_original(gobp_process *p, uint64_t addr, uint8_t *buf, size_t len);
+void site_note_write(gobp_process *p, uint64_t addr, const uint8_t *buf, size_t len);
+/* Moves t (stopped at site s, regs read) past the displaced instruction: rip into its
+ * XOL slot (*emulated false: the caller continues or steps it), or the branch/call
+ * emulated in regs (*emulated true: the instruction is done). Regs are written. */
+int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
+                           struct user_regs_struct *regs, bool *emulated);
+/* After a step through a slot: maps the rip back to the original code. */
+void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *regs);
+void site_restore_all(gobp_process *p);
+void site_free_all(gobp_process *p);
+
+#endif

@@ -1,0 +1,411 @@
+/* The wait loop of a traced process: waitpid(-1, __WALL) statuses turned into thread state
+ * (new clones, signals kept for redelivery, our SIGSTOPs swallowed, site hits), the all-stop
+ * protocol, resume through XOL, single-step, and the user-visible events. */
+#include "proc_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void queue_event(gobp_process *p, gobp_event ev)
+{
+    p->queued = ev;
+    p->have_queued = true;
+}
+
+/* Wakes the caller's SIGCHLD watcher for an event made without a kernel status. */
+static void wake_caller(void)
+{
+    raise(SIGCHLD);
+}
+
+static bool all_stopped(gobp_process *p)
+{
+    for (proc_thread *t = p->threads; t; t = t->next)
+        if (!t->stopped || t->stepping)
+            return false;
+    return true;
+}
+
+static void check_stop_complete(gobp_process *p)
+{
+    if (!p->stopping || !all_stopped(p))
+        return;
+    p->stopping = false;
+    p->world_stopped = true;
+    queue_event(p, p->stop_event);
+}
+
+/* ---- resuming ---- */
+
+int proc_resume_thread(gobp_process *p, proc_thread *t)
+{
+    if (t->consumed_site) {
+        struct user_regs_struct regs;
+        proc_site *s = site_find(p, t->consumed_site, true);
+        bool emulated;
+        if (s && ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0 && regs.rip == s->addr)
+            site_prepare_displaced(p, t, s, &regs, &emulated);
+        t->consumed_site = 0;
+    }
+    int sig = t->pending_sig;
+    t->pending_sig = 0;
+    t->stopped = false;
+    if (ptrace(PTRACE_CONT, t->tid, 0, sig) < 0 && errno != ESRCH)
+        return -1;
+    return 0;   /* ESRCH: it is dying; its exit status will come */
+}
+
+static void resume_or_hold(gobp_process *p, proc_thread *t)
+{
+    if (p->stopping || p->world_stopped) {
+        check_stop_complete(p);
+        return;
+    }
+    proc_resume_thread(p, t);
+}
+
+int proc_resume(gobp_process *p)
+{
+    if (p->exited)
+        return -1;
+    p->stopping = false;
+    p->world_stopped = false;
+    int rc = 0;
+    for (proc_thread *t = p->threads; t; t = t->next)
+        if (t->stopped && !t->stepping && proc_resume_thread(p, t) < 0)
+            rc = -1;
+    return rc;
+}
+
+bool proc_running(const gobp_process *p)
+{
+    return !p->exited && !p->world_stopped;
+}
+
+/* ---- stopping ---- */
+
+static void begin_stop_all(gobp_process *p, gobp_event ev)
+{
+    p->stopping = true;
+    p->stop_event = ev;
+    for (proc_thread *t = p->threads; t; t = t->next) {
+        if (t->stopped || t->stepping || t->awaiting_first_stop || t->sigstops_expected > 0)
+            continue;
+        if (tgkill(p->pid, t->tid, SIGSTOP) == 0)
+            t->sigstops_expected++;
+    }
+    check_stop_complete(p);
+}
+
+int proc_stop_all(gobp_process *p)
+{
+    if (p->exited)
+        return -1;
+    if (p->stopping)
+        return 0;   /* a stop is already coming (maybe a breakpoint) */
+    gobp_event ev = {.kind = GOBP_EV_PAUSED, .tid = p->pid};
+    begin_stop_all(p, ev);
+    if (p->have_queued)
+        wake_caller();
+    return 0;
+}
+
+/* ---- single-step ---- */
+
+int proc_singlestep(gobp_process *p, pid_t tid)
+{
+    proc_thread *t = proc_thread_find(p, tid);
+    struct user_regs_struct regs;
+    if (!t || !t->stopped || ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
+        return -1;
+    proc_site *s = site_find(p, regs.rip, true);
+    t->consumed_site = 0;
+    if (s) {
+        bool emulated;
+        if (site_prepare_displaced(p, t, s, &regs, &emulated) < 0)
+            return -1;
+        if (emulated) {
+            queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = tid, .addr = regs.rip});
+            wake_caller();
+            return 0;
+        }
+        t->step_slot = s->slot.slot;
+        t->step_site = s->addr;
+    }
+    t->stepping = true;
+    t->stopped = false;
+    return ptrace(PTRACE_SINGLESTEP, tid, 0, 0) < 0 ? -1 : 0;
+}
+
+/* ---- statuses ---- */
+
+static void handle_exit(gobp_process *p, pid_t tid, int status)
+{
+    if (tid != p->pid) {
+        proc_thread_remove(p, tid);
+        check_stop_complete(p);
+        return;
+    }
+    p->exited = true;
+    p->stopping = false;
+    while (p->threads)
+        proc_thread_remove(p, p->threads->tid);
+    gobp_event ev = {.tid = tid};
+    if (WIFEXITED(status)) {
+        ev.kind = GOBP_EV_EXITED;
+        ev.exit_code = WEXITSTATUS(status);
+    } else {
+        ev.kind = GOBP_EV_KILLED;
+        ev.signo = WTERMSIG(status);
+    }
+    queue_event(p, ev);
+}
+
+static bool belongs_to(gobp_process *p, pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    int tgid = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Tgid: %d", &tgid) == 1)
+            break;
+    fclose(f);
+    return tgid == p->pid;
+}
+
+static void handle_clone(gobp_process *p, proc_thread *parent)
+{
+    unsigned long msg = 0;
+    ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
+    if (!proc_thread_find(p, (pid_t)msg))
+        proc_thread_add(p, (pid_t)msg)->awaiting_first_stop = true;
+    resume_or_hold(p, parent);
+}
+
+static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
+                            struct user_regs_struct *regs)
+{
+    regs->rip = s->addr;
+    ptrace(PTRACE_SETREGS, t->tid, 0, regs);
+    if (s->refs == 0 || p->stopping || p->world_stopped) {
+        /* removed meanwhile (the original byte is back), or the world is stopping: the
+         * thread re-executes the instruction (and re-hits a live site) when resumed */
+        resume_or_hold(p, t);
+        return;
+    }
+    t->consumed_site = s->addr;
+    gobp_hit_action action = p->hit_fn ? p->hit_fn(p->hit_ctx, p, t->tid, s->addr)
+                                       : GOBP_HIT_STOP;
+    if (action == GOBP_HIT_STOP && !p->stopping) {
+        gobp_event ev = {.kind = GOBP_EV_BREAKPOINT, .tid = t->tid, .addr = s->addr};
+        begin_stop_all(p, ev);
+        return;
+    }
+    resume_or_hold(p, t);
+}
+
+static void handle_trap(gobp_process *p, proc_thread *t)
+{
+    struct user_regs_struct regs;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);
+    if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) < 0)
+        return;
+    if (t->stepping) {
+        t->stepping = false;
+        if (t->step_slot)
+            site_finish_step(p, t, &regs);
+        queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = t->tid, .addr = regs.rip});
+        return;
+    }
+    proc_site *s = si.si_code == SI_KERNEL ? site_find(p, regs.rip - 1, false) : NULL;
+    if (s) {
+        handle_site_hit(p, t, s, &regs);
+        return;
+    }
+    t->pending_sig = SIGTRAP;   /* the program's own */
+    resume_or_hold(p, t);
+}
+
+static void handle_exec(gobp_process *p, proc_thread *t)
+{
+    for (proc_thread *o = p->threads, *next; o; o = next) {
+        next = o->next;
+        if (o->tid != p->pid)
+            proc_thread_remove(p, o->tid);
+    }
+    site_free_all(p);   /* a new image: the old sites and the XOL page are gone */
+    p->scratch = 0;
+    resume_or_hold(p, proc_thread_find(p, p->pid) ? proc_thread_find(p, p->pid) : t);
+}
+
+static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
+{
+    if (t->stepping && sig != SIGTRAP) {   /* the step goes on; the signal waits */
+        if (sig == SIGSTOP && t->sigstops_expected > 0)
+            t->sigstops_expected--;
+        else
+            t->pending_sig = sig;
+        t->stopped = false;
+        ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0);
+        return;
+    }
+    if (sig == SIGSTOP && (t->awaiting_first_stop || t->sigstops_expected > 0)) {
+        if (t->awaiting_first_stop)
+            t->awaiting_first_stop = false;
+        else
+            t->sigstops_expected--;
+        resume_or_hold(p, t);
+        return;
+    }
+    if (sig == SIGTRAP) {
+        handle_trap(p, t);
+        return;
+    }
+    t->pending_sig = sig;
+    resume_or_hold(p, t);
+}
+
+static void handle_status(gobp_process *p, pid_t tid, int status)
+{
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        if (tid == p->pid || proc_thread_find(p, tid))
+            handle_exit(p, tid, status);
+        return;
+    }
+    if (!WIFSTOPPED(status))
+        return;
+    proc_thread *t = proc_thread_find(p, tid);
+    if (!t) {
+        if (!belongs_to(p, tid))
+            return;
+        t = proc_thread_add(p, tid);   /* its stop came before the clone event */
+        t->awaiting_first_stop = true;
+    }
+    t->stopped = true;
+    int event = status >> 16, sig = WSTOPSIG(status);
+    switch (event) {
+    case 0:
+        handle_signal_stop(p, t, sig);
+        break;
+    case PTRACE_EVENT_CLONE:
+        handle_clone(p, t);
+        break;
+    case PTRACE_EVENT_EXEC:
+        handle_exec(p, t);
+        break;
+    default:   /* PTRACE_EVENT_STOP: interrupt, first stop of a seized thread, group-stop */
+        t->awaiting_first_stop = false;
+        resume_or_hold(p, t);
+        break;
+    }
+}
+
+int proc_wait_thread_stop(gobp_process *p, pid_t tid, int *status)
+{
+    for (;;) {
+        pid_t w = waitpid(tid, status, __WALL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (WIFSTOPPED(*status))
+            return 0;
+        handle_status(p, tid, *status);
+        return -1;
+    }
+}
+
+/* ---- the loop ---- */
+
+static int take_queued(gobp_process *p, gobp_event *ev)
+{
+    *ev = p->queued;
+    p->have_queued = false;
+    wake_caller();   /* more statuses may be waiting: the caller polls again */
+    return 1;
+}
+
+int proc_poll(gobp_process *p, gobp_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (p->have_queued)
+        return take_queued(p, ev);
+    if (p->exited)
+        return 0;
+    for (;;) {
+        int status;
+        pid_t w = waitpid(-1, &status, WNOHANG | __WALL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return errno == ECHILD ? 0 : -1;
+        if (w == 0)
+            return 0;
+        handle_status(p, w, status);
+        if (p->have_queued)
+            return take_queued(p, ev);
+    }
+}
+
+int proc_stop_all_sync(gobp_process *p)
+{
+    if (p->exited)
+        return -1;
+    if (!p->world_stopped || p->stopping) {
+        if (!p->stopping)
+            begin_stop_all(p, (gobp_event){.kind = GOBP_EV_PAUSED, .tid = p->pid});
+        while (p->stopping && !p->exited) {
+            int status;
+            pid_t w = waitpid(-1, &status, __WALL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -1;
+            handle_status(p, w, status);
+        }
+        if (!p->exited)
+            p->have_queued = false;
+    }
+    return p->exited ? -1 : 0;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms)
+{
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &chld, &old);
+    long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    int r;
+    for (;;) {
+        r = proc_poll(p, ev);
+        if (r != 0 || p->exited)
+            break;
+        long left = deadline < 0 ? 1000 : deadline - now_ms();
+        if (left <= 0)
+            break;
+        struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
+        sigtimedwait(&chld, NULL, &ts);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return r;
+}

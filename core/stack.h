@@ -1,0 +1,24 @@
+/* Call stacks: CFA unwinding through .debug_frame from a thread's registers or a parked
+ * goroutine's saved pc/sp, giving each frame's function, source position and CFA. */
+#ifndef GOBP_STACK_H
+#define GOBP_STACK_H
+
+#include "binary.h"
+
+typedef struct gobp_frame {
+    uint64_t pc;             /* for frames > 0 the return address */
+    uint64_t sp;             /* rsp in this frame */
+    uint64_t cfa;            /* canonical frame address = DWARF frame base of Go functions */
+    const gobp_func *func;   /* NULL if pc is in no known function */
+    const char *file;
+    int line;
+    bool has_regs;           /* frame 0 of a thread: every register is known */
+} gobp_frame;
+
+/* Unwinds from (pc, sp) until runtime.goexit / runtime.mstart / an unknown pc, at most max
+ * frames. Frame 0 looks up pc itself, later frames pc-1 (the call instruction's line).
+ * Returns the number of frames written; *total gets the full depth (walks on up to 4096). */
+int stack_unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
+                 gobp_frame *frames, int max, int *total);
+
+#endif

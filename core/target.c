@@ -1,0 +1,449 @@
+/* The debugger facade: ties a Go binary, its traced process, the breakpoint table and the
+ * goroutine view together; decides on each non-stop hit whether the world stops; answers
+ * goroutine, stack and variable questions while stopped (cached until the next resume). */
+#include "target.h"
+#include "target_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr);
+
+static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launched)
+{
+    gobp_target *t = calloc(1, sizeof *t);
+    t->bin = bin;
+    t->proc = proc;
+    t->launched = launched;
+    t->bps = bp_table_new();
+    char err[256];
+    t->rt = goruntime_new(bin, err, sizeof err);
+    proc_set_hit_handler(proc, target_on_hit, t);
+    return t;
+}
+
+gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errlen)
+{
+    gobp_binary *bin = binary_open(opts->path, err, errlen);
+    if (!bin)
+        return NULL;
+    gobp_process *proc = proc_launch(opts, err, errlen);
+    if (!proc) {
+        binary_close(bin);
+        return NULL;
+    }
+    return target_new(bin, proc, true);
+}
+
+gobp_target *target_attach(pid_t pid, char *err, size_t errlen)
+{
+    char exe[64];
+    snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
+    gobp_binary *bin = binary_open(exe, err, errlen);
+    if (!bin)
+        return NULL;
+    gobp_process *proc = proc_attach(pid, err, errlen);
+    if (!proc) {
+        binary_close(bin);
+        return NULL;
+    }
+    return target_new(bin, proc, false);
+}
+
+void target_invalidate(gobp_target *t)
+{
+    free(t->gs);
+    t->gs = NULL;
+    t->ngs = 0;
+    t->gs_valid = false;
+    free(t->threads);
+    t->threads = NULL;
+    t->nthreads = 0;
+}
+
+void target_end(gobp_target *t, bool kill)
+{
+    if (!t)
+        return;
+    if (t->proc) {
+        if (kill || t->launched)
+            proc_kill(t->proc);
+        else
+            proc_detach(t->proc);
+    }
+    target_invalidate(t);
+    bp_table_free(t->bps);
+    goruntime_free(t->rt);
+    binary_close(t->bin);
+    free(t);
+}
+
+gobp_binary *target_binary(gobp_target *t) { return t->bin; }
+gobp_process *target_process(gobp_target *t) { return t->proc; }
+pid_t target_pid(gobp_target *t) { return proc_pid(t->proc); }
+
+gobp_memview target_memview(gobp_target *t)
+{
+    gobp_memview mv = { proc_mem_read_cb, t->proc, t->bin };
+    return mv;
+}
+
+/* ---- breakpoints ---- */
+
+static void bp_install(gobp_target *t, gobp_breakpoint *bp, const uint64_t *pcs, int n)
+{
+    char err[200] = "";
+    for (int i = 0; i < n && bp->naddrs < GOBP_BP_MAX_ADDRS; i++) {
+        if (proc_site_add(t->proc, pcs[i], err, sizeof err) == 0)
+            bp->addrs[bp->naddrs++] = pcs[i];
+    }
+    bp->verified = bp->naddrs > 0;
+    if (!bp->verified)
+        snprintf(bp->message, sizeof bp->message, "could not insert the breakpoint: %s", err);
+}
+
+gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_LINE);
+    bp->file = strdup(file);
+    bp->line = line;
+    uint64_t pcs[GOBP_BP_MAX_ADDRS];
+    int found = 0;
+    int n = binary_line_to_pcs(t->bin, file, line, pcs, GOBP_BP_MAX_ADDRS, &found);
+    if (n < 0) {
+        snprintf(bp->message, sizeof bp->message, "%s is not a source file of this program", file);
+        return bp;
+    }
+    if (n == 0) {
+        snprintf(bp->message, sizeof bp->message, "no code at %s:%d or on the lines after it", file, line);
+        return bp;
+    }
+    bp->found_line = found;
+    binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &found);
+    bp_install(t, bp, pcs, n);
+    return bp;
+}
+
+gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_FUNCTION);
+    bp->function = strdup(name);
+    const gobp_func *f = binary_func_by_name(t->bin, name);
+    if (!f) {
+        snprintf(bp->message, sizeof bp->message, "function %s not found in this program", name);
+        return bp;
+    }
+    uint64_t pc = f->body_pc ? f->body_pc : f->lowpc;
+    binary_pc_to_line(t->bin, pc, &bp->found_file, &bp->found_line);
+    bp_install(t, bp, &pc, 1);
+    return bp;
+}
+
+void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
+{
+    for (int i = 0; i < bp->naddrs; i++)
+        proc_site_remove(t->proc, bp->addrs[i]);
+    bp_table_remove(t->bps, bp);
+}
+
+int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < bp_table_count(t->bps); i++) {
+        gobp_breakpoint *bp = bp_table_get(t->bps, i);
+        if (bp->kind == kind && n < max)
+            out[n++] = bp;
+    }
+    return n;
+}
+
+/* ---- threads and goroutines ---- */
+
+/* The goroutine a thread runs, read from its TLS slot. */
+static int thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g)
+{
+    struct user_regs_struct regs;
+    if (!t->rt || proc_get_regs(t->proc, tid, &regs) < 0)
+        return -1;
+    *g_addr = goruntime_thread_g(t->rt, proc_mem_read_cb, t->proc, regs.fs_base);
+    if (!*g_addr)
+        return -1;
+    return goruntime_read_g(t->rt, proc_mem_read_cb, t->proc, *g_addr, g);
+}
+
+int64_t target_thread_goid(gobp_target *t, pid_t tid)
+{
+    uint64_t g_addr;
+    gobp_goroutine g;
+    if (thread_g(t, tid, &g_addr, &g) < 0)
+        return 0;
+    return g.goid;
+}
+
+static void threads_load(gobp_target *t)
+{
+    if (t->threads)
+        return;
+    pid_t tids[1024];
+    int n = proc_threads(t->proc, tids, 1024);
+    if (n > 1024)
+        n = 1024;
+    t->threads = calloc((size_t)n + 1, sizeof *t->threads);
+    for (int i = 0; i < n; i++) {
+        gobp_goroutine g;
+        t->threads[t->nthreads].tid = tids[i];
+        if (thread_g(t, tids[i], &t->threads[t->nthreads].g_addr, &g) == 0)
+            t->threads[t->nthreads].goid = g.goid;
+        t->nthreads++;
+    }
+}
+
+int target_goroutines(gobp_target *t, const gobp_goroutine **out)
+{
+    if (!t->gs_valid && t->rt) {
+        int n = goruntime_goroutines(t->rt, proc_mem_read_cb, t->proc, &t->gs);
+        t->ngs = n < 0 ? 0 : n;
+        t->gs_valid = true;
+    }
+    *out = t->gs;
+    return t->ngs;
+}
+
+const gobp_goroutine *target_goroutine(gobp_target *t, int64_t goid)
+{
+    const gobp_goroutine *gs;
+    int n = target_goroutines(t, &gs);
+    for (int i = 0; i < n; i++)
+        if (gs[i].goid == goid)
+            return &gs[i];
+    return NULL;
+}
+
+pid_t target_goroutine_thread(gobp_target *t, int64_t goid)
+{
+    threads_load(t);
+    for (int i = 0; i < t->nthreads; i++)
+        if (t->threads[i].goid == goid && goid != 0)
+            return t->threads[i].tid;
+    return 0;
+}
+
+const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
+{
+    const gobp_func *f = binary_func_by_pc(t->bin, g->start_pc);
+    if (!f)
+        return "?";
+    if (strcmp(f->name, "runtime.main") == 0)
+        return "main.main";
+    return f->name;
+}
+
+int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total)
+{
+    uint64_t pc = 0, sp = 0;
+    pid_t tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
+    struct user_regs_struct regs;
+    if (tid && proc_get_regs(t->proc, tid, &regs) == 0) {
+        pc = regs.rip;
+        sp = regs.rsp;
+    } else {
+        const gobp_goroutine *g = target_goroutine(t, goid);
+        if (!g)
+            return -1;
+        pc = g->sched_pc;
+        sp = g->sched_sp;
+        if (!pc && g->syscall_pc) {
+            pc = g->syscall_pc;
+            sp = g->syscall_sp;
+        }
+    }
+    int n = stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, max, total);
+    for (int i = 0; i < n; i++)
+        frames[i].has_regs = i == 0 && tid != 0;
+    return n;
+}
+
+/* DWARF register numbering (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,8-15 r8-r15,16 rip). */
+void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17])
+{
+    const uint64_t v[17] = { r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp,
+                             r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip };
+    memcpy(out, v, sizeof v);
+}
+
+int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out)
+{
+    uint64_t regs[17] = { 0 };
+    unsigned char xmm[16 * 16];
+    const unsigned char *xmmp = NULL;
+    if (fr->has_regs) {
+        pid_t tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
+        struct user_regs_struct r;
+        struct user_fpregs_struct fp;
+        if (tid && proc_get_regs(t->proc, tid, &r) == 0)
+            target_dwarf_regs(&r, regs);
+        if (tid && proc_get_fpregs(t->proc, tid, &fp) == 0) {
+            memcpy(xmm, fp.xmm_space, sizeof xmm);
+            xmmp = xmm;
+        }
+    } else {
+        regs[7] = fr->sp;
+        regs[16] = fr->pc;
+    }
+    uint64_t lookup = fr->has_regs ? fr->pc : fr->pc - 1;
+    gobp_location loc;
+    gobp_memview mv = target_memview(t);
+    memset(out, 0, sizeof *out);
+    out->type = v->type;
+    if (binary_var_location(t->bin, v, lookup, fr->cfa, regs, &loc) < 0 || loc.npieces == 0) {
+        out->unreadable = true;
+        return 0;
+    }
+    if (!fr->has_regs) {
+        for (int i = 0; i < loc.npieces; i++)
+            if (loc.pieces[i].kind == GOBP_PIECE_REG) {
+                out->unreadable = true;
+                return 0;
+            }
+    }
+    return value_from_location(&mv, v->type, &loc, regs, xmmp, out);
+}
+
+/* ---- hits and run control ---- */
+
+/* Stack depth of the hit (stack.hi - CFA) for matching a frame across stack moves. */
+static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const gobp_goroutine *g)
+{
+    struct user_regs_struct regs;
+    int64_t off;
+    if (proc_get_regs(t->proc, tid, &regs) < 0 || binary_cfa_offset(t->bin, addr, &off) < 0)
+        return 0;
+    return g->stack_hi - (regs.rsp + (uint64_t)off);
+}
+
+static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
+{
+    gobp_target *t = ctx;
+    gobp_breakpoint *bps[16];
+    int n = bp_table_at(t->bps, addr, bps, 16);
+    bool stop = false, step = false;
+    gobp_goroutine g;
+    uint64_t g_addr = 0;
+    bool have_g = false;
+    t->hit_nbp = 0;
+    for (int i = 0; i < n; i++) {
+        gobp_breakpoint *bp = bps[i];
+        if (bp->kind == BP_STEP) {
+            if (!have_g)
+                have_g = thread_g(t, tid, &g_addr, &g) == 0;
+            if (!have_g || (bp->goid && g.goid != bp->goid))
+                continue;
+            if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g) != bp->frame_depth)
+                continue;
+            step = true;
+            continue;
+        }
+        bp->hits++;
+        if (t->hit_nbp < 8)
+            t->hit_bp_ids[t->hit_nbp++] = bp->id;
+        stop = true;
+    }
+    t->hit_is_step = step && !stop;
+    return stop || step ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
+}
+
+int target_continue(gobp_target *t)
+{
+    target_invalidate(t);
+    return proc_resume(t->proc);
+}
+
+int target_pause(gobp_target *t)
+{
+    return proc_stop_all(t->proc);
+}
+
+bool target_running(gobp_target *t)
+{
+    return proc_running(t->proc);
+}
+
+/* A goroutine to show for a stop that no goroutine caused (pause): the first thread running
+ * user code, else goroutine 1. */
+static int64_t any_goroutine(gobp_target *t, pid_t *tid)
+{
+    threads_load(t);
+    for (int i = 0; i < t->nthreads; i++)
+        if (t->threads[i].goid) {
+            *tid = t->threads[i].tid;
+            return t->threads[i].goid;
+        }
+    return target_goroutine(t, 1) ? 1 : 0;
+}
+
+static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop)
+{
+    memset(stop, 0, sizeof *stop);
+    stop->tid = ev->tid;
+    switch (ev->kind) {
+    case GOBP_EV_BREAKPOINT:
+        target_invalidate(t);
+        stop->goid = target_thread_goid(t, ev->tid);
+        if (t->hit_is_step) {
+            stop->reason = STOP_STEP;
+        } else {
+            stop->reason = STOP_BREAKPOINT;
+            stop->nbp = t->hit_nbp;
+            memcpy(stop->bp_ids, t->hit_bp_ids, sizeof stop->bp_ids);
+        }
+        target_step_clear(t);
+        return 1;
+    case GOBP_EV_STEPPED:
+        target_invalidate(t);
+        stop->reason = STOP_STEP;
+        stop->goid = target_thread_goid(t, ev->tid);
+        return 1;
+    case GOBP_EV_PAUSED:
+        target_invalidate(t);
+        target_step_clear(t);
+        stop->reason = STOP_PAUSE;
+        stop->goid = any_goroutine(t, &stop->tid);
+        return 1;
+    case GOBP_EV_EXITED:
+        stop->reason = STOP_EXITED;
+        stop->exit_code = ev->exit_code;
+        return 1;
+    case GOBP_EV_KILLED:
+        stop->reason = STOP_KILLED;
+        stop->exit_code = ev->signo;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int target_poll(gobp_target *t, gobp_stop *stop)
+{
+    gobp_event ev;
+    for (;;) {
+        int r = proc_poll(t->proc, &ev);
+        if (r <= 0)
+            return r;
+        if (translate_event(t, &ev, stop))
+            return 1;
+    }
+}
+
+int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)
+{
+    gobp_event ev;
+    for (;;) {
+        int r = proc_wait(t->proc, &ev, timeout_ms);
+        if (r <= 0)
+            return r;
+        if (translate_event(t, &ev, stop))
+            return 1;
+    }
+}

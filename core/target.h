@@ -1,0 +1,79 @@
+/* The debugger as one object: a Go binary, its traced process, breakpoints, goroutines,
+ * stacks and run control (continue, pause, next/step in/step out). Front ends (the DAP
+ * adapter, the run/trace CLI) talk to this; it knows nothing of DAP or JSON. */
+#ifndef GOBP_TARGET_H
+#define GOBP_TARGET_H
+
+#include "binary.h"
+#include "breakpoint.h"
+#include "goruntime.h"
+#include "proc.h"
+#include "stack.h"
+#include "value.h"
+
+typedef struct gobp_target gobp_target;
+
+/* Opens the binary first (clear errors for non-Go, stripped, missing), then launches it
+ * stopped at its first instruction. */
+gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errlen);
+/* Attaches to a running Go process (binary from /proc/PID/exe); returns it stopped. */
+gobp_target *target_attach(pid_t pid, char *err, size_t errlen);
+/* Ends the session: kill (launched, or kill=true) or detach; frees the target. */
+void target_end(gobp_target *t, bool kill);
+
+gobp_binary *target_binary(gobp_target *t);
+gobp_process *target_process(gobp_target *t);
+gobp_memview target_memview(gobp_target *t);
+pid_t target_pid(gobp_target *t);
+
+/* ---- breakpoints (owned by the target; valid until deleted) ---- */
+/* Always returns a breakpoint: verified with its real line, or unverified with a message. */
+gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line);
+gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
+void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
+/* Every user breakpoint of a kind (to replace a set). */
+int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
+
+/* ---- run control ---- */
+typedef enum {
+    STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED
+} gobp_stop_reason;
+
+typedef struct {
+    gobp_stop_reason reason;
+    int64_t goid;            /* goroutine that stopped (0 if none: before the runtime runs) */
+    pid_t tid;
+    int bp_ids[8];
+    int nbp;
+    int exit_code;           /* EXITED: code; KILLED: signal */
+} gobp_stop;
+
+int target_continue(gobp_target *t);
+int target_pause(gobp_target *t);
+typedef enum { STEP_OVER, STEP_IN, STEP_OUT } gobp_step_kind;
+/* Steps goroutine goid; the completion arrives as STOP_STEP from target_poll. -1 + err. */
+int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen);
+bool target_running(gobp_target *t);
+/* Handles what happened since (SIGCHLD); 1 and *stop filled when a stop/exit is to be shown. */
+int target_poll(gobp_target *t, gobp_stop *stop);
+/* Blocking form (CLI, tests). */
+int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms);
+
+/* ---- goroutines and stacks (while stopped; cached until the next resume) ---- */
+/* Every live goroutine; the array is owned by the target. Before the runtime has started,
+ * returns 0. */
+int target_goroutines(gobp_target *t, const gobp_goroutine **out);
+const gobp_goroutine *target_goroutine(gobp_target *t, int64_t goid);
+/* The goroutine a thread runs (0 if none), and the thread that runs a goroutine (0 if parked). */
+int64_t target_thread_goid(gobp_target *t, pid_t tid);
+pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
+/* Display name of a goroutine's entry function ("main.worker"; "main.main" for the main g). */
+const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
+/* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
+int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);
+
+/* ---- variables of a frame ---- */
+/* Reads variable v of frame fr (frame 0 of a thread has registers). */
+int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out);
+
+#endif

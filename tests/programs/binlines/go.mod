@@ -1,0 +1,3 @@
+module binlines
+
+go 1.19

@@ -1,0 +1,3 @@
+module hitcount
+
+go 1.19
