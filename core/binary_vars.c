@@ -194,12 +194,12 @@ int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
     if (dwarf_offdie_b(bin->dbg, v->die_offset, true, &die, NULL) != DW_DLV_OK) return -1;
     Dwarf_Attribute a;
     int rc = dwarf_attr(die, DW_AT_location, &a, NULL);
-    dwarf_dealloc_die(die);
-    if (rc != DW_DLV_OK) return 0;
+    if (rc != DW_DLV_OK) { dwarf_dealloc_die(die); return 0; }
     Dwarf_Loc_Head_c head;
     Dwarf_Unsigned count;
-    rc = dwarf_get_loclist_c(a, &head, &count, NULL);
+    rc = dwarf_get_loclist_c(a, &head, &count, NULL);   /* needs the DIE alive */
     dwarf_dealloc_attribute(a);
+    dwarf_dealloc_die(die);
     if (rc != DW_DLV_OK) return -1;
     uint32_t size = v->type ? (uint32_t)v->type->size : 8;
     cu_info *cu = cu_by_pc(bin, pc);

@@ -20,5 +20,9 @@ typedef struct gobp_frame {
  * Returns the number of frames written; *total gets the full depth (walks on up to 4096). */
 int stack_unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
                  gobp_frame *frames, int max, int *total);
+/* The same without source positions (file NULL, line 0): for goroutine labels, which only
+ * need functions. */
+int stack_unwind_functions(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
+                           gobp_frame *frames, int max);
 
 #endif

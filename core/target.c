@@ -230,8 +230,59 @@ pid_t target_goroutine_thread(gobp_target *t, int64_t goid)
     return 0;
 }
 
+/* Where a goroutine's stack starts: the registers of the thread running it, else the
+ * registers the scheduler saved (or the syscall ones). Returns the thread, 0 if parked. */
+static pid_t goroutine_start(gobp_target *t, const gobp_goroutine *g, uint64_t *pc, uint64_t *sp)
+{
+    pid_t tid = 0;
+    threads_load(t);
+    for (int i = 0; i < t->nthreads; i++)
+        if (t->threads[i].g_addr == g->g_addr)
+            tid = t->threads[i].tid;
+    struct user_regs_struct regs;
+    if (tid && proc_get_regs(t->proc, tid, &regs) == 0) {
+        *pc = regs.rip;
+        *sp = regs.rsp;
+        return tid;
+    }
+    *pc = g->sched_pc;
+    *sp = g->sched_sp;
+    if (!*pc && g->syscall_pc) {
+        *pc = g->syscall_pc;
+        *sp = g->syscall_sp;
+    }
+    return 0;
+}
+
+static bool is_runtime_function(const char *name)
+{
+    return strncmp(name, "runtime.", 8) == 0 || strncmp(name, "internal/", 9) == 0 ||
+           strncmp(name, "sync.runtime_", 13) == 0;
+}
+
+/* User code: package main, or a package whose path starts with a domain (example.com/x). */
+static bool is_user_function(const char *name)
+{
+    if (strncmp(name, "main.", 5) == 0)
+        return true;
+    const char *dot = strchr(name, '.'), *slash = strchr(name, '/');
+    return slash && dot && dot < slash;
+}
+
+/* The goroutine's label: its topmost frame outside the runtime (main.worker parked in a
+ * channel receive), else the function of its go statement. */
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
 {
+    uint64_t pc, sp;
+    gobp_frame frames[12];
+    goroutine_start(t, g, &pc, &sp);
+    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, 12);
+    for (int i = 0; i < n; i++)
+        if (frames[i].func && is_user_function(frames[i].func->name))
+            return frames[i].func->name;
+    for (int i = 0; i < n; i++)
+        if (frames[i].func && !is_runtime_function(frames[i].func->name))
+            return frames[i].func->name;
     const gobp_func *f = binary_func_by_pc(t->bin, g->start_pc);
     if (!f)
         return "?";
@@ -243,21 +294,19 @@ const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total)
 {
     uint64_t pc = 0, sp = 0;
-    pid_t tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
+    pid_t tid = 0;
     struct user_regs_struct regs;
-    if (tid && proc_get_regs(t->proc, tid, &regs) == 0) {
+    if (goid <= 0) {
+        tid = (pid_t)-goid;
+        if (proc_get_regs(t->proc, tid, &regs) < 0)
+            return -1;
         pc = regs.rip;
         sp = regs.rsp;
     } else {
         const gobp_goroutine *g = target_goroutine(t, goid);
         if (!g)
             return -1;
-        pc = g->sched_pc;
-        sp = g->sched_sp;
-        if (!pc && g->syscall_pc) {
-            pc = g->syscall_pc;
-            sp = g->syscall_sp;
-        }
+        tid = goroutine_start(t, g, &pc, &sp);
     }
     int n = stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, max, total);
     for (int i = 0; i < n; i++)

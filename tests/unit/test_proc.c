@@ -112,6 +112,8 @@ static void run_plain(char *const argv[], char *buf, size_t cap)
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], 1);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
         close(fds[0]);
         execv(argv[0], argv);
         _exit(127);
@@ -285,7 +287,7 @@ Test(proc, continue_site_counts_every_concurrent_call, .timeout = 900)
     FOR_EACH_GO(go) {
         const char *bin = build(go, "hitcount");
         uint64_t work = symbol(go, bin, "main.work", NULL);
-        char *argv[] = {(char *)bin, "8", "2000", NULL};
+        char *argv[] = {(char *)bin, "8", "20000", NULL};
         int fds[2];
         cr_assert_eq(pipe(fds), 0);
         gobp_process *p = launch(bin, argv, fds[1]);
@@ -304,7 +306,7 @@ Test(proc, continue_site_counts_every_concurrent_call, .timeout = 900)
         const char *calls = strstr(out, "calls ");
         cr_assert_not_null(calls, "output: %s", out);
         printed = atol(calls + 6);
-        cr_assert_eq(printed, 16000, "output: %s", out);
+        cr_assert_eq(printed, 160000, "output: %s", out);
         cr_assert_eq(c.hits, printed, "%s: %ld hits for %ld calls", go, c.hits, printed);
         char plain[4096];
         run_plain(argv, plain, sizeof plain);
@@ -441,5 +443,51 @@ Test(proc, attach_hit_detach_runs_on, .timeout = 600)
         read_all(fds[0], out, sizeof out);
         close(fds[0]);
         cr_assert(strstr(out, "calls 320000000\n") != NULL, "output: %s", out);
+    }
+}
+
+/* Every 50th hit stops the world while 7 other goroutines keep hitting the same site:
+ * hits that race with the stop re-hit after the resume and are counted exactly once. */
+static gobp_hit_action stop_every_50th(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
+{
+    (void)p; (void)tid; (void)addr;
+    hit_counter *c = ctx;
+    return ++c->hits % 50 == 0 ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
+}
+
+Test(proc, stops_racing_with_hits_lose_none, .timeout = 900)
+{
+    FOR_EACH_GO(go) {
+        const char *bin = build(go, "hitcount");
+        uint64_t work = symbol(go, bin, "main.work", NULL);
+        char *argv[] = {(char *)bin, "8", "1000", NULL};
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
+        gobp_process *p = launch(bin, argv, fds[1]);
+        close(fds[1]);
+        hit_counter c = {0, GOBP_HIT_CONTINUE};
+        proc_set_hit_handler(p, stop_every_50th, &c);
+        char err[256] = "";
+        cr_assert_eq(proc_site_add(p, work, err, sizeof err), 0, "%s", err);
+        proc_resume(p);
+        long stops = 0;
+        for (;;) {
+            gobp_event ev = wait_event(p, 60000);
+            if (ev.kind == GOBP_EV_EXITED) {
+                cr_assert_eq(ev.exit_code, 0);
+                break;
+            }
+            cr_assert_eq(ev.kind, GOBP_EV_BREAKPOINT, "event %d", ev.kind);
+            cr_assert(all_threads_stopped(p));
+            stops++;
+            proc_resume(p);
+        }
+        proc_kill(p);
+        char out[4096];
+        read_all(fds[0], out, sizeof out);
+        close(fds[0]);
+        cr_assert(strstr(out, "calls 8000\n") != NULL, "output: %s", out);
+        cr_assert_eq(c.hits, 8000, "%s: %ld hits", go, c.hits);
+        cr_assert_eq(stops, 8000 / 50);
     }
 }

@@ -1,0 +1,96 @@
+-- Driven by run.sh: opens values/main.go, sets a breakpoint on `half := n / 2` like a user,
+-- runs the program under gobp-dap through nvim-dap, reads n at the stop, continues to the exit.
+local result_file = os.getenv('GOBP_RESULT')
+local function finish(ok, msg)
+  local f = io.open(result_file, 'w')
+  f:write((ok and 'PASS' or 'FAIL') .. '\n' .. tostring(msg) .. '\n')
+  f:close()
+  if ok then vim.cmd('qall!') else vim.cmd('cquit 1') end
+end
+
+local function main()
+  local dap = require('dap')
+  dap.set_log_level('TRACE')
+  local adapter = os.getenv('GOBP_ADAPTER')
+  local mode = os.getenv('GOBP_MODE')
+  if mode == 'executable' then
+    dap.adapters.gobp = { type = 'executable', command = adapter, options = { detached = false } }
+  elseif adapter == 'dlv' then
+    dap.adapters.gobp = { type = 'server', port = '${port}',
+      executable = { command = 'dlv', args = { 'dap', '--listen', '127.0.0.1:${port}' }, detached = false } }
+  else
+    dap.adapters.gobp = { type = 'server', port = '${port}',
+      executable = { command = adapter, args = { '--port', '${port}' }, detached = false } }
+  end
+
+  local events = { stopped = 0, exited = nil, terminated = false, output = {} }
+  dap.listeners.after.event_stopped['gobp-test'] = function() events.stopped = events.stopped + 1 end
+  dap.listeners.after.event_exited['gobp-test'] = function(_, body) events.exited = body.exitCode end
+  dap.listeners.after.event_terminated['gobp-test'] = function() events.terminated = true end
+  dap.listeners.after.event_output['gobp-test'] = function(_, body) table.insert(events.output, body.output) end
+
+  local src = os.getenv('GOBP_SRC')
+  vim.cmd('edit ' .. vim.fn.fnameescape(src))
+  local line = vim.fn.search('half := n / 2', 'w')
+  assert(line > 0, 'half := n / 2 not found in ' .. src)
+  vim.api.nvim_win_set_cursor(0, { line, 0 })
+  dap.set_breakpoint()
+
+  dap.run({ type = 'gobp', request = 'launch', name = 'e2e', mode = 'exec', program = os.getenv('GOBP_PROGRAM') })
+
+  if not vim.wait(60000, function() return events.stopped > 0 end, 50) then
+    return finish(false, 'no stopped event within 60 s')
+  end
+  local session = dap.session()
+  if not vim.wait(10000, function() return session.current_frame ~= nil end, 50) then
+    return finish(false, 'stopped, but no current frame')
+  end
+  local frame = session.current_frame
+  if frame.name ~= 'main.decide' or frame.line ~= line then
+    return finish(false, string.format('stopped at %s:%s, want main.decide:%d', frame.name, tostring(frame.line), line))
+  end
+  if not (frame.source and frame.source.path == src) then
+    return finish(false, 'frame source path ' .. vim.inspect(frame.source) .. ' ~= ' .. src)
+  end
+
+  -- read n through the session: scopes, then variables of the scope holding the arguments
+  local n_value, err
+  local done = false
+  session:request('scopes', { frameId = frame.id }, function(e1, scopes)
+    if e1 then err = vim.inspect(e1); done = true; return end
+    local pending = 0
+    for _, sc in ipairs(scopes.scopes) do
+      if sc.name == 'Arguments' or sc.name == 'Locals' then
+        pending = pending + 1
+        session:request('variables', { variablesReference = sc.variablesReference }, function(e2, vars)
+          if e2 then err = vim.inspect(e2) end
+          for _, v in ipairs((vars or {}).variables or {}) do
+            if v.name == 'n' then n_value = v.value end
+          end
+          pending = pending - 1
+          if pending == 0 then done = true end
+        end)
+      end
+    end
+    if pending == 0 then done = true end
+  end)
+  if not vim.wait(10000, function() return done end, 50) then return finish(false, 'scopes/variables did not answer') end
+  if err then return finish(false, 'variables error: ' .. err) end
+  if n_value ~= '0' then return finish(false, 'n = ' .. tostring(n_value) .. ', want 0') end
+
+  dap.clear_breakpoints()
+  -- clear_breakpoints only changes the UI state; tell the adapter too
+  session:request('setBreakpoints', { source = { path = src }, breakpoints = {} }, function() end)
+  vim.wait(200)
+  dap.continue()
+  if not vim.wait(60000, function() return events.terminated end, 50) then
+    return finish(false, 'no terminated event within 60 s')
+  end
+  if adapter ~= 'dlv' and events.exited ~= 3 then
+    return finish(false, 'exit code ' .. tostring(events.exited) .. ', want 3')
+  end
+  finish(true, string.format('stopped at main.decide:%d with n=%s, exit code %s', line, n_value, tostring(events.exited)))
+end
+
+local ok, e = pcall(main)
+if not ok then finish(false, 'Lua error: ' .. tostring(e)) end

@@ -1,0 +1,1006 @@
+/* Unit tests of core/value*.c: Go types built exactly as the binary module builds them from
+ * DWARF, values placed in a fake target memory, and the exact text, children and lookups
+ * checked for every kind. Interface types and func names come from test doubles (hooks). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+/* ---- fake target memory: one arena at a Go-heap-like address ---- */
+
+#define ARENA_BASE 0xc000000000ull
+#define ARENA_SIZE (1u << 20)
+static unsigned char *arena;
+static uint64_t arena_next;
+
+static int arena_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    (void)ctx;
+    if (addr < ARENA_BASE || addr - ARENA_BASE > ARENA_SIZE || len > ARENA_SIZE - (addr - ARENA_BASE))
+        return -1;
+    memcpy(buf, arena + (addr - ARENA_BASE), len);
+    return 0;
+}
+
+static uint64_t talloc(size_t n)
+{
+    uint64_t a = arena_next;
+    arena_next += (n + 15) & ~15ull;
+    cr_assert(arena_next - ARENA_BASE <= ARENA_SIZE);
+    return a;
+}
+
+static void twrite(uint64_t addr, const void *data, size_t n)
+{
+    memcpy(arena + (addr - ARENA_BASE), data, n);
+}
+
+static void tword(uint64_t addr, uint64_t w) { twrite(addr, &w, 8); }
+
+/* Writes a Go string header at addr pointing to a copy of s (n bytes). */
+static void tstring_n(uint64_t addr, const char *s, size_t n)
+{
+    uint64_t data = n ? talloc(n) : 0;
+    if (n)
+        twrite(data, s, n);
+    tword(addr, data);
+    tword(addr + 8, n);
+}
+
+static void tstring(uint64_t addr, const char *s) { tstring_n(addr, s, strlen(s)); }
+
+static gobp_memview mv = { .read = arena_read, .bin = NULL };
+
+/* ---- types, built as binary_types.c builds them ---- */
+
+/* Every type and field table of a test, released by teardown. */
+static void *owned[512];
+static int nowned;
+
+static void *own(void *p)
+{
+    cr_assert(nowned < (int)(sizeof owned / sizeof owned[0]));
+    owned[nowned++] = p;
+    return p;
+}
+
+static gobp_type *tnew(gobp_kind kind, const char *name, uint64_t size)
+{
+    gobp_type *t = own(calloc(1, sizeof *t));
+    t->kind = kind;
+    t->name = name;
+    t->size = size;
+    return t;
+}
+
+static void tfields(gobp_type *t, int n, const gobp_field *f)
+{
+    t->nfields = n;
+    t->fields = own(calloc((size_t)n + 1, sizeof *f));
+    if (n)
+        memcpy(t->fields, f, (size_t)n * sizeof *f);
+}
+
+static gobp_type *T_int, *T_int8, *T_int16, *T_int32, *T_int64, *T_uint8, *T_uint16, *T_uint32,
+    *T_uint64, *T_uintptr, *T_bool, *T_f32, *T_f64, *T_c64, *T_c128, *T_string, *T_unsafe;
+
+static gobp_type *ptr_to(gobp_type *elem, const char *name)
+{
+    gobp_type *t = tnew(GOBP_KIND_PTR, name, 8);
+    t->elem = elem;
+    return t;
+}
+
+static gobp_type *slice_of(gobp_type *elem, const char *name)
+{
+    gobp_type *t = tnew(GOBP_KIND_SLICE, name, 24);
+    t->elem = elem;
+    gobp_field f[] = { { "array", 0, ptr_to(elem, "*"), false }, { "len", 8, T_int, false }, { "cap", 16, T_int, false } };
+    tfields(t, 3, f);
+    return t;
+}
+
+static gobp_type *array_of(gobp_type *elem, int64_t len, const char *name)
+{
+    gobp_type *t = tnew(GOBP_KIND_ARRAY, name, (uint64_t)len * elem->size);
+    t->elem = elem;
+    t->len = len;
+    return t;
+}
+
+static gobp_type *struct_of(const char *name, uint64_t size, int n, const gobp_field *f)
+{
+    gobp_type *t = tnew(GOBP_KIND_STRUCT, name, size);
+    tfields(t, n, f);
+    return t;
+}
+
+static void make_basic_types(void)
+{
+    T_int = tnew(GOBP_KIND_INT, "int", 8);
+    T_int8 = tnew(GOBP_KIND_INT8, "int8", 1);
+    T_int16 = tnew(GOBP_KIND_INT16, "int16", 2);
+    T_int32 = tnew(GOBP_KIND_INT32, "int32", 4);
+    T_int64 = tnew(GOBP_KIND_INT64, "int64", 8);
+    T_uint8 = tnew(GOBP_KIND_UINT8, "uint8", 1);
+    T_uint16 = tnew(GOBP_KIND_UINT16, "uint16", 2);
+    T_uint32 = tnew(GOBP_KIND_UINT32, "uint32", 4);
+    T_uint64 = tnew(GOBP_KIND_UINT64, "uint64", 8);
+    T_uintptr = tnew(GOBP_KIND_UINTPTR, "uintptr", 8);
+    T_bool = tnew(GOBP_KIND_BOOL, "bool", 1);
+    T_f32 = tnew(GOBP_KIND_FLOAT32, "float32", 4);
+    T_f64 = tnew(GOBP_KIND_FLOAT64, "float64", 8);
+    T_c64 = tnew(GOBP_KIND_COMPLEX64, "complex64", 8);
+    T_c128 = tnew(GOBP_KIND_COMPLEX128, "complex128", 16);
+    T_unsafe = tnew(GOBP_KIND_UNSAFEPTR, "unsafe.Pointer", 8);
+    T_string = tnew(GOBP_KIND_STRING, "string", 16);
+    gobp_field sf[] = { { "str", 0, ptr_to(T_uint8, "*uint8"), false }, { "len", 8, T_int, false } };
+    tfields(T_string, 2, sf);
+}
+
+/* map[K]V with hash<K,V> / bucket<K,V> as the Go linker describes them. */
+static gobp_type *map_of(gobp_type *key, gobp_type *val, const char *name)
+{
+    gobp_type *t = tnew(GOBP_KIND_MAP, name, 8);
+    t->key = key;
+    t->elem = val;
+    uint64_t keys_off = 8, vals_off = keys_off + 8 * key->size, ovf_off = vals_off + 8 * val->size;
+    gobp_type *bucket = tnew(GOBP_KIND_STRUCT, "bucket<K,V>", ovf_off + 8);
+    gobp_field bf[] = {
+        { "tophash", 0, array_of(T_uint8, 8, "[8]uint8"), false },
+        { "keys", keys_off, array_of(key, 8, "[8]K"), false },
+        { "values", vals_off, array_of(val, 8, "[8]V"), false },
+        { "overflow", ovf_off, ptr_to(bucket, "*bucket<K,V>"), false },
+    };
+    tfields(bucket, 4, bf);
+    gobp_type *pb = ptr_to(bucket, "*bucket<K,V>");
+    gobp_field hf[] = {
+        { "count", 0, T_int, false }, { "flags", 8, T_uint8, false }, { "B", 9, T_uint8, false },
+        { "noverflow", 10, T_uint16, false }, { "hash0", 12, T_uint32, false },
+        { "buckets", 16, pb, false }, { "oldbuckets", 24, pb, false },
+        { "nevacuate", 32, T_uintptr, false }, { "extra", 40, T_unsafe, false },
+    };
+    t->runtime = struct_of("hash<K,V>", 48, 9, hf);
+    return t;
+}
+
+/* Fake hmap: B, buckets and old buckets allocated zeroed; returns the map word's target. */
+typedef struct { uint64_t hmap, buckets, oldbuckets; const gobp_type *bucket; } fake_map;
+
+static fake_map tmap_new(const gobp_type *mt, int B, int old_n)
+{
+    fake_map m;
+    m.bucket = value_field_named(mt->runtime, "buckets")->type->elem;
+    m.hmap = talloc(48);
+    m.buckets = talloc((1u << B) * m.bucket->size);
+    m.oldbuckets = old_n ? talloc((size_t)old_n * m.bucket->size) : 0;
+    unsigned char b = (unsigned char)B;
+    twrite(m.hmap + 9, &b, 1);
+    tword(m.hmap + 16, m.buckets);
+    tword(m.hmap + 24, m.oldbuckets);
+    return m;
+}
+
+/* Puts an entry in slot of bucket b (an address); the key/value writers fill the slots. */
+static void tmap_slot(const fake_map *m, uint64_t b, int slot, unsigned char tophash,
+                      uint64_t *key_addr, uint64_t *val_addr)
+{
+    const gobp_field *k = value_field_named(m->bucket, "keys");
+    const gobp_field *v = value_field_named(m->bucket, "values");
+    twrite(b + (uint64_t)slot, &tophash, 1);
+    *key_addr = b + k->offset + (uint64_t)slot * k->type->elem->size;
+    *val_addr = b + v->offset + (uint64_t)slot * v->type->elem->size;
+}
+
+static void tmap_count(const fake_map *m, uint64_t n) { tword(m->hmap, n); }
+
+/* ---- test doubles of the binary module: runtime types and functions ---- */
+
+#define RT_CIRCLE 0x4a0000ull
+#define RT_INT 0x4a0100ull
+#define RT_ERRSTR_PTR 0x4a0200ull
+#define RT_PERSON_PTR 0x4a0300ull
+#define PC_DECIDE 0x49b000ull
+
+static gobp_type *T_circle, *T_errstr_ptr, *T_person, *T_person_ptr, *T_address;
+
+static gobp_type *fake_type_by_rtaddr(gobp_binary *bin, uint64_t addr)
+{
+    (void)bin;
+    switch (addr) {
+    case RT_CIRCLE: return T_circle;
+    case RT_INT: return T_int;
+    case RT_ERRSTR_PTR: return T_errstr_ptr;
+    case RT_PERSON_PTR: return T_person_ptr;
+    default: return NULL;
+    }
+}
+
+static const gobp_func decide_func = { .name = "main.decide", .lowpc = PC_DECIDE, .highpc = PC_DECIDE + 0x100 };
+
+static const gobp_func *fake_func_by_pc(gobp_binary *bin, uint64_t pc)
+{
+    (void)bin;
+    return pc >= decide_func.lowpc && pc < decide_func.highpc ? &decide_func : NULL;
+}
+
+static void make_program_types(void)
+{
+    gobp_field af[] = { { "City", 0, T_string, false }, { "Zip", 16, T_int, false } };
+    T_address = struct_of("main.Address", 24, 2, af);
+    gobp_field pf[] = {
+        { "Name", 0, T_string, false }, { "Age", 16, T_int, false },
+        { "Home", 24, ptr_to(T_address, "*main.Address"), false },
+        { "Tags", 32, slice_of(T_string, "[]string"), false },
+    };
+    T_person = struct_of("main.Person", 56, 4, pf);
+    T_person_ptr = ptr_to(T_person, "*main.Person");
+    gobp_field cf[] = { { "R", 0, T_f64, false } };
+    T_circle = struct_of("main.Circle", 8, 1, cf);
+    gobp_field ef[] = { { "s", 0, T_string, false } };
+    T_errstr_ptr = ptr_to(struct_of("errors.errorString", 16, 1, ef), "*errors.errorString");
+}
+
+static void setup(void)
+{
+    arena = calloc(1, ARENA_SIZE);
+    arena_next = ARENA_BASE + 0x1000;
+    make_basic_types();
+    make_program_types();
+    value_set_binary_hooks(fake_type_by_rtaddr, fake_func_by_pc);
+}
+
+static void teardown(void)
+{
+    free(arena);
+    while (nowned > 0)
+        free(owned[--nowned]);
+    value_set_binary_hooks(NULL, NULL);
+}
+
+TestSuite(value, .init = setup, .fini = teardown);
+
+/* Formats v and compares with want. */
+static void expect_format_opts(const gobp_value *v, const gobp_format_opts *o, const char *want)
+{
+    char *got = value_format(&mv, v, o);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, want);
+    free(got);
+}
+
+static void expect_format(const gobp_value *v, const char *want) { expect_format_opts(v, NULL, want); }
+
+/* A fresh variable of type t in target memory holding n bytes of data. */
+static gobp_value tvar(gobp_type *t, const void *data, size_t n)
+{
+    uint64_t a = talloc(t->size);
+    if (data)
+        twrite(a, data, n);
+    return value_at(t, a);
+}
+
+/* ---- scalars ---- */
+
+Test(value, integers_of_every_size)
+{
+    int8_t i8 = -8; int16_t i16 = -16; int32_t i32 = -32; int64_t i64 = -64;
+    uint8_t u8 = 200; uint16_t u16 = 65535; uint32_t u32 = 4000000000u; uint64_t u64 = UINT64_MAX;
+    uint64_t up = 0x1234;
+    gobp_value v = tvar(T_int8, &i8, 1);
+    expect_format(&v, "-8");
+    v = tvar(T_int16, &i16, 2); expect_format(&v, "-16");
+    v = tvar(T_int32, &i32, 4); expect_format(&v, "-32");
+    v = tvar(T_int64, &i64, 8); expect_format(&v, "-64");
+    v = tvar(T_uint8, &u8, 1); expect_format(&v, "200");
+    v = tvar(T_uint16, &u16, 2); expect_format(&v, "65535");
+    v = tvar(T_uint32, &u32, 4); expect_format(&v, "4000000000");
+    v = tvar(T_uint64, &u64, 8); expect_format(&v, "18446744073709551615");
+    v = tvar(T_uintptr, &up, 8); expect_format(&v, "4660");
+    int64_t got;
+    v = tvar(T_int8, &i8, 1);
+    cr_assert_eq(value_int(&mv, &v, &got), 0);
+    cr_expect_eq(got, -8);
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+}
+
+Test(value, rune_bool_and_floats)
+{
+    int32_t r = 233;
+    bool t = true, f = false;
+    float f32 = 0.25f;
+    double f64 = 0.1;
+    gobp_value v = tvar(T_int32, &r, 4);
+    expect_format(&v, "233");
+    v = tvar(T_bool, &t, 1); expect_format(&v, "true");
+    v = tvar(T_bool, &f, 1); expect_format(&v, "false");
+    v = tvar(T_f32, &f32, 4); expect_format(&v, "0.25");
+    v = tvar(T_f64, &f64, 8); expect_format(&v, "0.1");
+    float f32b = 0.1f;
+    v = tvar(T_f32, &f32b, 4); expect_format(&v, "0.1");
+    double big = 1234.5;
+    v = tvar(T_f64, &big, 8); expect_format(&v, "1234.5");
+}
+
+Test(value, complex_numbers)
+{
+    double c128[2] = { 1.5, -2 };
+    float c64[2] = { 0.1f, 3 };
+    gobp_value v = tvar(T_c128, c128, 16);
+    expect_format(&v, "(1.5 + -2i)");
+    v = tvar(T_c64, c64, 8);
+    expect_format(&v, "(0.1 + 3i)");
+}
+
+Test(value, unsafe_pointer)
+{
+    uint64_t p = 0xc000091b98, z = 0;
+    gobp_value v = tvar(T_unsafe, &p, 8);
+    expect_format(&v, "unsafe.Pointer(0xc000091b98)");
+    v = tvar(T_unsafe, &z, 8);
+    expect_format(&v, "unsafe.Pointer(nil)");
+}
+
+/* ---- strings ---- */
+
+Test(value, strings_quoted_like_go)
+{
+    gobp_value v = tvar(T_string, NULL, 0);
+    tstring(v.addr, "héllo, 世界");
+    expect_format(&v, "\"héllo, 世界\"");
+    tstring(v.addr, "a\n\"b\"\\\t\x01\x7f");
+    expect_format(&v, "\"a\\n\\\"b\\\"\\\\\\t\\x01\\x7f\"");
+    tstring_n(v.addr, "\xff" "ok\xc3", 4);
+    expect_format(&v, "\"\\xffok\\xc3\"");
+    tstring(v.addr, "\xc2\x85"); /* U+0085, a C1 control */
+    expect_format(&v, "\"\\u0085\"");
+    tstring(v.addr, "");
+    expect_format(&v, "\"\"");
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+}
+
+Test(value, long_string_truncated)
+{
+    gobp_value v = tvar(T_string, NULL, 0);
+    tstring(v.addr, "abcdefgh");
+    gobp_format_opts o = gobp_format_default;
+    o.max_string = 3;
+    expect_format_opts(&v, &o, "\"abc\"...+5 more");
+    size_t len;
+    char *s = value_string(&mv, &v, 5, &len);
+    cr_expect_str_eq(s, "abcde");
+    cr_expect_eq(len, 8);
+    free(s);
+}
+
+Test(value, unreadable_string_data)
+{
+    gobp_value v = tvar(T_string, NULL, 0);
+    tword(v.addr, 0x10);   /* outside the target's memory */
+    tword(v.addr + 8, 3);
+    char *got = value_format(&mv, &v, NULL);
+    cr_expect(strncmp(got, "(unreadable", 11) == 0, "got %s", got);
+    free(got);
+}
+
+/* ---- slices and arrays ---- */
+
+static gobp_value int_slice(gobp_type *st, const int64_t *elems, int64_t len, int64_t cap)
+{
+    uint64_t data = cap ? talloc((size_t)cap * 8) : 0;
+    if (len)
+        twrite(data, elems, (size_t)len * 8);
+    gobp_value v = tvar(st, NULL, 0);
+    tword(v.addr, data);
+    tword(v.addr + 8, (uint64_t)len);
+    tword(v.addr + 16, (uint64_t)cap);
+    return v;
+}
+
+Test(value, slices_format_and_page)
+{
+    gobp_type *st = slice_of(T_int, "[]int");
+    int64_t e[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    gobp_value v = int_slice(st, e, 12, 12);
+    expect_format(&v, "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,...+4 more]");
+    gobp_format_opts o = gobp_format_default;
+    o.max_elems = 64;
+    expect_format_opts(&v, &o, "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,9,10,11,12]");
+    cr_expect_eq(value_child_count(&mv, &v), 12);
+    gobp_child c[5];
+    int n = value_children(&mv, &v, 10, 5, c);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(c[0].name, "[10]");
+    cr_expect_str_eq(c[1].name, "[11]");
+    int64_t x;
+    cr_assert_eq(value_int(&mv, &c[1].value, &x), 0);
+    cr_expect_eq(x, 12);
+    gobp_children_free(c, n);
+    gobp_value el;
+    cr_assert_eq(value_index(&mv, &v, 3, &el), 0);
+    cr_assert_eq(value_int(&mv, &el, &x), 0);
+    cr_expect_eq(x, 4);
+    cr_expect_neq(value_index(&mv, &v, 12, &el), 0);
+}
+
+Test(value, nil_and_empty_slices)
+{
+    gobp_type *st = slice_of(T_int, "[]int");
+    gobp_value nil = int_slice(st, NULL, 0, 0);
+    expect_format(&nil, "[]int len: 0, cap: 0, nil");
+    cr_expect_eq(value_child_count(&mv, &nil), 0);
+    gobp_value empty = int_slice(st, NULL, 0, 0);
+    tword(empty.addr, talloc(8)); /* a non-nil base */
+    expect_format(&empty, "[]int len: 0, cap: 0, []");
+}
+
+Test(value, byte_and_string_slices)
+{
+    gobp_type *bt = slice_of(T_uint8, "[]uint8");
+    uint64_t data = talloc(3);
+    twrite(data, "abc", 3);
+    gobp_value v = tvar(bt, NULL, 0);
+    tword(v.addr, data); tword(v.addr + 8, 3); tword(v.addr + 16, 3);
+    expect_format(&v, "[]uint8 len: 3, cap: 3, [97,98,99]");
+    gobp_type *sst = slice_of(T_string, "[]string");
+    uint64_t sd = talloc(32);
+    tstring(sd, "a");
+    tstring(sd + 16, "b");
+    gobp_value s = tvar(sst, NULL, 0);
+    tword(s.addr, sd); tword(s.addr + 8, 2); tword(s.addr + 16, 4);
+    expect_format(&s, "[]string len: 2, cap: 4, [\"a\",\"b\"]");
+}
+
+Test(value, arrays)
+{
+    gobp_type *at = array_of(T_int, 3, "[3]int");
+    int64_t e[3] = { 10, 20, 30 };
+    gobp_value v = tvar(at, e, sizeof e);
+    expect_format(&v, "[3]int [10,20,30]");
+    cr_expect_eq(value_child_count(&mv, &v), 3);
+    gobp_child c[3];
+    int n = value_children(&mv, &v, 0, 3, c);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(c[2].name, "[2]");
+    cr_expect_eq(c[2].value.addr, v.addr + 16);
+    gobp_children_free(c, n);
+    gobp_type *empty = array_of(T_int, 0, "[0]int");
+    gobp_value ev = tvar(empty, NULL, 0);
+    expect_format(&ev, "[0]int []");
+}
+
+/* ---- structs and pointers ---- */
+
+/* Person{Name: "Ann", Age: 42, Home: &Address{"Oslo", 150}, Tags: {"a","b"}} at addr. */
+static void write_person(uint64_t p)
+{
+    uint64_t home = talloc(24);
+    tstring(home, "Oslo");
+    tword(home + 16, 150);
+    tstring(p, "Ann");
+    tword(p + 16, 42);
+    tword(p + 24, home);
+    uint64_t tags = talloc(32);
+    tstring(tags, "a");
+    tstring(tags + 16, "b");
+    tword(p + 32, tags); tword(p + 40, 2); tword(p + 48, 2);
+}
+
+#define PERSON_TEXT "main.Person {Name: \"Ann\", Age: 42, Home: *main.Address {City: \"Oslo\", Zip: 150}, " \
+                    "Tags: []string len: 2, cap: 2, [\"a\",\"b\"]}"
+
+Test(value, struct_with_pointer_and_slice)
+{
+    gobp_value p = tvar(T_person, NULL, 0);
+    write_person(p.addr);
+    expect_format(&p, PERSON_TEXT);
+    cr_expect_eq(value_child_count(&mv, &p), 4);
+    gobp_child c[4];
+    int n = value_children(&mv, &p, 0, 4, c);
+    cr_assert_eq(n, 4);
+    cr_expect_str_eq(c[0].name, "Name");
+    cr_expect_str_eq(c[3].name, "Tags");
+    cr_expect_eq(c[1].value.addr, p.addr + 16);
+    cr_expect_eq(c[2].value.type->kind, GOBP_KIND_PTR);
+    gobp_children_free(c, n);
+    char *tn = value_type_name(&mv, &p);
+    cr_expect_str_eq(tn, "main.Person");
+    free(tn);
+}
+
+Test(value, pointers)
+{
+    gobp_value p = tvar(T_person, NULL, 0);
+    write_person(p.addr);
+    gobp_value pp = tvar(T_person_ptr, &p.addr, 8);
+    expect_format(&pp, "*" PERSON_TEXT);
+    cr_expect_eq(value_child_count(&mv, &pp), 1);
+    gobp_child c[1];
+    cr_assert_eq(value_children(&mv, &pp, 0, 1, c), 1);
+    cr_expect_str_eq(c[0].name, "");
+    cr_expect_eq(c[0].value.addr, p.addr);
+    cr_expect_eq(c[0].value.type, T_person);
+    gobp_children_free(c, 1);
+    uint64_t zero = 0;
+    gobp_value nil = tvar(T_person_ptr, &zero, 8);
+    expect_format(&nil, "*main.Person nil");
+    cr_expect_eq(value_child_count(&mv, &nil), 0);
+    gobp_value d;
+    cr_expect_neq(value_deref(&mv, &nil, &d), 0);
+    int64_t seven = 7;
+    gobp_value iv = tvar(T_int, &seven, 8);
+    gobp_value ip = tvar(ptr_to(T_int, "*int"), &iv.addr, 8);
+    expect_format(&ip, "*7");
+    cr_assert_eq(value_deref(&mv, &ip, &d), 0);
+    cr_expect_eq(d.addr, iv.addr);
+}
+
+Test(value, embedded_fields_depth_and_field_lookup)
+{
+    gobp_field bf[] = { { "ID", 0, T_int, false } };
+    gobp_type *base = struct_of("main.Base", 8, 1, bf);
+    gobp_field ef[] = { { "Base", 0, base, true }, { "Person", 8, T_person, false }, { "Salary", 64, T_f64, false } };
+    gobp_type *emp = struct_of("main.Employee", 72, 3, ef);
+    gobp_value e = tvar(emp, NULL, 0);
+    tword(e.addr, 9);
+    write_person(e.addr + 8);
+    double salary = 1234.5;
+    twrite(e.addr + 64, &salary, 8);
+    expect_format(&e, "main.Employee {Base: main.Base {ID: 9}, Person: main.Person {Name: \"Ann\", Age: 42, "
+                      "Home: *main.Address {...}, Tags: []string len: 2, cap: 2, [...]}, Salary: 1234.5}");
+    gobp_format_opts o = gobp_format_default;
+    o.max_depth = 1;
+    expect_format_opts(&e, &o, "main.Employee {Base: main.Base {...}, Person: main.Person {...}, Salary: 1234.5}");
+    o.max_depth = 0;
+    expect_format_opts(&e, &o, "main.Employee {...}");
+    o = gobp_format_default;
+    o.max_elems = 2;
+    expect_format_opts(&e, &o, "main.Employee {Base: main.Base {ID: 9}, Person: main.Person {Name: \"Ann\", Age: 42,...+2 more},...+1 more}");
+
+    gobp_value f;
+    int64_t x;
+    cr_assert_eq(value_field(&mv, &e, "ID", &f), 0);    /* promoted through Base */
+    cr_assert_eq(value_int(&mv, &f, &x), 0);
+    cr_expect_eq(x, 9);
+    cr_assert_eq(value_field(&mv, &e, "Salary", &f), 0);
+    cr_expect_eq(f.addr, e.addr + 64);
+    cr_expect_neq(value_field(&mv, &e, "Nope", &f), 0);
+    gobp_value pp = tvar(T_person_ptr, (uint64_t[]){ e.addr + 8 }, 8);
+    cr_assert_eq(value_field(&mv, &pp, "Age", &f), 0);   /* through the pointer */
+    cr_assert_eq(value_int(&mv, &f, &x), 0);
+    cr_expect_eq(x, 42);
+}
+
+Test(value, empty_struct)
+{
+    gobp_type *t = struct_of("struct {}", 0, 0, NULL);
+    gobp_value v = value_at(t, talloc(8));
+    expect_format(&v, "struct {} {}");
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+}
+
+/* ---- interfaces ---- */
+
+static gobp_type *iface_type(const char *name, bool itab_go122)
+{
+    gobp_type *t = tnew(GOBP_KIND_INTERFACE, name, 16);
+    /* runtime.itab (Go <= 1.21): inter @0, _type @8; internal/abi.ITab (1.22): Inter @0, Type @8.
+       Here the 1.22 layout puts Type at 16 to prove the offset comes from the field. */
+    gobp_field old_itab[] = { { "inter", 0, T_uintptr, false }, { "_type", 8, T_uintptr, false }, { "hash", 16, T_uint32, false } };
+    gobp_field new_itab[] = { { "Inter", 0, T_uintptr, false }, { "Hash", 8, T_uint32, false }, { "Type", 16, T_uintptr, false } };
+    gobp_type *itab = itab_go122 ? struct_of("internal/abi.ITab", 32, 3, new_itab)
+                                 : struct_of("runtime.itab", 32, 3, old_itab);
+    gobp_field f[] = { { "tab", 0, ptr_to(itab, "*runtime.itab"), false }, { "data", 8, T_unsafe, false } };
+    tfields(t, 2, f);
+    return t;
+}
+
+static gobp_type *eface_type(void)
+{
+    gobp_type *t = tnew(GOBP_KIND_INTERFACE, "interface {}", 16);
+    t->empty_interface = true;
+    gobp_field f[] = { { "_type", 0, T_uintptr, false }, { "data", 8, T_unsafe, false } };
+    tfields(t, 2, f);
+    return t;
+}
+
+static gobp_value iface_value(gobp_type *it, uint64_t type_off, uint64_t rtype, uint64_t data)
+{
+    uint64_t tab = talloc(32);
+    tword(tab + type_off, rtype);
+    gobp_value v = tvar(it, NULL, 0);
+    tword(v.addr, tab);
+    tword(v.addr + 8, data);
+    return v;
+}
+
+Test(value, interface_with_struct)
+{
+    gobp_type *shape = iface_type("main.Shape", false);
+    double r = 2;
+    uint64_t data = talloc(8);
+    twrite(data, &r, 8);
+    gobp_value v = iface_value(shape, 8, RT_CIRCLE, data);
+    expect_format(&v, "main.Shape(main.Circle) {R: 2}");
+    char *tn = value_type_name(&mv, &v);
+    cr_expect_str_eq(tn, "main.Shape(main.Circle)");
+    free(tn);
+    cr_expect_eq(value_child_count(&mv, &v), 1);
+    gobp_child c[1];
+    cr_assert_eq(value_children(&mv, &v, 0, 1, c), 1);
+    cr_expect_str_eq(c[0].name, "main.Circle");
+    cr_expect_eq(c[0].value.addr, data);
+    gobp_children_free(c, 1);
+}
+
+Test(value, interface_go122_itab_layout)
+{
+    gobp_type *shape = iface_type("main.Shape", true);
+    double r = 3;
+    uint64_t data = talloc(8);
+    twrite(data, &r, 8);
+    gobp_value v = iface_value(shape, 16, RT_CIRCLE, data);
+    expect_format(&v, "main.Shape(main.Circle) {R: 3}");
+}
+
+Test(value, empty_interface_and_nil)
+{
+    gobp_type *any = eface_type();
+    int64_t n = 42;
+    uint64_t data = talloc(8);
+    twrite(data, &n, 8);
+    gobp_value v = tvar(any, (uint64_t[]){ RT_INT, data }, 16);
+    expect_format(&v, "interface {}(int) 42");
+    char *tn = value_type_name(&mv, &v);
+    cr_expect_str_eq(tn, "interface {}(int)");
+    free(tn);
+    gobp_value nil = tvar(any, (uint64_t[]){ 0, 0 }, 16);
+    expect_format(&nil, "interface {} nil");
+    cr_expect_eq(value_child_count(&mv, &nil), 0);
+    gobp_value nil_shape = tvar(iface_type("main.Shape", false), (uint64_t[]){ 0, 0 }, 16);
+    expect_format(&nil_shape, "main.Shape nil");
+    tn = value_type_name(&mv, &nil_shape);
+    cr_expect_str_eq(tn, "main.Shape");
+    free(tn);
+}
+
+Test(value, error_with_pointer_dynamic_type)
+{
+    gobp_type *err = iface_type("error", false);
+    uint64_t es = talloc(16);
+    tstring(es, "boom");
+    gobp_value v = iface_value(err, 8, RT_ERRSTR_PTR, es); /* data word IS the pointer */
+    expect_format(&v, "error(*errors.errorString) *{s: \"boom\"}");
+    gobp_child c[1];
+    cr_assert_eq(value_children(&mv, &v, 0, 1, c), 1);
+    cr_expect_str_eq(c[0].name, "*errors.errorString");
+    cr_expect_eq(c[0].value.type, T_errstr_ptr);
+    gobp_value s;
+    cr_assert_eq(value_field(&mv, &c[0].value, "s", &s), 0);
+    expect_format(&s, "\"boom\"");
+    gobp_children_free(c, 1);
+    gobp_value nil = tvar(err, (uint64_t[]){ 0, 0 }, 16);
+    expect_format(&nil, "error nil");
+}
+
+Test(value, interface_unknown_dynamic_type)
+{
+    gobp_type *any = eface_type();
+    gobp_value v = tvar(any, (uint64_t[]){ 0x999, 0xc0 }, 16);
+    expect_format(&v, "interface {}(<unknown type 0x999>) 0xc0");
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+}
+
+Test(value, slice_of_interfaces_shows_dynamic_types)
+{
+    gobp_type *any = eface_type();
+    gobp_type *st = slice_of(any, "[]interface {}");
+    uint64_t data = talloc(32), n = talloc(8);
+    tword(n, 5);
+    tword(data, RT_INT); tword(data + 8, n);
+    gobp_value v = tvar(st, (uint64_t[]){ data, 2, 2 }, 24);
+    expect_format(&v, "[]interface {} len: 2, cap: 2, [5,nil]");
+}
+
+/* ---- maps ---- */
+
+Test(value, map_with_buckets_and_overflow)
+{
+    gobp_type *mt = map_of(T_string, T_int, "map[string]int");
+    fake_map m = tmap_new(mt, 1, 0);          /* 2 buckets */
+    uint64_t ovf = talloc(m.bucket->size);
+    const char *keys[] = { "one", "two", "three", "four" };
+    uint64_t k, v;
+    tmap_slot(&m, m.buckets, 0, 0x80, &k, &v); tstring(k, keys[0]); tword(v, 1);
+    tmap_slot(&m, m.buckets, 1, 1, &k, &v);    /* emptyOne: skipped */
+    tmap_slot(&m, m.buckets, 3, 0x81, &k, &v); tstring(k, keys[1]); tword(v, 2);
+    tmap_slot(&m, m.buckets + m.bucket->size, 7, 0x90, &k, &v); tstring(k, keys[2]); tword(v, 3);
+    tword(m.buckets + m.bucket->size + value_field_named(m.bucket, "overflow")->offset, ovf);
+    tmap_slot(&m, ovf, 0, 0x91, &k, &v); tstring(k, keys[3]); tword(v, 4);
+    tmap_count(&m, 4);
+    gobp_value mv_ = tvar(mt, &m.hmap, 8);
+    expect_format(&mv_, "map[string]int [\"one\": 1, \"two\": 2, \"three\": 3, \"four\": 4, ]");
+    gobp_format_opts o = gobp_format_default;
+    o.max_elems = 2;
+    expect_format_opts(&mv_, &o, "map[string]int [\"one\": 1, \"two\": 2, ...+2 more]");
+    cr_expect_eq(value_child_count(&mv, &mv_), 4);
+    gobp_child c[4];
+    int n = value_children(&mv, &mv_, 1, 4, c);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(c[0].name, "\"two\"");
+    cr_expect_str_eq(c[2].name, "\"four\"");
+    int64_t x;
+    cr_assert_eq(value_int(&mv, &c[2].value, &x), 0);
+    cr_expect_eq(x, 4);
+    gobp_children_free(c, n);
+    gobp_value got;
+    cr_assert_eq(value_map_lookup_string(&mv, &mv_, "three", &got), 0);
+    cr_assert_eq(value_int(&mv, &got, &x), 0);
+    cr_expect_eq(x, 3);
+    cr_expect_neq(value_map_lookup_string(&mv, &mv_, "five", &got), 0);
+    cr_expect_neq(value_map_lookup_int(&mv, &mv_, 1, &got), 0);  /* wrong key kind */
+}
+
+Test(value, map_int_keys_growing)
+{
+    gobp_type *mt = map_of(T_int, T_string, "map[int]string");
+    fake_map m = tmap_new(mt, 1, 1);          /* growing from 1 old bucket to 2 */
+    uint64_t k, v;
+    tmap_slot(&m, m.buckets, 2, 0x77, &k, &v); tword(k, 10); tstring(v, "ten");
+    tmap_slot(&m, m.oldbuckets, 0, 2, &k, &v); tword(k, 10); tstring(v, "ten"); /* evacuatedX */
+    tmap_slot(&m, m.oldbuckets, 1, 0x55, &k, &v); tword(k, 20); tstring(v, "twenty");
+    tmap_count(&m, 2);
+    gobp_value mv_ = tvar(mt, &m.hmap, 8);
+    expect_format(&mv_, "map[int]string [10: \"ten\", 20: \"twenty\", ]");
+    gobp_value got;
+    cr_assert_eq(value_map_lookup_int(&mv, &mv_, 20, &got), 0);
+    expect_format(&got, "\"twenty\"");
+    cr_assert_eq(value_index(&mv, &mv_, 10, &got), 0);
+    expect_format(&got, "\"ten\"");
+    gobp_child c[2];
+    cr_assert_eq(value_children(&mv, &mv_, 0, 2, c), 2);
+    cr_expect_str_eq(c[1].name, "20");
+    gobp_children_free(c, 2);
+}
+
+Test(value, nil_and_empty_maps)
+{
+    gobp_type *mt = map_of(T_string, T_int, "map[string]int");
+    uint64_t zero = 0;
+    gobp_value nil = tvar(mt, &zero, 8);
+    expect_format(&nil, "map[string]int nil");
+    cr_expect_eq(value_child_count(&mv, &nil), 0);
+    fake_map m = tmap_new(mt, 0, 0);
+    gobp_value empty = tvar(mt, &m.hmap, 8);
+    expect_format(&empty, "map[string]int []");
+    gobp_format_opts o = gobp_format_default;
+    o.max_depth = 0;
+    tmap_count(&m, 1);
+    uint64_t k, v;
+    tmap_slot(&m, m.buckets, 0, 9, &k, &v); tstring(k, "x"); tword(v, 1);
+    expect_format_opts(&empty, &o, "map[string]int [...]");
+}
+
+/* ---- channels and funcs ---- */
+
+static gobp_type *chan_of_int(void)
+{
+    gobp_type *t = tnew(GOBP_KIND_CHAN, "chan int", 8);
+    t->elem = T_int;
+    gobp_field hf[] = { { "qcount", 0, T_uint64, false }, { "dataqsiz", 8, T_uint64, false },
+                        { "buf", 16, T_unsafe, false }, { "elemsize", 24, T_uint16, false },
+                        { "closed", 28, T_uint32, false } };
+    t->runtime = struct_of("hchan<int>", 32, 5, hf);
+    return t;
+}
+
+Test(value, channels)
+{
+    gobp_type *ct = chan_of_int();
+    uint64_t h = talloc(32);
+    tword(h, 1);
+    tword(h + 8, 5);
+    gobp_value c = tvar(ct, &h, 8);
+    expect_format(&c, "chan int 1/5");
+    cr_expect_eq(value_child_count(&mv, &c), 5);
+    gobp_child kids[5];
+    int n = value_children(&mv, &c, 0, 5, kids);
+    cr_assert_eq(n, 5);
+    cr_expect_str_eq(kids[0].name, "qcount");
+    expect_format(&kids[1].value, "5");
+    gobp_children_free(kids, n);
+    uint64_t zero = 0;
+    gobp_value nil = tvar(ct, &zero, 8);
+    expect_format(&nil, "chan int nil");
+    cr_expect_eq(value_child_count(&mv, &nil), 0);
+}
+
+Test(value, funcs)
+{
+    gobp_type *ft = tnew(GOBP_KIND_FUNC, "func(int, string) bool", 8);
+    uint64_t funcval = talloc(8);
+    tword(funcval, PC_DECIDE);
+    gobp_value f = tvar(ft, &funcval, 8);
+    expect_format(&f, "main.decide");
+    uint64_t zero = 0;
+    gobp_value nil = tvar(ft, &zero, 8);
+    expect_format(&nil, "nil");
+    cr_expect_eq(value_child_count(&mv, &f), 0);
+}
+
+/* ---- values in registers ---- */
+
+Test(value, string_in_registers)
+{
+    uint64_t data = talloc(5);
+    twrite(data, "hello", 5);
+    uint64_t regs[17] = { 0 };
+    regs[3] = data;   /* rbx */
+    regs[2] = 5;      /* rcx */
+    gobp_location loc = { .npieces = 2 };
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 3, .size = 8 };
+    loc.pieces[1] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 2, .size = 8 };
+    gobp_value v;
+    cr_assert_eq(value_from_location(&mv, T_string, &loc, regs, NULL, &v), 0);
+    cr_expect_not_null(v.bytes);
+    expect_format(&v, "\"hello\"");
+    value_free(&v);
+}
+
+Test(value, float_in_xmm_and_small_ints)
+{
+    unsigned char xmm[16 * 16] = { 0 };
+    double d = 2.5;
+    memcpy(xmm + 16 * 1, &d, 8);   /* xmm1 = DWARF 18 */
+    gobp_location loc = { .npieces = 1 };
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 18, .size = 8 };
+    gobp_value v;
+    cr_assert_eq(value_from_location(&mv, T_f64, &loc, (uint64_t[17]){ 0 }, xmm, &v), 0);
+    expect_format(&v, "2.5");
+    value_free(&v);
+    uint64_t regs[17] = { 0 };
+    regs[0] = 0xffffffffffffff80ull;  /* rax holds -128 in its low byte */
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 0, .size = 1 };
+    cr_assert_eq(value_from_location(&mv, T_int8, &loc, regs, NULL, &v), 0);
+    expect_format(&v, "-128");
+    value_free(&v);
+}
+
+Test(value, struct_from_mixed_pieces_has_children)
+{
+    gobp_field f[] = { { "X", 0, T_int, false }, { "Y", 8, T_int, false } };
+    gobp_type *pt = struct_of("main.Point", 16, 2, f);
+    int64_t x = 11;
+    uint64_t xa = talloc(8);
+    twrite(xa, &x, 8);
+    gobp_location loc = { .npieces = 2 };
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = xa, .size = 8 };
+    loc.pieces[1] = (gobp_piece){ .kind = GOBP_PIECE_VALUE, .addr = 22, .size = 8 };
+    gobp_value v;
+    cr_assert_eq(value_from_location(&mv, pt, &loc, (uint64_t[17]){ 0 }, NULL, &v), 0);
+    expect_format(&v, "main.Point {X: 11, Y: 22}");
+    gobp_child c[2];
+    cr_assert_eq(value_children(&mv, &v, 0, 2, c), 2);
+    expect_format(&c[1].value, "22");
+    gobp_children_free(c, 2);
+    gobp_value copy = value_copy(&v);
+    cr_expect_neq(copy.bytes, v.bytes);
+    expect_format(&copy, "main.Point {X: 11, Y: 22}");
+    value_free(&copy);
+    value_free(&v);
+}
+
+Test(value, single_memory_piece_is_an_address_and_no_pieces_unreadable)
+{
+    gobp_location loc = { .npieces = 1 };
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = 0xc000001234, .size = 8 };
+    gobp_value v;
+    cr_assert_eq(value_from_location(&mv, T_int, &loc, NULL, NULL, &v), 0);
+    cr_expect_null(v.bytes);
+    cr_expect_eq(v.addr, 0xc000001234);
+    gobp_location none = { .npieces = 0 };
+    cr_expect_neq(value_from_location(&mv, T_int, &none, NULL, NULL, &v), 0);
+    cr_expect(v.unreadable);
+    expect_format(&v, "(unreadable optimized out)");
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+}
+
+/* ---- go_format_float against Go's strconv.FormatFloat(f, 'g', -1, bits) ---- */
+
+/* Generated by `go run` (Go 1.19) printing strconv.FormatFloat for each value. */
+static const struct { double f; int bits; const char *want; } float_cases[] = {
+    { 0x0p+00, 64, "0" }, { -0x0p+00, 64, "-0" }, { 0x1.999999999999ap-04, 64, "0.1" },
+    { 0x1p-02, 64, "0.25" }, { 0x1.34ap+10, 64, "1234.5" }, { 0x1.b1ae4d6e2ef5p+69, 64, "1e+21" },
+    { 0x1.5af1d78b58c4p+66, 64, "1e+20" }, { 0x1.d6f3454p+26, 64, "1.23456789e+08" }, { 0x1.91eb851eb851fp+01, 64, "3.14" },
+    { -0x1p+01, 64, "-2" }, { 0x1.8p+00, 64, "1.5" }, { 0x1.86ap+16, 64, "100000" },
+    { 0x1.e848p+19, 64, "1e+06" }, { 0x1.e847ep+19, 64, "999999" }, { 0x1.2d687p+20, 64, "1.234567e+06" },
+    { 0x1.a36e2eb1c432dp-14, 64, "0.0001" }, { 0x1.4f8b588e368f1p-17, 64, "1e-05" }, { 0x1.01f31f46ed246p-13, 64, "0.000123" },
+    { 0x1.ad7f29abcaf48p-24, 64, "1e-07" }, { 0x1p-1074, 64, "5e-324" }, { 0x1.fffffffffffffp+1023, 64, "1.7976931348623157e+308" },
+    { 0x1p-1022, 64, "2.2250738585072014e-308" }, { 0x1.5555555555555p-02, 64, "0.3333333333333333" }, { 0x1.5555555555555p-01, 64, "0.6666666666666666" },
+    { 0x1.52d02c7e14af6p+76, 64, "1e+23" }, { 0x1p+53, 64, "9.007199254740992e+15" }, { 0x1.e24p+16, 64, "123456" },
+    { 0x1.78c29cp+23, 64, "1.2345678e+07" }, { 0x1.3333333333333p-02, 64, "0.3" }, { 0x1.249ad2594c37dp+332, 64, "1e+100" },
+    { 0x1.bff2ee48e053p-333, 64, "1e-100" }, { 0x1.1666666666666p+02, 64, "4.35" }, { 0x1.0a66666666666p+05, 64, "33.3" },
+    { 0x1.c7e83209e90b2p+72, 64, "8.41e+21" }, { 0x1.a36e2eb1c432dp-15, 64, "5e-05" }, { 0x1p-20, 64, "9.5367431640625e-07" },
+    { 0x1.921fb54442d18p+01, 64, "3.141592653589793" }, { 0x1.5bf0a8b145769p+01, 64, "2.718281828459045" }, { -0x1.b7cdfd9d7bdbbp-34, 64, "-1e-10" },
+    { 0x1.9p+06, 64, "100" }, { 0x1.c6bf52634p+49, 64, "1e+15" }, { 0x1.1c37937e08p+53, 64, "1e+16" },
+    { 0x1p+62, 64, "4.611686018427388e+18" }, { 0x1p+63, 64, "9.223372036854776e+18" }, { 0x1.5798ee2308c3ap-27, 64, "1e-08" },
+    { 0x1.99999ap-04, 32, "0.1" }, { 0x1.555556p-02, 32, "0.33333334" }, { 0x1p+24, 32, "1.6777216e+07" },
+    { 0x1.fffffep+127, 32, "3.4028235e+38" }, { 0x1p-149, 32, "1e-45" }, { 0x1p-126, 32, "1.1754944e-38" },
+    { 0x1.333334p-02, 32, "0.3" }, { 0x1.34ap+10, 32, "1234.5" }, { 0x1.2a05f2p+33, 32, "1e+10" },
+    { 0x1.e240b4p+16, 32, "123456.7" }, { 0x1.4p+01, 32, "2.5" }, { 0x1.4f8b58p-17, 32, "1e-05" },
+    { 0x1.921fap+01, 32, "3.14159" }, { 0x1.19999ap+00, 32, "1.1" },
+    { INFINITY, 64, "+Inf" }, { -INFINITY, 64, "-Inf" }, { NAN, 64, "NaN" },
+};
+
+Test(value, go_format_float_table)
+{
+    for (size_t i = 0; i < sizeof float_cases / sizeof float_cases[0]; i++) {
+        char buf[64];
+        go_format_float(float_cases[i].f, float_cases[i].bits, buf, sizeof buf);
+        cr_expect_str_eq(buf, float_cases[i].want, "%a/%d", float_cases[i].f, float_cases[i].bits);
+    }
+    char tiny[4];
+    go_format_float(1234.5, 64, tiny, sizeof tiny);   /* truncated, still terminated */
+    cr_expect_str_eq(tiny, "123");
+}
+
+/* Runs a generated Go program over random bit patterns (and powers of two) and compares
+ * every line. Skipped when no Go toolchain is installed. */
+Test(value, go_format_float_matches_go_run, .timeout = 120)
+{
+    if (system("command -v go >/dev/null 2>&1") != 0)
+        cr_skip_test("no go toolchain");
+    char dir[] = "/tmp/gobp-float-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256], cmd[512];
+    snprintf(path, sizeof path, "%s/main.go", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("package main\nimport (\"fmt\"; \"math\"; \"math/rand\"; \"strconv\")\n"
+          "func main() {\n r := rand.New(rand.NewSource(7))\n"
+          " for i := 0; i < 3000; i++ {\n"
+          "  b := r.Uint64(); f := math.Float64frombits(b)\n"
+          "  if !math.IsNaN(f) { fmt.Printf(\"64 %x %s\\n\", b, strconv.FormatFloat(f, 'g', -1, 64)) }\n"
+          "  c := r.Uint32(); g := math.Float32frombits(c)\n"
+          "  if g == g { fmt.Printf(\"32 %x %s\\n\", c, strconv.FormatFloat(float64(g), 'g', -1, 32)) }\n"
+          "  p := math.Ldexp(1, r.Intn(2000)-1000)\n"
+          "  fmt.Printf(\"64 %x %s\\n\", math.Float64bits(p), strconv.FormatFloat(p, 'g', -1, 64))\n"
+          "  d := float64(r.Intn(100000)) / 1000\n"
+          "  fmt.Printf(\"64 %x %s\\n\", math.Float64bits(d), strconv.FormatFloat(d, 'g', -1, 64))\n"
+          " }\n}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "cd %s && GOCACHE=%s/cache GOFLAGS= go run main.go 2>&1", dir, dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[256];
+    int lines = 0, bad = 0;
+    while (fgets(line, sizeof line, p)) {
+        int bits;
+        unsigned long long raw;
+        char want[128], got[64];
+        if (sscanf(line, "%d %llx %127s", &bits, &raw, want) != 3)
+            continue;
+        double d;
+        if (bits == 32) {
+            uint32_t r32 = (uint32_t)raw;
+            float fl;
+            memcpy(&fl, &r32, 4);
+            d = fl;
+        } else {
+            memcpy(&d, &raw, 8);
+        }
+        go_format_float(d, bits, got, sizeof got);
+        lines++;
+        if (strcmp(got, want) != 0 && bad++ < 10)
+            cr_log_error("%d-bit %llx: got %s, Go says %s", bits, raw, got, want);
+    }
+    pclose(p);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        cr_log_warn("could not remove %s", dir);
+    cr_expect_gt(lines, 9000, "go run produced %d lines", lines);
+    cr_expect_eq(bad, 0);
+}
