@@ -206,6 +206,22 @@ static void dispatch(session *s, json_object *msg)
     e->handler(s, msg, dap_arguments(msg));
 }
 
+/* A message we cannot act on: an error response when it names a request we can answer,
+ * otherwise an output event saying what was wrong. The session goes on either way. */
+static void reject_message(session *s, const char *body, const char *err)
+{
+    json_object *partial = json_tokener_parse(body);
+    char text[512];
+    if (partial && json_object_is_type(partial, json_type_object) && dap_get_int(partial, "seq", 0) >= 1 &&
+        dap_get_string(partial, "command", NULL)) {
+        session_send(s, dap_response(&s->seq, partial, false, err));
+    } else {
+        snprintf(text, sizeof text, "gobp-dap: ignored a malformed DAP message: %s\n", err);
+        session_output(s, "stderr", text);
+    }
+    json_object_put(partial);
+}
+
 static void on_message(void *ctx, const char *body, size_t len)
 {
     session *s = ctx;
@@ -213,7 +229,7 @@ static void on_message(void *ctx, const char *body, size_t len)
     log_message(s, "->", body, len);
     json_object *msg = dap_parse(body, len, err, sizeof err);
     if (!msg) {
-        session_send(s, dap_response(&s->seq, NULL, false, err));
+        reject_message(s, body, err);
         return;
     }
     dispatch(s, msg);

@@ -1,8 +1,10 @@
 /* Call-frame information from .debug_frame (libdwarf): the CFA as rsp + offset at a pc.
- * The FDE list is loaded once, on the first query. */
+ * The FDE list is loaded once, on the first query; answers are cached per pc (a stack dump
+ * of thousands of parked goroutines asks again and again for the same few pcs). */
 #include "binary_internal.h"
 
 #define DWARF_REG_RSP 7
+#define CFA_CACHE_MAX 65536    /* distinct pcs remembered; past that, answers are computed */
 
 static int frames_load(gobp_binary *bin)
 {
@@ -19,11 +21,34 @@ void frames_free(gobp_binary *bin)
 {
     if (bin->frames_loaded && bin->nfdes) dwarf_fde_cie_list_dealloc(bin->dbg, bin->cies, bin->ncies, bin->fdes, bin->nfdes);
     bin->nfdes = 0;
+    u64map_free(&bin->cfa_cache);
 }
+
+/* Cache values: bit 0 set = found, offset in the bits above; 2 = no CFA (NULL = not cached). */
+#define CFA_NONE ((void *)(uintptr_t)2)
+
+static int cfa_compute(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset);
 
 int binary_cfa_offset(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset)
 {
     if (frames_load(bin) != 0) return -1;
+    if (!pc) return cfa_compute(bin, pc, rsp_offset);
+    void *v = u64map_get(&bin->cfa_cache, pc);
+    if (v) {
+        if (v == CFA_NONE) return -1;
+        *rsp_offset = (int64_t)((uint64_t)(uintptr_t)v & ~(uint64_t)1) / 2;
+        return 0;
+    }
+    int64_t off = 0;
+    int rc = cfa_compute(bin, pc, &off);
+    if (bin->cfa_cache.n < CFA_CACHE_MAX)
+        u64map_put(&bin->cfa_cache, pc, rc == 0 ? (void *)(uintptr_t)((uint64_t)off * 2 | 1) : CFA_NONE);
+    if (rc == 0) *rsp_offset = off;
+    return rc;
+}
+
+static int cfa_compute(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset)
+{
     Dwarf_Fde fde;
     Dwarf_Addr lo, hi;
     if (dwarf_get_fde_at_pc(bin->fdes, pc, &fde, &lo, &hi, NULL) != DW_DLV_OK) return -1;

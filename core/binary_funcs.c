@@ -166,8 +166,9 @@ static void resolve_body(gobp_binary *bin, gobp_func *f, cu_info *cu)
     f->body_pc = after ? after : f->lowpc;
     if (!cu || cu_load_rows(bin, cu) != 0) return;
     const line_row *pe = NULL, *stmt = NULL, *first = NULL;
-    for (int i = 0; i < cu->nrows; i++) {
+    for (int i = cu_row_lower_bound(cu, f->lowpc); i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
+        if (cu->rows_sorted && r->pc >= f->highpc) break;
         if (r->end_seq || r->pc < f->lowpc || r->pc >= f->highpc) continue;
         if (!first) first = r;
         if (r->pc < f->body_pc) continue;

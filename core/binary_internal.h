@@ -36,6 +36,7 @@ typedef struct cu_info {
     pc_range *ranges;
     int nranges;
     bool files_loaded, rows_loaded, subs_loaded;
+    bool rows_sorted;           /* rows' pcs non-decreasing (sequences reordered at load) */
     char **files;               /* line-table file names, index 0 = file 1 of DWARF 4 */
     int nfiles;
     line_row *rows;             /* in line-table order (sequences sorted by address) */
@@ -77,12 +78,15 @@ struct gobp_binary {
     bool cus_loaded;
     cu_info *cus;
     int ncus;
+    struct cu_span { uint64_t lo, hi; int cu; } *cu_spans;   /* every CU range, sorted by lo */
+    int ncu_spans;
 
     /* .debug_frame */
     bool frames_loaded;
     Dwarf_Cie *cies;
     Dwarf_Fde *fdes;
     Dwarf_Signed ncies, nfdes;
+    u64map cfa_cache;           /* pc -> encoded binary_cfa_offset result (bounded) */
 
     /* types */
     u64map types;               /* die offset -> gobp_type* */
@@ -95,6 +99,7 @@ struct gobp_binary {
     global_entry *globals;
     size_t nglobals;
     strmap global_names;
+    strmap pkg_globals;         /* package -> struct pkg_globals* (built once per package) */
 
     /* strings owned by the binary (arena of malloc'd blocks) */
     struct str_block *strs;
@@ -112,6 +117,8 @@ void funcs_free(gobp_binary *bin);
 /* binary_lines.c */
 int cus_load(gobp_binary *bin);
 cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc);
+/* Index of the first row of cu (rows loaded, sequences sorted) whose pc >= pc. */
+int cu_row_lower_bound(const cu_info *cu, uint64_t pc);
 int cu_load_rows(gobp_binary *bin, cu_info *cu);
 void cus_free(gobp_binary *bin);
 

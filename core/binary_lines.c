@@ -47,6 +47,24 @@ static void cu_read_ranges(gobp_binary *bin, Dwarf_Die cudie, cu_info *cu)
     free(r);
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+    const struct cu_span *x = a, *y = b;
+    if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+    return x->cu - y->cu;
+}
+
+static void cu_spans_build(gobp_binary *bin)
+{
+    int n = 0;
+    for (int i = 0; i < bin->ncus; i++) n += bin->cus[i].nranges;
+    bin->cu_spans = malloc(sizeof *bin->cu_spans * (size_t)(n ? n : 1));
+    for (int i = 0; i < bin->ncus; i++)
+        for (int k = 0; k < bin->cus[i].nranges; k++)
+            bin->cu_spans[bin->ncu_spans++] = (struct cu_span){bin->cus[i].ranges[k].lo, bin->cus[i].ranges[k].hi, i};
+    qsort(bin->cu_spans, (size_t)bin->ncu_spans, sizeof *bin->cu_spans, cmp_span);
+}
+
 int cus_load(gobp_binary *bin)
 {
     if (bin->cus_loaded) return bin->ncus ? 0 : -1;
@@ -75,16 +93,25 @@ int cus_load(gobp_binary *bin)
         dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
         bin->ncus++;
     }
+    cu_spans_build(bin);
     return bin->ncus ? 0 : -1;
 }
 
+/* The CU containing pc: binary search over every CU range (called for every stack frame). */
 cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc)
 {
     if (cus_load(bin) != 0) return NULL;
-    for (int i = 0; i < bin->ncus; i++)
-        for (int k = 0; k < bin->cus[i].nranges; k++)
-            if (pc >= bin->cus[i].ranges[k].lo && pc < bin->cus[i].ranges[k].hi) return &bin->cus[i];
-    return NULL;
+    int lo = 0, hi = bin->ncu_spans;   /* first span with lo > pc */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (bin->cu_spans[mid].lo <= pc) lo = mid + 1; else hi = mid;
+    }
+    /* Ranges do not overlap in Go binaries; still, look back over spans starting at or before pc
+     * in case one does (the first CU in DWARF order wins, as the linear scan did). */
+    int best = -1;
+    for (int i = lo - 1; i >= 0 && i >= lo - 4; i--)
+        if (pc < bin->cu_spans[i].hi && (best < 0 || bin->cu_spans[i].cu < best)) best = bin->cu_spans[i].cu;
+    return best >= 0 ? &bin->cus[best] : NULL;
 }
 
 static int cu_load_files(gobp_binary *bin, cu_info *cu)
@@ -106,6 +133,52 @@ static int cu_load_files(gobp_binary *bin, cu_info *cu)
     }
     dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
     return cu->nfiles ? 0 : -1;
+}
+
+static bool rows_monotonic(const line_row *rows, int n)
+{
+    for (int i = 0; i + 1 < n; i++)
+        if (rows[i + 1].pc < rows[i].pc) return false;
+    return true;
+}
+
+typedef struct { uint64_t pc; int start, len; } seq_ref;
+
+static int cmp_seq(const void *a, const void *b)
+{
+    const seq_ref *x = a, *y = b;
+    if (x->pc != y->pc) return x->pc < y->pc ? -1 : 1;
+    return x->start - y->start;
+}
+
+/* Puts the line table's sequences in address order so that pc lookups can binary search.
+ * Rows inside a sequence keep their order; rows_sorted tells whether the result is monotonic. */
+static void rows_sort_sequences(cu_info *cu)
+{
+    cu->rows_sorted = rows_monotonic(cu->rows, cu->nrows);
+    if (cu->rows_sorted || cu->nrows < 2) return;
+    int nseq = 0;
+    for (int i = 0; i < cu->nrows; i++)
+        if (cu->rows[i].end_seq || i == cu->nrows - 1) nseq++;
+    seq_ref *seqs = malloc(sizeof *seqs * (size_t)nseq);
+    line_row *sorted = malloc(sizeof *sorted * (size_t)cu->nrows);
+    if (!seqs || !sorted) { free(seqs); free(sorted); return; }
+    int k = 0, start = 0;
+    for (int i = 0; i < cu->nrows; i++)
+        if (cu->rows[i].end_seq || i == cu->nrows - 1) {
+            seqs[k++] = (seq_ref){cu->rows[start].pc, start, i - start + 1};
+            start = i + 1;
+        }
+    qsort(seqs, (size_t)nseq, sizeof *seqs, cmp_seq);
+    int n = 0;
+    for (int s = 0; s < nseq; s++) {
+        memcpy(sorted + n, cu->rows + seqs[s].start, sizeof *sorted * (size_t)seqs[s].len);
+        n += seqs[s].len;
+    }
+    free(cu->rows);
+    cu->rows = sorted;
+    free(seqs);
+    cu->rows_sorted = rows_monotonic(cu->rows, cu->nrows);
 }
 
 int cu_load_rows(gobp_binary *bin, cu_info *cu)
@@ -145,13 +218,26 @@ int cu_load_rows(gobp_binary *bin, cu_info *cu)
         }
     }
     dwarf_srclines_dealloc_b(ctx);
+    rows_sort_sequences(cu);
     return cu->nrows ? 0 : -1;
+}
+
+int cu_row_lower_bound(const cu_info *cu, uint64_t pc)
+{
+    if (!cu->rows_sorted) return 0;
+    int lo = 0, hi = cu->nrows;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (cu->rows[mid].pc < pc) lo = mid + 1; else hi = mid;
+    }
+    return lo;
 }
 
 void cus_free(gobp_binary *bin)
 {
     for (int i = 0; i < bin->ncus; i++) free(bin->cus[i].rows);
     free(bin->cus);
+    free(bin->cu_spans);
 }
 
 /* file matches name when equal, or when name is a suffix starting at a path component. */
@@ -175,8 +261,9 @@ static int find_file(gobp_binary *bin, cu_info *cu, const char *name)
 static int func_first_line(const cu_info *cu, const gobp_func *f, int fi)
 {
     int best = 0;
-    for (int i = 0; i < cu->nrows; i++) {
+    for (int i = cu_row_lower_bound(cu, f->lowpc); i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
+        if (cu->rows_sorted && r->pc >= f->highpc) break;
         if (r->end_seq || r->file != fi || r->pc < f->lowpc || r->pc >= f->highpc) continue;
         if (!best || r->line < best) best = r->line;
     }
@@ -233,10 +320,17 @@ int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *lin
     cu_info *cu = cu_by_pc(bin, pc);
     if (!cu || cu_load_rows(bin, cu) != 0) return -1;
     const line_row *best = NULL;
-    for (int i = 0; i + 1 < cu->nrows; i++) {
-        const line_row *r = &cu->rows[i];
-        if (r->end_seq || r->pc > pc || cu->rows[i + 1].pc <= pc) continue;
-        best = r;
+    if (cu->rows_sorted) {
+        /* The row that covers pc is the last one with row.pc <= pc (its successor starts
+         * after pc), unless it ends a sequence. */
+        int i = cu_row_lower_bound(cu, pc + 1) - 1;
+        if (i >= 0 && i + 1 < cu->nrows && !cu->rows[i].end_seq) best = &cu->rows[i];
+    } else {
+        for (int i = 0; i + 1 < cu->nrows; i++) {
+            const line_row *r = &cu->rows[i];
+            if (r->end_seq || r->pc > pc || cu->rows[i + 1].pc <= pc) continue;
+            best = r;
+        }
     }
     if (!best) return -1;
     if (file) *file = best->file >= 0 && best->file < cu->nfiles ? cu->files[best->file] : NULL;
@@ -256,9 +350,11 @@ int binary_line_rows(gobp_binary *bin, uint64_t lo, uint64_t hi, gobp_line_row *
     cu_info *cu = cu_by_pc(bin, lo);
     if (!cu || cu_load_rows(bin, cu) != 0) return 0;
     int n = 0;
-    gobp_line_row *out = malloc(sizeof *out * (size_t)cu->nrows);
-    for (int i = 0; i < cu->nrows; i++) {
+    int first = cu_row_lower_bound(cu, lo);
+    gobp_line_row *out = malloc(sizeof *out * (size_t)(cu->nrows - first + 1));
+    for (int i = first; i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
+        if (cu->rows_sorted && r->pc >= hi) break;
         if (r->end_seq || !r->is_stmt || r->pc < lo || r->pc >= hi) continue;
         out[n++] = (gobp_line_row){r->pc, r->line, r->file >= 0 && r->file < cu->nfiles ? cu->files[r->file] : NULL};
     }

@@ -308,25 +308,38 @@ const gobp_global *binary_global(gobp_binary *bin, const char *name)
     return g ? global_typed(bin, g) : NULL;
 }
 
-/* Globals sorted by package: one package is a contiguous run. The returned array aliases
- * the index; gobp_global is the first member of global_entry, so it is copied out into a
- * per-package array owned by the binary. */
+/* Globals sorted by package: one package is a contiguous run. gobp_global is the first
+ * member of global_entry, so the run is copied out once into a per-package array owned by
+ * the binary and kept in pkg_globals: later calls for the same package return that array. */
+struct pkg_globals { int n; gobp_global *globals; };
+
 int binary_globals_of_package(gobp_binary *bin, const char *pkg, const gobp_global **globals)
 {
     *globals = NULL;
     if (!bin->globals_loaded) load_globals(bin);
-    size_t first = bin->nglobals, n = 0;
-    char p[256];
-    for (size_t i = 0; i < bin->nglobals; i++) {
-        if (strcmp(go_func_package(bin->globals[i].g.name, p, sizeof p), pkg) != 0) continue;
-        if (first == bin->nglobals) first = i;
-        n++;
+    struct pkg_globals *cached = strmap_get(&bin->pkg_globals, pkg);
+    if (cached) {
+        *globals = cached->n ? cached->globals : NULL;
+        return cached->n;
     }
-    if (!n) return 0;
-    gobp_global *out = bin_alloc(bin, sizeof *out * n);
-    for (size_t i = 0; i < n; i++) out[i] = *global_typed(bin, &bin->globals[first + i]);
-    *globals = out;
-    return (int)n;
+    /* binary search for the run's first entry (same order as cmp_global) */
+    char p[256];
+    size_t lo = 0, hi = bin->nglobals;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(go_func_package(bin->globals[mid].g.name, p, sizeof p), pkg) < 0) lo = mid + 1; else hi = mid;
+    }
+    size_t first = lo, n = 0;
+    while (first + n < bin->nglobals && strcmp(go_func_package(bin->globals[first + n].g.name, p, sizeof p), pkg) == 0) n++;
+    cached = bin_alloc(bin, sizeof *cached);
+    cached->n = (int)n;
+    if (n) {
+        cached->globals = bin_alloc(bin, sizeof *cached->globals * n);
+        for (size_t i = 0; i < n; i++) cached->globals[i] = *global_typed(bin, &bin->globals[first + i]);
+    }
+    strmap_put(&bin->pkg_globals, bin_strdup(bin, pkg), cached);
+    *globals = cached->n ? cached->globals : NULL;
+    return cached->n;
 }
 
 void vars_free(gobp_binary *bin)
@@ -346,4 +359,5 @@ void vars_free(gobp_binary *bin)
     }
     free(bin->globals);
     strmap_free(&bin->global_names);
+    strmap_free(&bin->pkg_globals);
 }

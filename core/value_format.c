@@ -110,10 +110,13 @@ static int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-/* Code points that Go's strconv.IsPrint rejects, approximately: controls, and a few spaces/format marks. */
+/* Code points that Go's strconv.IsPrint rejects, approximately: controls, non-ASCII spaces,
+ * format marks, private use. (Unassigned code points are kept as they are.) */
 static bool rune_is_printable(uint32_t c)
 {
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0xad)
+    if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad)
+        return false;
+    if (c == 0x1680 || c == 0x205f || c == 0x3000)   /* space separators (Zs) */
         return false;
     if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f))
         return false;
@@ -350,7 +353,12 @@ static void format_pointer(formatter *f, const gobp_value *v, int depth, bool wi
         sb_printf(&f->out, "(%s)(%#" PRIx64 ")", type_name(v->type), p);
         return;
     }
+    unsigned char probe;
     gobp_value target = value_at(v->type->elem, p);
+    if (v->type->elem->size > 0 && value_read(f->mv, &target, 0, &probe, 1) != 0) {
+        sb_printf(&f->out, "(%s)(%#" PRIx64 ")", type_name(v->type), p);
+        return;
+    }
     sb_put(&f->out, "*");
     format_value(f, &target, depth, with_type);
 }

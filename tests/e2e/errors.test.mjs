@@ -75,7 +75,7 @@ describe('bad requests', () => {
         const u = await s.fail('noSuchRequest', { x: 1 });
         assert.ok(h.errorText(u).length > 0, 'unknown request error has a message');
         for (const cmd of ['launch', 'setBreakpoints', 'stackTrace', 'variables', 'evaluate', 'scopes']) {
-          const r = await s.fail(cmd, undefined);
+          const r = await s.failInvalid(cmd, undefined);
           assert.ok(h.errorText(r).length > 0, `${cmd} without arguments: error with a message`);
         }
         // still answers, and can still debug

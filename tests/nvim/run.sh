@@ -37,7 +37,7 @@ for gobin in go /usr/lib/go-1.21/bin/go /usr/lib/go-1.22/bin/go /usr/lib/go-1.23
       echo "ok   go$v $mode: $(sed -n 2p "$result")"
     else
       fail=1
-      echo "FAIL go$v $mode (exit $?)"
+      echo "FAIL go$v $mode"
       cat "$result" 2>/dev/null || echo "(no result file)"
       tail -n 20 "$T/nvim.out" || true
       echo "--- nvim-dap log (tail) ---"; tail -n 30 "$XDG_CACHE_HOME/nvim/dap.log" 2>/dev/null || true

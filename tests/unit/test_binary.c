@@ -211,6 +211,16 @@ Test(binary, lines)
             cr_assert(rows[i].pc >= decide->lowpc && rows[i].pc < decide->highpc);
             if (i) cr_assert_geq(rows[i].pc, rows[i - 1].pc);
         }
+        /* pc -> line (binary search): every byte of the function has a line of its file, and
+         * the first is_stmt row's pc maps to a line of the function */
+        for (uint64_t pc = decide->lowpc; pc < decide->highpc; pc++) {
+            cr_assert_eq(binary_pc_to_line(bin, pc, &file, &line), 0, "pc %#lx", (unsigned long)pc);
+            cr_assert(strstr(file, "/tests/programs/values/main.go"), "file %s", file);
+            cr_assert_gt(line, 0);
+        }
+        cr_assert_eq(binary_pc_to_line(bin, rows[nr - 1].pc, &file, &line), 0);
+        cr_assert_eq(line, rows[nr - 1].line);
+        cr_assert_eq(binary_pc_to_line(bin, 1, &file, &line), -1, "no code at pc 1");
         free(rows);
         binary_close(bin);
 
@@ -248,6 +258,13 @@ Test(binary, cfa)
         cr_assert_eq(binary_line_to_pcs(bin, "values/main.go", line, pcs, 2, &found), 1);
         cr_assert_eq(binary_cfa_offset(bin, pcs[0], &off), 0);
         cr_assert_gt(off, 16, "frame set up inside the body");
+        int64_t again = 0;
+        cr_assert_eq(binary_cfa_offset(bin, pcs[0], &again), 0, "cached answer");
+        cr_assert_eq(again, off);
+        cr_assert_eq(binary_cfa_offset(bin, f->lowpc, &again), 0);
+        cr_assert_eq(again, 8);
+        cr_assert_eq(binary_cfa_offset(bin, 1, &again), -1, "no FDE");
+        cr_assert_eq(binary_cfa_offset(bin, 1, &again), -1, "no FDE (cached)");
         binary_close(bin);
     }
 }
@@ -384,6 +401,18 @@ Test(binary, globals)
         cr_assert_str_eq(eof->type->name, "error");
         cr_assert_not_null(binary_global(bin, "os.ErrNotExist"));
         cr_assert_null(binary_global(bin, "main.nosuch"));
+        /* cached per package: the same array, no growth on repeated calls */
+        for (int k = 0; k < 3; k++) {
+            const gobp_global *again;
+            cr_assert_eq(binary_globals_of_package(bin, "main", &again), n);
+            cr_assert_eq(again, gs, "same array on call %d", k);
+            cr_assert_eq(binary_globals_of_package(bin, "no/such/pkg", &again), 0);
+            cr_assert_null(again);
+        }
+        const gobp_global *osg;
+        int nos = binary_globals_of_package(bin, "os", &osg);
+        cr_assert_gt(nos, 0);
+        for (int k = 0; k < nos; k++) cr_assert(strncmp(osg[k].name, "os.", 3) == 0, "%s", osg[k].name);
         binary_close(bin);
     }
 }

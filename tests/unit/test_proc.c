@@ -179,6 +179,17 @@ static gobp_hit_action count_per_site(void *ctx, gobp_process *p, pid_t tid, uin
 
 /* ---- tests ---- */
 
+static void remove_build_dir(void)
+{
+    char cmd[300];
+    if (!build_dir[0])
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", build_dir);
+    if (system(cmd) != 0) { /* left behind in /tmp */ }
+}
+
+TestSuite(proc, .fini = remove_build_dir);
+
 Test(proc, exec_failure_is_a_sentence)
 {
     char *argv[] = {"/nonexistent/prog", NULL};

@@ -357,6 +357,8 @@ Test(value, strings_quoted_like_go)
     expect_format(&v, "\"\\xffok\\xc3\"");
     tstring(v.addr, "\xc2\x85"); /* U+0085, a C1 control */
     expect_format(&v, "\"\\u0085\"");
+    tstring(v.addr, "a\xc2\xa0" "b\xe2\x80\x8b\xef\xbf\xbd"); /* NBSP, zero-width space, U+FFFD */
+    expect_format(&v, "\"a\\u00a0b\\u200b\xef\xbf\xbd\"");
     tstring(v.addr, "");
     expect_format(&v, "\"\"");
     cr_expect_eq(value_child_count(&mv, &v), 0);
@@ -530,6 +532,9 @@ Test(value, pointers)
     cr_expect_eq(value_child_count(&mv, &nil), 0);
     gobp_value d;
     cr_expect_neq(value_deref(&mv, &nil, &d), 0);
+    uint64_t wild = 0x10;
+    gobp_value bad = tvar(T_person_ptr, &wild, 8);
+    expect_format(&bad, "(*main.Person)(0x10)");
     int64_t seven = 7;
     gobp_value iv = tvar(T_int, &seven, 8);
     gobp_value ip = tvar(ptr_to(T_int, "*int"), &iv.addr, 8);
@@ -1001,6 +1006,152 @@ Test(value, go_format_float_matches_go_run, .timeout = 120)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         cr_log_warn("could not remove %s", dir);
+    if (lines == 0)   /* e.g. go itself run under valgrind --trace-children */
+        cr_skip_test("go run produced no output");
     cr_expect_gt(lines, 9000, "go run produced %d lines", lines);
     cr_expect_eq(bad, 0);
+}
+
+/* ---- integration: the real binary module and a real process (tests/programs/values) ---- */
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static const char *go_toolchains[] = { "/usr/bin/go", "/usr/lib/go-1.21/bin/go", "/usr/lib/go-1.22/bin/go",
+                                       "/usr/lib/go-1.23/bin/go" };
+
+static const char *repo_root(void)
+{
+    const char *r = getenv("GOBP_ROOT");
+    return r && *r ? r : ".";
+}
+
+/* Builds tests/programs/values with toolchain number gi into out; false when it cannot. */
+static bool build_values(size_t gi, char *out, size_t n)
+{
+    char dir[128], cmd[1024];
+    snprintf(dir, sizeof dir, "/tmp/gobp-test-value-%d", (int)getuid());
+    mkdir(dir, 0755);
+    snprintf(out, n, "%s/values-%zu", dir, gi);
+    snprintf(cmd, sizeof cmd, "cd %s/tests/programs/values && GOFLAGS=-mod=mod %s build -gcflags=all='-N -l' -o %s . >/dev/null 2>&1",
+             repo_root(), go_toolchains[gi], out);
+    return system(cmd) == 0;
+}
+
+/* DWARF register numbers 0..16 from ptrace's user_regs_struct. */
+static void dwarf_regs(const struct user_regs_struct *r, uint64_t *d)
+{
+    const uint64_t v[17] = { r->rax, r->rdx, r->rcx, r->rbx, r->rsi, r->rdi, r->rbp, r->rsp,
+                             r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15, r->rip };
+    memcpy(d, v, sizeof v);
+}
+
+static const struct { const char *name, *want; } values_locals[] = {
+    { "i8", "-8" }, { "i16", "-16" }, { "i32", "-32" }, { "i64", "-64" }, { "u8", "8" }, { "u16", "16" },
+    { "u32", "32" }, { "u64", "64" }, { "up", "4660" }, { "f32", "0.25" }, { "f64", "0.1" },
+    { "c128", "(1.5 + -2i)" }, { "b", "true" }, { "s", "\"héllo, 世界\"" }, { "r", "233" },
+    { "bs", "[]uint8 len: 3, cap: 3, [97,98,99]" },
+    { "sl", "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,...+4 more]" },
+    { "nilSlice", "[]int len: 0, cap: 0, nil" }, { "empty", "[]int len: 0, cap: 0, []" },
+    { "arr", "[3]int [10,20,30]" }, { "p", PERSON_TEXT }, { "pp", "*" PERSON_TEXT },
+    { "nilPtr", "*main.Person nil" }, { "sh", "main.Shape(main.Circle) {R: 2}" },
+    { "nilIface", "main.Shape nil" }, { "any", "interface {}(int) 42" },
+    { "err", "error(*errors.errorString) *{s: \"boom\"}" }, { "nilErr", "error nil" },
+    { "ch", "chan int 1/5" }, { "fn", "main.decide" }, { "ptr", "*7" },
+    { "e", "main.Employee {Base: main.Base {ID: 9}, Person: main.Person {Name: \"Ann\", Age: 42, "
+           "Home: *main.Address {...}, Tags: []string len: 2, cap: 2, [...]}, Salary: 1234.5}" },
+};
+
+/* Checks one local of the stopped values(): its text (maps: every entry, any order). */
+static void check_local(const gobp_memview *m, const char *name, const gobp_value *v, int *checked)
+{
+    char *got = value_format(m, v, NULL);
+    for (size_t i = 0; i < sizeof values_locals / sizeof values_locals[0]; i++) {
+        if (strcmp(values_locals[i].name, name) == 0) {
+            cr_expect_str_eq(got, values_locals[i].want, "local %s", name);
+            (*checked)++;
+        }
+    }
+    if (strcmp(name, "m") == 0) {
+        cr_expect(strncmp(got, "map[string]int [", 16) == 0 && strstr(got, "\"one\": 1, ") &&
+                  strstr(got, "\"two\": 2, ") && strstr(got, "\"three\": 3, "), "m = %s", got);
+        gobp_value three;
+        cr_expect_eq(value_map_lookup_string(m, v, "three", &three), 0);
+        cr_expect_eq(value_child_count(m, v), 3);
+        (*checked)++;
+    }
+    if (strcmp(name, "sh") == 0 || strcmp(name, "err") == 0) {
+        char *tn = value_type_name(m, v);
+        cr_expect_str_eq(tn, name[0] == 's' ? "main.Shape(main.Circle)" : "error(*errors.errorString)");
+        free(tn);
+        gobp_child c[1];
+        cr_assert_eq(value_children(m, v, 0, 1, c), 1);
+        char *inner = value_format(m, &c[0].value, NULL);
+        cr_expect_str_eq(inner, name[0] == 's' ? "main.Circle {R: 2}" : "*errors.errorString {s: \"boom\"}");
+        free(inner);
+        gobp_children_free(c, 1);
+    }
+    if (strcmp(name, "uptr") == 0) {
+        cr_expect(strncmp(got, "unsafe.Pointer(0xc", 18) == 0, "uptr = %s", got);
+        (*checked)++;
+    }
+    free(got);
+}
+
+static void check_values_program(size_t gi)
+{
+    char exe[256], err[256];
+    const char *go = go_toolchains[gi];
+    if (access(go, X_OK) != 0)
+        return;
+    cr_assert(build_values(gi, exe, sizeof exe), "%s build failed", go);
+    gobp_binary *bin = binary_open(exe, err, sizeof err);
+    cr_assert_not_null(bin, "%s", err);
+    char *argv[] = { exe, NULL };
+    extern char **environ;
+    gobp_launch_opts lo = { .path = exe, .argv = argv, .envp = environ, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+    gobp_process *p = proc_launch(&lo, err, sizeof err);
+    cr_assert_not_null(p, "%s", err);
+    uint64_t pcs[4];
+    int line = 0;
+    cr_assert_gt(binary_line_to_pcs(bin, "tests/programs/values/main.go", 89, pcs, 4, &line), 0);
+    cr_assert_eq(proc_site_add(p, pcs[0], err, sizeof err), 0, "%s", err);
+    cr_assert_eq(proc_resume(p), 0);
+    gobp_event ev;
+    cr_assert_eq(proc_wait(p, &ev, 20000), 1);
+    cr_assert_eq(ev.kind, GOBP_EV_BREAKPOINT, "%s: event %d", go, ev.kind);
+    struct user_regs_struct r;
+    cr_assert_eq(proc_get_regs(p, ev.tid, &r), 0);
+    uint64_t regs[17];
+    dwarf_regs(&r, regs);
+    int64_t cfa_off;
+    cr_assert_eq(binary_cfa_offset(bin, r.rip, &cfa_off), 0);
+    const gobp_func *f = binary_func_by_pc(bin, r.rip);
+    cr_assert_not_null(f);
+    const gobp_var *vars;
+    int n = binary_func_vars(bin, f, r.rip, &vars);
+    gobp_memview m = { .read = proc_mem_read_cb, .ctx = p, .bin = bin };
+    int checked = 0;
+    for (int i = 0; i < n; i++) {
+        gobp_location loc;
+        gobp_value v;
+        if (binary_var_location(bin, &vars[i], r.rip, r.rsp + (uint64_t)cfa_off, regs, &loc) != 0)
+            continue;
+        if (value_from_location(&m, vars[i].type, &loc, regs, NULL, &v) != 0)
+            continue;
+        check_local(&m, vars[i].name, &v, &checked);
+        value_free(&v);
+    }
+    cr_expect_eq(checked, (int)(sizeof values_locals / sizeof values_locals[0]) + 2, "%s: %d locals checked", go, checked);
+    proc_kill(p);
+    binary_close(bin);
+}
+
+Test(value_live, values_program_locals_like_delve, .timeout = 300)
+{
+    for (size_t i = 0; i < sizeof go_toolchains / sizeof go_toolchains[0]; i++)
+        check_values_program(i);
 }

@@ -28,7 +28,8 @@ class CheckedClient extends DebugClient {
     const s = this.session;
     const req = { type: 'request', seq: this.sequence, command };
     if (args && Object.keys(args).length > 0) req.arguments = args;
-    s._check('out', req);
+    if (s._sendingInvalid) s._sendingInvalid = false; // a deliberately malformed request (failInvalid)
+    else s._check('out', req);
     s.log.push({ dir: 'out', msg: req });
     super.doSend(command, args, clb);
   }
@@ -121,6 +122,13 @@ export class Session {
     const r = await this.req(command, args, timeout);
     if (r.success) throw new Error(`'${command}' unexpectedly succeeded: ${JSON.stringify(r.body).slice(0, 300)}`);
     return r;
+  }
+
+  /** Sends a request that violates the schema on purpose (e.g. no required arguments): only the
+   *  outgoing check is skipped; the adapter's error response is still validated. */
+  async failInvalid(command, args, timeout) {
+    this._sendingInvalid = true;
+    return this.fail(command, args, timeout);
   }
 
   /** Index to pass as `from` to waitEvent so only later events count. */
