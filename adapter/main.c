@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "server.h"
 #include "session.h"
 
@@ -21,6 +22,8 @@ static void usage(FILE *out)
             "  gobp-dap                       DAP over stdin/stdout (editors spawn it this way)\n"
             "  gobp-dap --port PORT           DAP over TCP on 127.0.0.1:PORT, one session per connection\n"
             "  gobp-dap --listen HOST:PORT    the same on another address\n"
+            "  gobp-dap run [--handler-timeout MS] --handler FUNC=PLUGIN.so[:CONFIG] ... -- PROGRAM [ARGS...]\n"
+            "                                 no editor: run PROGRAM with handler breakpoints, exit with its code\n"
             "  gobp-dap --version | --help\n"
             "\n"
             "options:\n"
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    if (argc > 1 && strcmp(argv[1], "run") == 0)
+        return cli_run(argc - 1, argv + 1);
     const char *listen = NULL, *log_path = NULL;
     char port_spec[32];
     int c;

@@ -205,9 +205,16 @@ static void send_process_event(session *s, const char *name, bool local)
     session_send(s, ev);
 }
 
-static void launch_ready(session *s, json_object *req, const char *name, bool launched)
+static void launch_ready(session *s, json_object *req, json_object *args, const char *name, bool launched)
 {
+    target_set_message_fn(s->target, session_on_target_message, s);
+    int64_t timeout = dap_get_int(args, "handlerTimeoutMs", 0);
+    if (timeout > 0)
+        target_set_handler_timeout(s->target, (int)timeout);
     send_process_event(s, name, launched);
+    json_object *handlers = NULL;
+    if (json_object_object_get_ex(args, "handlerBreakpoints", &handlers))
+        session_set_handlers(s, handlers, NULL, true);
     session_respond_ok(s, req, NULL);
     session_send(s, session_event(s, "initialized"));
 }
@@ -238,6 +245,8 @@ DECLARE_REQUEST(req_launch)
         }
     }
     char msg[8192];
+    free(s->cwd);
+    s->cwd = cwd ? strdup(cwd) : getcwd(NULL, 0);
     char *path = resolve_path(program, cwd);
     char *exe = program_executable(s, path, mode, flags, msg, sizeof msg);
     if (!exe) {
@@ -279,7 +288,7 @@ DECLARE_REQUEST(req_launch)
             fcntl(out[0], F_SETFL, O_NONBLOCK);
             fcntl(errp[0], F_SETFL, O_NONBLOCK);
             session_watch_output(s, out[0], errp[0]);
-            launch_ready(s, req, path, true);
+            launch_ready(s, req, args, path, true);
         }
     }
     if (in_fd >= 0)
@@ -308,8 +317,10 @@ DECLARE_REQUEST(req_attach)
         return;
     }
     s->attached = true;
+    free(s->cwd);
+    s->cwd = dap_get_string(args, "cwd", NULL) ? strdup(dap_get_string(args, "cwd", NULL)) : getcwd(NULL, 0);
     s->stop_on_entry = dap_get_bool(args, "stopOnEntry", false);
     char name[64];
     snprintf(name, sizeof name, "process %lld", (long long)pid);
-    launch_ready(s, req, name, false);
+    launch_ready(s, req, args, name, false);
 }

@@ -77,7 +77,7 @@ static char *child_eval_name(const char *parent, const gobp_value *pv, const cha
     if (!parent)
         return NULL;
     char *out = NULL;
-    gobp_kind k = pv->type ? pv->type->kind : GOBP_KIND_INVALID;
+    gobp_type_kind k = pv->type ? pv->type->kind : GOBP_KIND_INVALID;
     if (k == GOBP_KIND_SLICE || k == GOBP_KIND_ARRAY || k == GOBP_KIND_MAP)
         asprintf(&out, child[0] == '[' ? "%s%s" : "%s[%s]", parent, child);
     else if (k == GOBP_KIND_PTR && child[0] == 0)
@@ -203,7 +203,7 @@ static int lookup_name(session *s, handle *frame, const char *name, gobp_value *
         for (int i = n - 1; i >= 0; i--)
             if (strcmp(vars[i].name, name) == 0)
                 return target_frame_var(s->target, frame->goid, &frame->frame, &vars[i], out);
-        char pkg[256], full[512];
+        char pkg[256], full[600];
         go_func_package(frame->frame.func->name, pkg, sizeof pkg);
         snprintf(full, sizeof full, "%s.%s", pkg, name);
         const gobp_global *g = binary_global(bin, full);
@@ -230,7 +230,7 @@ static int eval_suffixes(session *s, expr_parser *ep, gobp_value *v)
         if (*ep->p == '.') {
             ep->p++;
             size_t n = ident_len(ep->p, false);
-            char field[256];
+            char field[200];
             snprintf(field, sizeof field, "%.*s", (int)n, ep->p);
             ep->p += n;
             if ((r = value_field(&mv, v, field, &next)) < 0)
@@ -362,7 +362,7 @@ DECLARE_REQUEST(req_evaluate)
     if (!session_require_stopped(s, req))
         return;
     handle frame;
-    char err[512];
+    char err[1024];
     gobp_value v;
     if (!eval_frame(s, args, &frame)) {
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);

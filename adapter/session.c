@@ -293,6 +293,7 @@ void session_run(int in_fd, int out_fd, void *ctx)
         if (s.output_fd[i] >= 0)
             close(s.output_fd[i]);
     close(s.sigchld_fd);
+    free(s.cwd);
     ev_loop_destroy(s.loop);
     dap_reader_free(s.reader);
     if (s.log)

@@ -31,6 +31,7 @@ typedef struct session {
     gobp_target *target;
     char *built_binary;        /* temporary binary we built (removed at the end) */
     char *built_dir;
+    char *cwd;                 /* launch cwd: relative plugin paths are resolved against it */
     bool attached;
     bool stop_on_entry;
     bool configured;
@@ -63,6 +64,12 @@ bool session_require_stopped(session *s, json_object *req);
 /* A DAP threadId as the core's goroutine id (or -tid for an OS thread before the runtime runs). */
 int64_t session_thread_to_goid(session *s, int64_t thread_id);
 
+/* Handler breakpoints (req_handlers.c): replaces the whole set from a JSON array of
+ * {function, plugin, config}; fills results (may be NULL) with one Breakpoint per item;
+ * problems also go to the debug console when announce is true. */
+void session_set_handlers(session *s, json_object *list, json_object *results, bool announce);
+void session_on_target_message(void *ctx, const char *category, const char *text);
+
 /* Request handlers: one per DAP command, grouped by family in req_*.c. */
 typedef void (*request_handler)(session *s, json_object *req, json_object *args);
 typedef struct {
@@ -93,5 +100,7 @@ DECLARE_REQUEST(req_stack_trace);
 DECLARE_REQUEST(req_scopes);
 DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);
+DECLARE_REQUEST(req_set_handler_breakpoints);
+DECLARE_REQUEST(req_force_return);
 
 #endif

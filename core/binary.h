@@ -23,6 +23,9 @@ typedef struct gobp_func {
     uint64_t lowpc, highpc;/* [lowpc, highpc) */
     uint64_t body_pc;      /* first instruction after the stack-check prologue (DWARF prologue_end,
                               else the first is_stmt row after the morestack check) */
+    uint64_t entry_pc;     /* first instruction after the stack check (lowpc when there is none):
+                              no frame yet (CFA = RSP+8), arguments in their ABI registers,
+                              and morestack re-entry never reaches it twice for one call */
     uint64_t die_offset;   /* DW_TAG_subprogram DIE; 0 if the function has no DWARF (asm) */
     const char *file;      /* declaration file (absolute path as in DWARF), may be NULL */
     int line;              /* line of the first statement, 0 if unknown */
@@ -59,7 +62,7 @@ int binary_cfa_offset(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset);
 gobp_type *binary_type_by_name(gobp_binary *bin, const char *name);        /* "runtime.g", "main.T", "int" */
 gobp_type *binary_type_by_runtime_addr(gobp_binary *bin, uint64_t addr);   /* interface dynamic types */
 gobp_type *binary_type_by_die(gobp_binary *bin, uint64_t die_offset);
-const gobp_field *type_field(const gobp_type *t, const char *name);      /* NULL if absent */
+const gobp_type_field *type_field(const gobp_type *t, const char *name);      /* NULL if absent */
 
 /* ---- variables ---- */
 /* A location is up to 16 pieces (DW_OP_piece); a value with no pieces is optimized out. */

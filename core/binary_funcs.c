@@ -164,6 +164,7 @@ static void resolve_body(gobp_binary *bin, gobp_func *f, cu_info *cu)
 {
     uint64_t after = after_stack_check(bin, f);
     f->body_pc = after ? after : f->lowpc;
+    f->entry_pc = f->body_pc;
     if (!cu || cu_load_rows(bin, cu) != 0) return;
     const line_row *pe = NULL, *stmt = NULL, *first = NULL;
     for (int i = cu_row_lower_bound(cu, f->lowpc); i < cu->nrows; i++) {

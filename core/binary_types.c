@@ -31,7 +31,7 @@ static bool die_go_attr(Dwarf_Die die, Dwarf_Half attr, Dwarf_Unsigned *out)
     return ok;
 }
 
-static gobp_type *new_type(gobp_binary *bin, gobp_kind kind, const char *name, uint64_t size)
+static gobp_type *new_type(gobp_binary *bin, gobp_type_kind kind, const char *name, uint64_t size)
 {
     gobp_type *t = bin_alloc(bin, sizeof *t);
     t->kind = kind;
@@ -40,7 +40,7 @@ static gobp_type *new_type(gobp_binary *bin, gobp_kind kind, const char *name, u
     return t;
 }
 
-static gobp_kind kind_of_base(const char *name, Dwarf_Unsigned enc, Dwarf_Unsigned size)
+static gobp_type_kind kind_of_base(const char *name, Dwarf_Unsigned enc, Dwarf_Unsigned size)
 {
     switch (enc) {
     case DW_ATE_boolean: return GOBP_KIND_BOOL;
@@ -73,11 +73,11 @@ static void read_members(gobp_binary *bin, Dwarf_Die die, gobp_type *t)
         if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_member) {
             if (t->nfields == cap) {
                 cap = cap ? cap * 2 : 8;
-                gobp_field *nf = bin_alloc(bin, sizeof *nf * (size_t)cap);
+                gobp_type_field *nf = bin_alloc(bin, sizeof *nf * (size_t)cap);
                 if (t->nfields) memcpy(nf, t->fields, sizeof *nf * (size_t)t->nfields);
                 t->fields = nf;
             }
-            gobp_field *f = &t->fields[t->nfields++];
+            gobp_type_field *f = &t->fields[t->nfields++];
             const char *n = die_name(bin, child);
             f->name = n ? n : "";
             Dwarf_Unsigned v = 0;
@@ -111,8 +111,8 @@ static void add_complex_fields(gobp_binary *bin, gobp_type *t)
     gobp_type *part = new_type(bin, c64 ? GOBP_KIND_FLOAT32 : GOBP_KIND_FLOAT64, c64 ? "float32" : "float64", t->size / 2);
     t->nfields = 2;
     t->fields = bin_alloc(bin, 2 * sizeof *t->fields);
-    t->fields[0] = (gobp_field){"real", 0, part, false};
-    t->fields[1] = (gobp_field){"imag", t->size / 2, part, false};
+    t->fields[0] = (gobp_type_field){"real", 0, part, false};
+    t->fields[1] = (gobp_type_field){"imag", t->size / 2, part, false};
 }
 
 /* A typedef carrying DW_AT_go_kind: maps, channels, interfaces and named types. */
@@ -126,7 +126,7 @@ static void fill_go_typedef(gobp_binary *bin, Dwarf_Die die, gobp_type *t, gobp_
         return;
     }
     if (!target) return;
-    gobp_kind k = t->kind;
+    gobp_type_kind k = t->kind;
     const char *name = t->name;
     uint64_t rt = t->runtime_type, off = t->die_offset;
     *t = *target;
@@ -144,7 +144,7 @@ static gobp_type *build_type(gobp_binary *bin, Dwarf_Die die, Dwarf_Half tag, go
 {
     Dwarf_Unsigned v;
     bool has_kind = die_go_attr(die, DW_AT_go_kind, &v) && v != 0;  /* 0: synthesized runtime type */
-    if (has_kind) t->kind = (gobp_kind)v;
+    if (has_kind) t->kind = (gobp_type_kind)v;
     if (die_udata(die, DW_AT_byte_size, &v)) t->size = v;
     if (die_go_attr(die, DW_AT_go_runtime_type, &v) && v) t->runtime_type = types_base(bin) + v;
     switch (tag) {
@@ -255,7 +255,7 @@ gobp_type *binary_type_by_runtime_addr(gobp_binary *bin, uint64_t addr)
     return off ? binary_type_by_die(bin, off) : NULL;
 }
 
-const gobp_field *type_field(const gobp_type *t, const char *name)
+const gobp_type_field *type_field(const gobp_type *t, const char *name)
 {
     if (!t) return NULL;
     for (int i = 0; i < t->nfields; i++)

@@ -10,6 +10,7 @@ typedef enum {
     BP_LINE,       /* user: file:line */
     BP_FUNCTION,   /* user: function entry (after the stack check) */
     BP_STEP,       /* internal: next/step target, only for one goroutine in one frame */
+    BP_HANDLER,    /* user: a handler breakpoint (a plugin decides on every call) */
 } gobp_bp_kind;
 
 #define GOBP_BP_MAX_ADDRS 16
@@ -25,11 +26,12 @@ typedef struct gobp_breakpoint {
     uint64_t addrs[GOBP_BP_MAX_ADDRS];
     int naddrs;
     bool verified;
-    char message[256];          /* why it is not verified */
+    char message[1024];         /* why it is not verified */
     /* BP_STEP conditions */
     int64_t goid;               /* only this goroutine (0: any) */
     uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
     uint64_t hits;
+    struct gobp_handler *handler; /* BP_HANDLER: the plugin and the call layout */
 } gobp_breakpoint;
 
 typedef struct gobp_bp_table gobp_bp_table;

@@ -31,7 +31,7 @@ static int field_path(gobp_type *t, const char *path, field_loc *out)
     for (char *save = NULL, *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
         if (!cur)
             return -1;
-        const gobp_field *f = type_field(cur, part);
+        const gobp_type_field *f = type_field(cur, part);
         if (!f)
             return -1;
         off += (int64_t)f->offset;
@@ -47,7 +47,7 @@ static int status_field(gobp_type *g, field_loc *out)
 {
     if (field_path(g, "atomicstatus", out) < 0)
         return -1;
-    const gobp_field *f = type_field(g, "atomicstatus");
+    const gobp_type_field *f = type_field(g, "atomicstatus");
     if (f->type && f->type->kind == GOBP_KIND_STRUCT)
         return field_path(g, "atomicstatus.value", out);
     return 0;

@@ -103,8 +103,21 @@ static void report_child_failure(int pipe_fd, const char *what, const char *path
     _exit(127);
 }
 
+/* The program starts with default signal dispositions and an empty mask, whatever the
+ * debugger itself blocks (SIGCHLD for its signalfd) or ignores (SIGPIPE). */
+static void child_reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+}
+
 static void child_exec(const gobp_launch_opts *o, int pipe_fd)
 {
+    child_reset_signals();
     redirect_fd(o->stdin_fd, 0);
     redirect_fd(o->stdout_fd, 1);
     redirect_fd(o->stderr_fd, 2);

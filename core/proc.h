@@ -51,6 +51,12 @@ int proc_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
 /* gobp_mem_read_fn-compatible adapter (ctx = gobp_process*). */
 int proc_mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len);
 
+/* Allocates size bytes (8-aligned, zeroed, never freed) of read-write memory in the target,
+ * outside the Go heap: strings and errors the debugger creates for the program live there, so
+ * the garbage collector never sees a dangling pointer. tid must be a stopped thread (the
+ * arena grows by injecting mmap in it). 0 on failure (sentence in err). */
+uint64_t proc_alloc(gobp_process *p, pid_t tid, size_t size, char *err, size_t errlen);
+
 /* ---- sites: physical int3 breakpoints, reference counted ---- */
 /* Installs (or references) an int3 at addr and prepares its XOL slot (the displaced
  * instruction is decoded with Capstone; RIP-relative operands and relative branches/calls are

@@ -37,6 +37,7 @@ struct gobp_process {
     proc_thread *threads;
     proc_site *sites;
     uint64_t scratch, scratch_size, scratch_used;
+    uint64_t data, data_size, data_used;   /* RW arena for values the debugger creates */
     gobp_site_hit_fn hit_fn;
     void *hit_ctx;
     bool stopping;            /* an all-stop is in progress */

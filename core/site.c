@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 enum { SCRATCH_SIZE = 64 * 1024, SLOT_SIZE = 64, INT3 = 0xcc };
+#define DATA_CHUNK (1ULL << 20) /* the data arena grows by this much */
 static const uint8_t SYSCALL_INSN[2] = {0x0f, 0x05};
 
 proc_site *site_find(gobp_process *p, uint64_t addr, bool live_only)
@@ -131,6 +132,27 @@ int site_map_scratch(gobp_process *p, pid_t tid, char *err, size_t errlen)
     p->scratch_size = SCRATCH_SIZE;
     p->scratch_used = 0;
     return 0;
+}
+
+uint64_t proc_alloc(gobp_process *p, pid_t tid, size_t size, char *err, size_t errlen)
+{
+    size = (size + 7) & ~(size_t)7;
+    if (!p->data || p->data_used + size > p->data_size) {
+        uint64_t chunk = size > DATA_CHUNK ? (size + 0xfff) & ~0xfffULL : DATA_CHUNK;
+        uint64_t args[7] = {9 /* mmap */, 0, chunk, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0};
+        uint64_t addr = 0;
+        if (inject_syscall(p, tid, args, &addr) < 0 || addr > (uint64_t)-4096) {
+            snprintf(err, errlen, "cannot map memory into process %d", p->pid);
+            return 0;
+        }
+        p->data = addr;
+        p->data_size = chunk;
+        p->data_used = 0;
+    }
+    uint64_t at = p->data + p->data_used;
+    p->data_used += size;
+    return at;
 }
 
 /* ---- adding and removing sites ---- */

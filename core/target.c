@@ -2,7 +2,7 @@
  * goroutine view together; decides on each non-stop hit whether the world stops; answers
  * goroutine, stack and variable questions while stopped (cached until the next resume). */
 #include "target.h"
-#include "target_internal.h"
+#include "handler_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,6 +67,8 @@ void target_end(gobp_target *t, bool kill)
 {
     if (!t)
         return;
+    for (int i = 0; i < bp_table_count(t->bps); i++)
+        handler_free(t, bp_table_get(t->bps, i));
     if (t->proc) {
         if (kill || t->launched)
             proc_kill(t->proc);
@@ -143,6 +145,7 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
 
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
 {
+    handler_free(t, bp);
     for (int i = 0; i < bp->naddrs; i++)
         proc_site_remove(t->proc, bp->addrs[i]);
     bp_table_remove(t->bps, bp);
@@ -375,6 +378,11 @@ static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const 
 static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
 {
     gobp_target *t = ctx;
+    gobp_hit_action handler_action;
+    t->hit_nbp = 0;
+    t->hit_is_step = false;
+    if (handler_exit_hit(t, tid, addr, &handler_action))
+        return handler_action;
     gobp_breakpoint *bps[16];
     int n = bp_table_at(t->bps, addr, bps, 16);
     bool stop = false, step = false;
@@ -392,6 +400,14 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
             if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g) != bp->frame_depth)
                 continue;
             step = true;
+            continue;
+        }
+        if (bp->kind == BP_HANDLER) {
+            if (handler_on_hit(t, tid, addr, bp, &handler_action) && handler_action == GOBP_HIT_STOP) {
+                if (t->hit_nbp < 8)
+                    t->hit_bp_ids[t->hit_nbp++] = bp->id;
+                stop = true;
+            }
             continue;
         }
         bp->hits++;

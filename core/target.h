@@ -34,6 +34,20 @@ void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
 /* Every user breakpoint of a kind (to replace a set). */
 int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
 
+/* ---- handler breakpoints (target_handler.c) ---- */
+/* Where plugin log lines ("console") and handler problems ("stderr") go. */
+typedef void (*gobp_message_fn)(void *ctx, const char *category, const char *text);
+void target_set_message_fn(gobp_target *t, gobp_message_fn fn, void *ctx);
+/* Time limit of one plugin call (default 1000 ms). */
+void target_set_handler_timeout(gobp_target *t, int ms);
+/* A handler on function (after its stack check): plugin_path is loaded with config. Always
+ * returns a breakpoint: verified, or unverified with the reason in message. */
+gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
+                                    const char *config);
+/* At a stop in a function's entry (a handler stop): the function returns at once with zero
+ * results. -1 with err when goroutine goid is not stopped at a handler entry. */
+int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);
+
 /* ---- run control ---- */
 typedef enum {
     STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED

@@ -22,9 +22,22 @@ struct gobp_target {
     int hit_bp_ids[8];
     int hit_nbp;
     bool hit_is_step;
+    /* handler breakpoints */
+    gobp_message_fn message_fn;
+    void *message_ctx;
+    int handler_timeout_ms;
+    struct pending_exit *pending_exits;
 };
 
 void target_invalidate(gobp_target *t);
+/* A line for the front end (plugin logs: "console"; handler problems: "stderr"). */
+void target_message(gobp_target *t, const char *category, const char *text);
+/* Handler hits (target_handler.c): 1 when addr was a handler entry or a pending exit (the
+ * action is in *action), 0 when it is none of the handlers' business. */
+int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action);
+int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action);
+/* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
+void handler_free(gobp_target *t, gobp_breakpoint *bp);
 void target_step_clear(gobp_target *t);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
 

@@ -36,20 +36,20 @@ typedef enum {
     GOBP_KIND_STRING = 24,
     GOBP_KIND_STRUCT = 25,
     GOBP_KIND_UNSAFEPTR = 26,
-} gobp_kind;
+} gobp_type_kind;
 
 typedef struct gobp_type gobp_type;
 
-typedef struct gobp_field {
+typedef struct gobp_type_field {
     const char *name;     /* Go field name ("Name", "str", "len", "tab", ...) */
     uint64_t offset;      /* DW_AT_data_member_location */
     gobp_type *type;
     bool embedded;        /* DW_AT_go_embedded_field */
-} gobp_field;
+} gobp_type_field;
 
 /* Types are owned by their gobp_binary and live as long as it does. */
 struct gobp_type {
-    gobp_kind kind;
+    gobp_type_kind kind;
     const char *name;     /* Go spelling: "int", "main.Shape", "map[string]int", "*main.T",
                              "[]int", "[3]int", "interface {}", "error", "chan int", "func(int) string" */
     uint64_t size;        /* byte size of a value of this type (a map/chan/func/ptr: 8) */
@@ -59,7 +59,7 @@ struct gobp_type {
     int nfields;          /* struct, and the runtime representation of string (str,len),
                              slice (array,len,cap), interface (tab,data | _type,data),
                              complex (real,imag) */
-    gobp_field *fields;
+    gobp_type_field *fields;
     gobp_type *runtime;   /* map: the hash<K,V> struct (runtime.hmap layout);
                              chan: the hchan<T> struct; otherwise NULL */
     bool empty_interface; /* interface {} (eface: _type,data) rather than iface (tab,data) */

@@ -112,7 +112,7 @@ char *value_format_short(const gobp_memview *mv, const gobp_value *v, const gobp
 /* Helpers shared by value*.c (also usable by eval). */
 gobp_type *value_lookup_runtime_type(gobp_binary *bin, uint64_t addr);
 const gobp_func *value_lookup_func(gobp_binary *bin, uint64_t pc);
-const gobp_field *value_field_named(const gobp_type *t, const char *name);
+const gobp_type_field *value_field_named(const gobp_type *t, const char *name);
 /* Reads an unsigned little-endian word of size 1..8 bytes at off. 0 ok. */
 int value_read_word(const gobp_memview *mv, const gobp_value *v, uint64_t off, size_t size, uint64_t *out);
 /* Reads the word of field name (at off_default when the type lacks that field). 0 ok. */

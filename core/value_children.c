@@ -81,7 +81,7 @@ static int field_children(const gobp_value *v, const gobp_type *t, int start, in
 {
     int n = 0;
     for (int i = start; i < end && i < t->nfields; i++, n++) {
-        const gobp_field *f = &t->fields[i];
+        const gobp_type_field *f = &t->fields[i];
         out[n].name = strdup(f->name ? f->name : "?");
         out[n].value = value_sub(v, f->type, f->offset);
     }
@@ -232,7 +232,7 @@ static int struct_field(const gobp_memview *mv, const gobp_value *v, const char 
     const gobp_type *t = v->type;
     if (!t || t->kind != GOBP_KIND_STRUCT || depth > MAX_EMBED_DEPTH)
         return -1;
-    const gobp_field *f = value_field_named(t, name);
+    const gobp_type_field *f = value_field_named(t, name);
     if (f) {
         *out = value_sub(v, f->type, f->offset);
         return 0;
@@ -266,7 +266,7 @@ int value_field(const gobp_memview *mv, const gobp_value *v, const char *name, g
 static int index_string(const gobp_memview *mv, const gobp_value *v, int64_t idx, gobp_value *out)
 {
     uint64_t base, len;
-    const gobp_field *str = value_field_named(v->type, "str");
+    const gobp_type_field *str = value_field_named(v->type, "str");
     if (!str || !str->type || !str->type->elem)
         return -1;
     if (value_field_word(mv, v, "str", 0, &base) != 0 || value_field_word(mv, v, "len", 8, &len) != 0)
@@ -348,7 +348,7 @@ static int map_lookup(const gobp_memview *mv, const gobp_value *v, map_lookup_st
 {
     if (!v->type || v->type->kind != GOBP_KIND_MAP || !v->type->key)
         return -1;
-    gobp_kind kk = v->type->key->kind;
+    gobp_type_kind kk = v->type->key->kind;
     bool key_is_string = kk == GOBP_KIND_STRING;
     bool key_is_int = kk >= GOBP_KIND_INT && kk <= GOBP_KIND_UINTPTR;
     if (st->is_string ? !key_is_string : !key_is_int)

@@ -192,7 +192,7 @@ static void put_unreadable(formatter *f, const gobp_value *v)
 
 static void format_integer(formatter *f, const gobp_value *v)
 {
-    gobp_kind k = v->type->kind;
+    gobp_type_kind k = v->type->kind;
     bool is_unsigned = k == GOBP_KIND_UINT || k == GOBP_KIND_UINT8 || k == GOBP_KIND_UINT16 ||
                        k == GOBP_KIND_UINT32 || k == GOBP_KIND_UINT64 || k == GOBP_KIND_UINTPTR;
     if (is_unsigned) {
@@ -324,7 +324,7 @@ static void format_struct(formatter *f, const gobp_value *v, int depth, bool wit
     int shown = t->nfields < f->opts->max_elems ? t->nfields : f->opts->max_elems;
     sb_put(&f->out, "{");
     for (int i = 0; i < shown; i++) {
-        const gobp_field *fld = &t->fields[i];
+        const gobp_type_field *fld = &t->fields[i];
         gobp_value fv = value_sub(v, fld->type, fld->offset);
         if (i > 0)
             sb_put(&f->out, ", ");

@@ -49,10 +49,10 @@ static int slot_size(const gobp_type *array, uint64_t *out)
 /* Fills the bucket layout from the bucket<K,V> type. */
 static int walk_layout(map_walk *w, const gobp_type *bucket)
 {
-    const gobp_field *th = value_field_named(bucket, "tophash");
-    const gobp_field *ks = value_field_named(bucket, "keys");
-    const gobp_field *vs = value_field_named(bucket, "values");
-    const gobp_field *ov = value_field_named(bucket, "overflow");
+    const gobp_type_field *th = value_field_named(bucket, "tophash");
+    const gobp_type_field *ks = value_field_named(bucket, "keys");
+    const gobp_type_field *vs = value_field_named(bucket, "values");
+    const gobp_type_field *ov = value_field_named(bucket, "overflow");
     if (!th || !ks || !vs || !ov || !ks->type || !vs->type)
         return -1;
     w->tophash_off = th->offset;
@@ -127,7 +127,7 @@ int value_map_each(const gobp_memview *mv, const gobp_value *v, gobp_map_entry_f
     if (h == 0)
         return 0;
     const gobp_type *hmap = v->type->runtime;
-    const gobp_field *bf = value_field_named(hmap, "buckets");
+    const gobp_type_field *bf = value_field_named(hmap, "buckets");
     if (!hmap || !bf || !bf->type || !bf->type->elem)
         return -1;
     map_walk w = { .mv = mv, .key_type = v->type->key, .val_type = v->type->elem, .fn = fn, .ctx = ctx };

@@ -118,7 +118,7 @@ int value_uint(const gobp_memview *mv, const gobp_value *v, uint64_t *out)
     return value_read_word(mv, v, 0, (size_t)v->type->size, out);
 }
 
-static bool kind_is_signed(gobp_kind k)
+static bool kind_is_signed(gobp_type_kind k)
 {
     return k == GOBP_KIND_INT || k == GOBP_KIND_INT8 || k == GOBP_KIND_INT16 ||
            k == GOBP_KIND_INT32 || k == GOBP_KIND_INT64;
@@ -164,7 +164,7 @@ int value_float(const gobp_memview *mv, const gobp_value *v, double *out)
     return 0;
 }
 
-const gobp_field *value_field_named(const gobp_type *t, const char *name)
+const gobp_type_field *value_field_named(const gobp_type *t, const char *name)
 {
     if (!t)
         return NULL;
@@ -178,7 +178,7 @@ const gobp_field *value_field_named(const gobp_type *t, const char *name)
 int value_field_word(const gobp_memview *mv, const gobp_value *v, const char *name,
                      uint64_t off_default, uint64_t *out)
 {
-    const gobp_field *f = value_field_named(v->type, name);
+    const gobp_type_field *f = value_field_named(v->type, name);
     uint64_t off = f ? f->offset : off_default;
     size_t size = f && f->type && f->type->size && f->type->size <= 8 ? (size_t)f->type->size : 8;
     return value_read_word(mv, v, off, size, out);
@@ -320,9 +320,9 @@ int value_iface_type_addr(const gobp_memview *mv, const gobp_value *v, uint64_t 
     *out = 0;
     if (tab == 0)
         return 0;
-    const gobp_field *tabf = value_field_named(v->type, "tab");
+    const gobp_type_field *tabf = value_field_named(v->type, "tab");
     const gobp_type *itab = tabf && tabf->type ? tabf->type->elem : NULL;
-    const gobp_field *tf = value_field_named(itab, "_type");
+    const gobp_type_field *tf = value_field_named(itab, "_type");
     if (!tf)
         tf = value_field_named(itab, "Type");
     uint64_t off = tf ? tf->offset : 8;

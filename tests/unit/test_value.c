@@ -67,7 +67,7 @@ static void *own(void *p)
     return p;
 }
 
-static gobp_type *tnew(gobp_kind kind, const char *name, uint64_t size)
+static gobp_type *tnew(gobp_type_kind kind, const char *name, uint64_t size)
 {
     gobp_type *t = own(calloc(1, sizeof *t));
     t->kind = kind;
@@ -76,7 +76,7 @@ static gobp_type *tnew(gobp_kind kind, const char *name, uint64_t size)
     return t;
 }
 
-static void tfields(gobp_type *t, int n, const gobp_field *f)
+static void tfields(gobp_type *t, int n, const gobp_type_field *f)
 {
     t->nfields = n;
     t->fields = own(calloc((size_t)n + 1, sizeof *f));
@@ -98,7 +98,7 @@ static gobp_type *slice_of(gobp_type *elem, const char *name)
 {
     gobp_type *t = tnew(GOBP_KIND_SLICE, name, 24);
     t->elem = elem;
-    gobp_field f[] = { { "array", 0, ptr_to(elem, "*"), false }, { "len", 8, T_int, false }, { "cap", 16, T_int, false } };
+    gobp_type_field f[] = { { "array", 0, ptr_to(elem, "*"), false }, { "len", 8, T_int, false }, { "cap", 16, T_int, false } };
     tfields(t, 3, f);
     return t;
 }
@@ -111,7 +111,7 @@ static gobp_type *array_of(gobp_type *elem, int64_t len, const char *name)
     return t;
 }
 
-static gobp_type *struct_of(const char *name, uint64_t size, int n, const gobp_field *f)
+static gobp_type *struct_of(const char *name, uint64_t size, int n, const gobp_type_field *f)
 {
     gobp_type *t = tnew(GOBP_KIND_STRUCT, name, size);
     tfields(t, n, f);
@@ -137,7 +137,7 @@ static void make_basic_types(void)
     T_c128 = tnew(GOBP_KIND_COMPLEX128, "complex128", 16);
     T_unsafe = tnew(GOBP_KIND_UNSAFEPTR, "unsafe.Pointer", 8);
     T_string = tnew(GOBP_KIND_STRING, "string", 16);
-    gobp_field sf[] = { { "str", 0, ptr_to(T_uint8, "*uint8"), false }, { "len", 8, T_int, false } };
+    gobp_type_field sf[] = { { "str", 0, ptr_to(T_uint8, "*uint8"), false }, { "len", 8, T_int, false } };
     tfields(T_string, 2, sf);
 }
 
@@ -149,7 +149,7 @@ static gobp_type *map_of(gobp_type *key, gobp_type *val, const char *name)
     t->elem = val;
     uint64_t keys_off = 8, vals_off = keys_off + 8 * key->size, ovf_off = vals_off + 8 * val->size;
     gobp_type *bucket = tnew(GOBP_KIND_STRUCT, "bucket<K,V>", ovf_off + 8);
-    gobp_field bf[] = {
+    gobp_type_field bf[] = {
         { "tophash", 0, array_of(T_uint8, 8, "[8]uint8"), false },
         { "keys", keys_off, array_of(key, 8, "[8]K"), false },
         { "values", vals_off, array_of(val, 8, "[8]V"), false },
@@ -157,7 +157,7 @@ static gobp_type *map_of(gobp_type *key, gobp_type *val, const char *name)
     };
     tfields(bucket, 4, bf);
     gobp_type *pb = ptr_to(bucket, "*bucket<K,V>");
-    gobp_field hf[] = {
+    gobp_type_field hf[] = {
         { "count", 0, T_int, false }, { "flags", 8, T_uint8, false }, { "B", 9, T_uint8, false },
         { "noverflow", 10, T_uint16, false }, { "hash0", 12, T_uint32, false },
         { "buckets", 16, pb, false }, { "oldbuckets", 24, pb, false },
@@ -188,8 +188,8 @@ static fake_map tmap_new(const gobp_type *mt, int B, int old_n)
 static void tmap_slot(const fake_map *m, uint64_t b, int slot, unsigned char tophash,
                       uint64_t *key_addr, uint64_t *val_addr)
 {
-    const gobp_field *k = value_field_named(m->bucket, "keys");
-    const gobp_field *v = value_field_named(m->bucket, "values");
+    const gobp_type_field *k = value_field_named(m->bucket, "keys");
+    const gobp_type_field *v = value_field_named(m->bucket, "values");
     twrite(b + (uint64_t)slot, &tophash, 1);
     *key_addr = b + k->offset + (uint64_t)slot * k->type->elem->size;
     *val_addr = b + v->offset + (uint64_t)slot * v->type->elem->size;
@@ -229,18 +229,18 @@ static const gobp_func *fake_func_by_pc(gobp_binary *bin, uint64_t pc)
 
 static void make_program_types(void)
 {
-    gobp_field af[] = { { "City", 0, T_string, false }, { "Zip", 16, T_int, false } };
+    gobp_type_field af[] = { { "City", 0, T_string, false }, { "Zip", 16, T_int, false } };
     T_address = struct_of("main.Address", 24, 2, af);
-    gobp_field pf[] = {
+    gobp_type_field pf[] = {
         { "Name", 0, T_string, false }, { "Age", 16, T_int, false },
         { "Home", 24, ptr_to(T_address, "*main.Address"), false },
         { "Tags", 32, slice_of(T_string, "[]string"), false },
     };
     T_person = struct_of("main.Person", 56, 4, pf);
     T_person_ptr = ptr_to(T_person, "*main.Person");
-    gobp_field cf[] = { { "R", 0, T_f64, false } };
+    gobp_type_field cf[] = { { "R", 0, T_f64, false } };
     T_circle = struct_of("main.Circle", 8, 1, cf);
-    gobp_field ef[] = { { "s", 0, T_string, false } };
+    gobp_type_field ef[] = { { "s", 0, T_string, false } };
     T_errstr_ptr = ptr_to(struct_of("errors.errorString", 16, 1, ef), "*errors.errorString");
 }
 
@@ -545,9 +545,9 @@ Test(value, pointers)
 
 Test(value, embedded_fields_depth_and_field_lookup)
 {
-    gobp_field bf[] = { { "ID", 0, T_int, false } };
+    gobp_type_field bf[] = { { "ID", 0, T_int, false } };
     gobp_type *base = struct_of("main.Base", 8, 1, bf);
-    gobp_field ef[] = { { "Base", 0, base, true }, { "Person", 8, T_person, false }, { "Salary", 64, T_f64, false } };
+    gobp_type_field ef[] = { { "Base", 0, base, true }, { "Person", 8, T_person, false }, { "Salary", 64, T_f64, false } };
     gobp_type *emp = struct_of("main.Employee", 72, 3, ef);
     gobp_value e = tvar(emp, NULL, 0);
     tword(e.addr, 9);
@@ -594,11 +594,11 @@ static gobp_type *iface_type(const char *name, bool itab_go122)
     gobp_type *t = tnew(GOBP_KIND_INTERFACE, name, 16);
     /* runtime.itab (Go <= 1.21): inter @0, _type @8; internal/abi.ITab (1.22): Inter @0, Type @8.
        Here the 1.22 layout puts Type at 16 to prove the offset comes from the field. */
-    gobp_field old_itab[] = { { "inter", 0, T_uintptr, false }, { "_type", 8, T_uintptr, false }, { "hash", 16, T_uint32, false } };
-    gobp_field new_itab[] = { { "Inter", 0, T_uintptr, false }, { "Hash", 8, T_uint32, false }, { "Type", 16, T_uintptr, false } };
+    gobp_type_field old_itab[] = { { "inter", 0, T_uintptr, false }, { "_type", 8, T_uintptr, false }, { "hash", 16, T_uint32, false } };
+    gobp_type_field new_itab[] = { { "Inter", 0, T_uintptr, false }, { "Hash", 8, T_uint32, false }, { "Type", 16, T_uintptr, false } };
     gobp_type *itab = itab_go122 ? struct_of("internal/abi.ITab", 32, 3, new_itab)
                                  : struct_of("runtime.itab", 32, 3, old_itab);
-    gobp_field f[] = { { "tab", 0, ptr_to(itab, "*runtime.itab"), false }, { "data", 8, T_unsafe, false } };
+    gobp_type_field f[] = { { "tab", 0, ptr_to(itab, "*runtime.itab"), false }, { "data", 8, T_unsafe, false } };
     tfields(t, 2, f);
     return t;
 }
@@ -607,7 +607,7 @@ static gobp_type *eface_type(void)
 {
     gobp_type *t = tnew(GOBP_KIND_INTERFACE, "interface {}", 16);
     t->empty_interface = true;
-    gobp_field f[] = { { "_type", 0, T_uintptr, false }, { "data", 8, T_unsafe, false } };
+    gobp_type_field f[] = { { "_type", 0, T_uintptr, false }, { "data", 8, T_unsafe, false } };
     tfields(t, 2, f);
     return t;
 }
@@ -795,7 +795,7 @@ static gobp_type *chan_of_int(void)
 {
     gobp_type *t = tnew(GOBP_KIND_CHAN, "chan int", 8);
     t->elem = T_int;
-    gobp_field hf[] = { { "qcount", 0, T_uint64, false }, { "dataqsiz", 8, T_uint64, false },
+    gobp_type_field hf[] = { { "qcount", 0, T_uint64, false }, { "dataqsiz", 8, T_uint64, false },
                         { "buf", 16, T_unsafe, false }, { "elemsize", 24, T_uint16, false },
                         { "closed", 28, T_uint32, false } };
     t->runtime = struct_of("hchan<int>", 32, 5, hf);
@@ -876,7 +876,7 @@ Test(value, float_in_xmm_and_small_ints)
 
 Test(value, struct_from_mixed_pieces_has_children)
 {
-    gobp_field f[] = { { "X", 0, T_int, false }, { "Y", 8, T_int, false } };
+    gobp_type_field f[] = { { "X", 0, T_int, false }, { "Y", 8, T_int, false } };
     gobp_type *pt = struct_of("main.Point", 16, 2, f);
     int64_t x = 11;
     uint64_t xa = talloc(8);

@@ -1,0 +1,113 @@
+/* gobp-dap's own requests for handler breakpoints: setHandlerBreakpoints (replace the set
+ * while the program runs or is stopped) and gobpForceReturn (make the function stopped at its
+ * entry return at once with zero results). Also the launch attribute handlerBreakpoints. */
+#include "session.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+void session_on_target_message(void *ctx, const char *category, const char *text)
+{
+    session_output(ctx, category, text);
+}
+
+static char *plugin_full_path(session *s, const char *plugin)
+{
+    char buf[PATH_MAX];
+    if (plugin[0] == '/' || !s->cwd)
+        snprintf(buf, sizeof buf, "%s", plugin);
+    else
+        snprintf(buf, sizeof buf, "%s/%s", s->cwd, plugin);
+    return strdup(buf);
+}
+
+static json_object *handler_json(const gobp_breakpoint *bp)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int(bp->id));
+    json_object_object_add(o, "verified", json_object_new_boolean(bp->verified));
+    if (!bp->verified)
+        json_object_object_add(o, "message", json_object_new_string(bp->message));
+    if (bp->verified && bp->found_line > 0)
+        json_object_object_add(o, "line", json_object_new_int(bp->found_line));
+    if (bp->verified && bp->found_file) {
+        json_object *src = json_object_new_object();
+        json_object_object_add(src, "path", json_object_new_string(bp->found_file));
+        json_object_object_add(o, "source", src);
+    }
+    return o;
+}
+
+void session_set_handlers(session *s, json_object *list, json_object *results, bool announce)
+{
+    gobp_breakpoint *old[256];
+    int nold = target_breakpoints(s->target, BP_HANDLER, old, 256);
+    for (int i = 0; i < nold; i++)
+        target_break_delete(s->target, old[i]);
+    size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        const char *function = dap_get_string(item, "function", NULL);
+        const char *plugin = dap_get_string(item, "plugin", NULL);
+        gobp_breakpoint *bp = NULL;
+        json_object *o;
+        if (!function || !plugin) {
+            o = json_object_new_object();
+            json_object_object_add(o, "verified", json_object_new_boolean(0));
+            json_object_object_add(o, "message", json_object_new_string("a handler needs \"function\" and \"plugin\""));
+        } else {
+            char *path = plugin_full_path(s, plugin);
+            bp = target_handler_add(s->target, function, path, dap_get_string(item, "config", ""));
+            free(path);
+            o = handler_json(bp);
+        }
+        if (announce && (!bp || !bp->verified)) {
+            char text[1400];
+            snprintf(text, sizeof text, "handler %s (plugin %s): %s\n", function ? function : "?", plugin ? plugin : "?",
+                     bp ? bp->message : "a handler needs \"function\" and \"plugin\"");
+            session_output(s, "stderr", text);
+        }
+        if (results)
+            json_object_array_add(results, o);
+        else
+            json_object_put(o);
+    }
+}
+
+DECLARE_REQUEST(req_set_handler_breakpoints)
+{
+    json_object *list = NULL;
+    json_object_object_get_ex(args, "handlers", &list);
+    if (!list || !json_object_is_type(list, json_type_array)) {
+        session_respond_error(s, req, "setHandlerBreakpoints: arguments.handlers (an array of {function, plugin, config}) is required");
+        return;
+    }
+    if (!s->target) {
+        session_respond_error(s, req, "setHandlerBreakpoints: no program is being debugged: launch or attach first");
+        return;
+    }
+    json_object *results = json_object_new_array();
+    session_set_handlers(s, list, results, false);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "breakpoints", results);
+    session_respond_ok(s, req, body);
+}
+
+DECLARE_REQUEST(req_force_return)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    int64_t thread = dap_get_int(args, "threadId", s->last_stop_goid);
+    char err[256];
+    if (target_force_return(s->target, session_thread_to_goid(s, thread), err, sizeof err) < 0) {
+        session_respond_error(s, req, "gobpForceReturn: %s", err);
+        return;
+    }
+    handles_clear(&s->handles);
+    session_respond_ok(s, req, NULL);
+    /* the stack changed under the editor: show the new top (the caller) */
+    int64_t goid = session_thread_to_goid(s, thread);
+    gobp_stop stop = { .reason = STOP_STEP, .goid = goid > 0 ? goid : 0, .tid = goid > 0 ? 0 : (pid_t)-goid };
+    session_report_stop(s, &stop);
+}

@@ -1,0 +1,287 @@
+/* Handler breakpoints: a plugin decides on every call of a Go function (continue, stop,
+ * forced return), with the site after the stack check so morestack never repeats a call;
+ * exits are caught at the return address and matched to their call by (g, stack.hi - SP).
+ * A plugin that crashes or hangs is disabled and the program goes on without it. */
+#include "handler_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_HANDLER_TIMEOUT_MS 1000
+
+void target_set_message_fn(gobp_target *t, gobp_message_fn fn, void *ctx)
+{
+    t->message_fn = fn;
+    t->message_ctx = ctx;
+}
+
+void target_message(gobp_target *t, const char *category, const char *text)
+{
+    if (t->message_fn)
+        t->message_fn(t->message_ctx, category, text);
+    else
+        fputs(text, stderr);
+}
+
+void target_set_handler_timeout(gobp_target *t, int ms)
+{
+    t->handler_timeout_ms = ms;
+}
+
+static int handler_timeout(gobp_target *t)
+{
+    return t->handler_timeout_ms > 0 ? t->handler_timeout_ms : DEFAULT_HANDLER_TIMEOUT_MS;
+}
+
+/* Parameters and results from DWARF, and where the results go by the register ABI. */
+static void handler_layout(gobp_target *t, gobp_handler *h)
+{
+    const gobp_var *vars;
+    int n = binary_func_vars(t->bin, h->func, h->func->entry_pc, &vars);
+    gobp_type *arg_types[HANDLER_MAX_VALUES], *res_types[HANDLER_MAX_VALUES];
+    for (int i = 0; i < n; i++) {
+        if (vars[i].is_result && h->nresults < HANDLER_MAX_VALUES) {
+            res_types[h->nresults] = vars[i].type;
+            h->results[h->nresults++] = &vars[i];
+        } else if (vars[i].is_param && h->nparams < HANDLER_MAX_VALUES) {
+            arg_types[h->nparams] = vars[i].type;
+            h->params[h->nparams++] = &vars[i];
+        }
+    }
+    abi_value *arg_abi = calloc((size_t)h->nparams + 1, sizeof *arg_abi);
+    h->result_abi = calloc((size_t)h->nresults + 1, sizeof *h->result_abi);
+    if (abi_assign(arg_types, h->nparams, res_types, h->nresults, arg_abi, h->result_abi) < 0) {
+        free(h->result_abi);
+        h->result_abi = NULL;
+    }
+    free(arg_abi);
+    for (int i = 0; i < h->nresults; i++) {
+        h->result_off[i] = h->results_size;
+        h->results_size += (res_types[i]->size + 7) & ~7ULL;
+    }
+}
+
+gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
+                                    const char *config)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_HANDLER);
+    bp->function = strdup(function);
+    const gobp_func *f = binary_func_by_name(t->bin, function);
+    if (!f) {
+        snprintf(bp->message, sizeof bp->message, "function %s not found in this program (misspelt, or inlined everywhere)", function);
+        return bp;
+    }
+    if (!f->die_offset) {
+        snprintf(bp->message, sizeof bp->message, "function %s has no debug information (assembly?)", function);
+        return bp;
+    }
+    char err[512];
+    gobp_plugin *plugin = plugin_load(plugin_path, config, handler_timeout(t), err, sizeof err);
+    if (!plugin) {
+        snprintf(bp->message, sizeof bp->message, "%s", err);
+        return bp;
+    }
+    if (proc_site_add(t->proc, f->entry_pc, err, sizeof err) < 0) {
+        snprintf(bp->message, sizeof bp->message, "cannot insert the handler at %s: %s", function, err);
+        plugin_unload(plugin);
+        return bp;
+    }
+    gobp_handler *h = calloc(1, sizeof *h);
+    h->bp = bp;
+    h->func = f;
+    h->plugin = plugin;
+    go_func_package(f->name, h->package, sizeof h->package);
+    handler_layout(t, h);
+    bp->handler = h;
+    bp->addrs[0] = f->entry_pc;
+    bp->naddrs = 1;
+    bp->verified = true;
+    bp->found_file = f->file;
+    bp->found_line = f->line;
+    return bp;
+}
+
+void handler_free(gobp_target *t, gobp_breakpoint *bp)
+{
+    gobp_handler *h = bp->handler;
+    if (!h)
+        return;
+    for (pending_exit **pp = &t->pending_exits; *pp;) {
+        pending_exit *pe = *pp;
+        if (pe->handler == h) {
+            proc_site_remove(t->proc, pe->ret_addr);
+            *pp = pe->next;
+            free(pe);
+        } else {
+            pp = &pe->next;
+        }
+    }
+    plugin_unload(h->plugin);
+    free(h->result_abi);
+    free(h);
+    bp->handler = NULL;
+}
+
+static void handler_disable(gobp_target *t, gobp_handler *h, const char *why)
+{
+    char text[700];
+    h->disabled = true;
+    for (int i = 0; i < h->bp->naddrs; i++)
+        proc_site_remove(t->proc, h->bp->addrs[i]);
+    h->bp->naddrs = 0;
+    snprintf(text, sizeof text, "handler on %s (plugin %s) disabled: %s; the program goes on without it\n",
+             h->func->name, plugin_path(h->plugin), why);
+    target_message(t, "stderr", text);
+}
+
+/* stack.hi of the goroutine g (for matching an exit to its call across stack moves). */
+static uint64_t g_stack_hi(gobp_target *t, uint64_t g_addr)
+{
+    gobp_goroutine g;
+    if (!t->rt || !g_addr || goruntime_read_g(t->rt, proc_mem_read_cb, t->proc, g_addr, &g) < 0)
+        return 0;
+    return g.stack_hi;
+}
+
+static void pending_add(gobp_target *t, gobp_handler *h, host_call *c)
+{
+    uint64_t ret = 0;
+    char err[128];
+    if (proc_read(t->proc, c->regs.rsp, &ret, sizeof ret) < 0 || proc_site_add(t->proc, ret, err, sizeof err) < 0)
+        return;
+    pending_exit *pe = calloc(1, sizeof *pe);
+    pe->handler = h;
+    pe->ret_addr = ret;
+    pe->g_addr = c->regs.r14;
+    pe->depth = g_stack_hi(t, pe->g_addr) - c->regs.rsp;
+    pe->data = c->data;
+    pe->hit = c->hit;
+    pe->next = t->pending_exits;
+    t->pending_exits = pe;
+}
+
+/* The function returns now: results (zero unless the plugin chose them) by the ABI, then
+ * RIP = [RSP], RSP += 8. Valid only before the frame is set up (at entry_pc). */
+static int force_return(host_call *c)
+{
+    uint64_t ret = 0;
+    if (!c->h->result_abi || host_results_store(c, c->regs.rsp + 8) < 0 ||
+        proc_read(target_process(c->t), c->regs.rsp, &ret, sizeof ret) < 0)
+        return -1;
+    c->regs.rip = ret;
+    c->regs.rsp += 8;
+    c->regs_dirty = true;
+    return host_call_apply(c);
+}
+
+int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action)
+{
+    gobp_handler *h = bp->handler;
+    *action = GOBP_HIT_CONTINUE;
+    if (!h || h->disabled)
+        return 1;
+    h->hits++;
+    bp->hits++;
+    host_call c;
+    host_call_init(&c, t, h, tid, false, h->hits);
+    gobp_action act = GOBP_CONTINUE;
+    char why[300];
+    if (plugin_call_enter(h->plugin, &c.pub, &act, why, sizeof why) < 0) {
+        host_call_finish(&c);
+        handler_disable(t, h, why);
+        return 1;
+    }
+    if (act == GOBP_RETURN) {
+        if (force_return(&c) < 0) {
+            char text[400];
+            snprintf(text, sizeof text, "handler on %s: cannot force the return (%s); the call runs\n", h->func->name,
+                     c.err[0] ? c.err : "results this debugger cannot place");
+            target_message(t, "stderr", text);
+            host_call_apply(&c);
+        }
+    } else {
+        host_call_apply(&c);
+        if (plugin_has_exit(h->plugin))
+            pending_add(t, h, &c);
+        if (act == GOBP_STOP)
+            *action = GOBP_HIT_STOP;
+    }
+    host_call_finish(&c);
+    return 1;
+}
+
+int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action)
+{
+    bool any = false;
+    for (pending_exit *pe = t->pending_exits; pe; pe = pe->next)
+        any |= pe->ret_addr == addr;
+    if (!any)
+        return 0;
+    struct user_regs_struct regs;
+    if (proc_get_regs(t->proc, tid, &regs) < 0)
+        return 0;
+    uint64_t depth = g_stack_hi(t, regs.r14) - (regs.rsp - 8);
+    for (pending_exit **pp = &t->pending_exits; *pp; pp = &(*pp)->next) {
+        pending_exit *pe = *pp;
+        if (pe->ret_addr != addr || pe->g_addr != regs.r14 || pe->depth != depth)
+            continue;
+        *pp = pe->next;
+        gobp_handler *h = pe->handler;
+        host_call c;
+        host_call_init(&c, t, h, tid, true, pe->hit);
+        c.data = pe->data;
+        char why[300];
+        if (!h->disabled && plugin_call_exit(h->plugin, &c.pub, why, sizeof why) < 0) {
+            handler_disable(t, h, why);
+        } else if (c.results_dirty) {
+            host_results_store(&c, c.regs.rsp);
+            host_call_apply(&c);
+        }
+        host_call_finish(&c);
+        proc_site_remove(t->proc, addr);
+        free(pe);
+        *action = GOBP_HIT_CONTINUE;
+        return 1;
+    }
+    return 0;
+}
+
+int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
+{
+    pid_t tid = target_goroutine_thread(t, goid);
+    struct user_regs_struct regs;
+    if (!tid || proc_get_regs(t->proc, tid, &regs) < 0) {
+        snprintf(err, errlen, "goroutine %lld is not running on a stopped thread", (long long)goid);
+        return -1;
+    }
+    gobp_breakpoint *bps[8];
+    int n = bp_table_at(t->bps, regs.rip, bps, 8);
+    gobp_handler *h = NULL;
+    for (int i = 0; i < n && !h; i++)
+        h = bps[i]->handler;
+    if (!h) {
+        snprintf(err, errlen, "goroutine %lld is not stopped at the entry of a function with a handler", (long long)goid);
+        return -1;
+    }
+    host_call c;
+    host_call_init(&c, t, h, tid, false, h->hits);
+    int rc = force_return(&c);
+    host_call_finish(&c);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot force %s to return: its results cannot be placed", h->func->name);
+        return -1;
+    }
+    /* the call will not reach its exit: forget it */
+    for (pending_exit **pp = &t->pending_exits; *pp; pp = &(*pp)->next) {
+        pending_exit *pe = *pp;
+        if (pe->handler == h && pe->g_addr == regs.r14 && pe->ret_addr == c.regs.rip) {
+            *pp = pe->next;
+            proc_site_remove(t->proc, pe->ret_addr);
+            free(pe);
+            break;
+        }
+    }
+    target_invalidate(t);
+    return 0;
+}
