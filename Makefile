@@ -10,9 +10,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 B       := build
 PKGS    := libdwarf libelf json-c libev capstone
+VERSION := 0.2.0
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-           -D_GNU_SOURCE -Icore -Icore/include -Iprotocol -Iadapter \
+           -D_GNU_SOURCE -DGOBP_VERSION='"$(VERSION)"' -Icore -Icore/include -Iprotocol -Iadapter \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/libdwarf
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ldwarf -lelf -ljson-c -lev -lcapstone) -lz -ldl -lm -lpthread
 ifeq ($(SANITIZE),1)
@@ -30,8 +31,12 @@ ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all setup test unit e2e nvim demo bench install clean
-all: $(B)/gobp-dap
+.PHONY: all plugins setup test unit e2e nvim demo bench install clean
+all: $(B)/gobp-dap plugins
+
+# the example handler plugins (plugins/README.md)
+plugins:
+	$(MAKE) -C plugins OUT=$(CURDIR)/$(B)/plugins
 
 $(B)/%.o: %.c $(wildcard core/*.h core/include/gobp/*.h protocol/*.h adapter/*.h)
 	@mkdir -p $(dir $@)
@@ -75,8 +80,13 @@ bench: setup
 	$(MAKE) all
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap bench/run.sh
 
+# gobp-dap, the plugin header and its pkg-config file (cc $(pkg-config --cflags gobp-plugin))
 install: $(B)/gobp-dap
 	install -D -m 755 $(B)/gobp-dap $(DESTDIR)$(PREFIX)/bin/gobp-dap
+	install -D -m 644 core/include/gobp/plugin.h $(DESTDIR)$(PREFIX)/include/gobp/plugin.h
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' gobp-plugin.pc.in > $(DESTDIR)$(PREFIX)/share/pkgconfig/gobp-plugin.pc
+	cp $(DESTDIR)$(PREFIX)/share/pkgconfig/gobp-plugin.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/gobp-plugin.pc
 
 clean:
 	rm -rf build build-san
