@@ -52,7 +52,7 @@ export function handler(fn, name, config, { copy = false } = {}) {
 
 /** `--handler FUNC=PLUGIN.so[:CONFIG]` for `gobp-dap run`. */
 export function runFlag(h) {
-  return ['--handler', `${h.function}=${h.plugin}${h.config !== undefined ? ':' + h.config : ''}`];
+  return ['--handler', `${h.function}=${h.plugin}${h.config ? ':' + h.config : ''}`];
 }
 
 /** Everything but the program's stdout: plugin log lines, handler problems (console, stderr,
