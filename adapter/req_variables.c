@@ -203,7 +203,7 @@ static int lookup_name(session *s, handle *frame, const char *name, gobp_value *
         for (int i = n - 1; i >= 0; i--)
             if (strcmp(vars[i].name, name) == 0)
                 return target_frame_var(s->target, frame->goid, &frame->frame, &vars[i], out);
-        char pkg[256], full[600];
+        char pkg[256], full[1024];
         go_func_package(frame->frame.func->name, pkg, sizeof pkg);
         snprintf(full, sizeof full, "%s.%s", pkg, name);
         const gobp_global *g = binary_global(bin, full);

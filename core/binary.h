@@ -35,6 +35,13 @@ const gobp_func *binary_func_by_name(gobp_binary *bin, const char *name);
 const gobp_func *binary_func_by_pc(gobp_binary *bin, uint64_t pc);
 /* Calls fn for every function whose name matches (for tracing and completion); stops early if fn returns nonzero. */
 void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f), void *ctx);
+/* Functions whose name passes keep (cheap: only the kept ones are resolved). Returns how many
+ * matched (may exceed max; out gets the first max). */
+int binary_funcs_filter(gobp_binary *bin, bool (*keep)(void *ctx, const char *name), void *ctx,
+                        const gobp_func **out, int max);
+/* The function called name, or every instantiation of a generic one ("main.Max" ->
+ * "main.Max[go.shape.int_0]", "main.Max[go.shape.float64_0]"). Returns the count. */
+int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out, int max);
 /* Address of an ELF symbol (functions or data, e.g. "runtime.allgs"), 0 if absent. */
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name);
 /* Entry point (e_entry). */

@@ -212,3 +212,34 @@ void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f
     for (size_t i = 0; i < bin->nfuncs; i++)
         if (fn(ctx, resolve(bin, &bin->funcs[i]))) return;
 }
+
+int binary_funcs_filter(gobp_binary *bin, bool (*keep)(void *ctx, const char *name), void *ctx,
+                        const gobp_func **out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < bin->nfuncs; i++) {
+        if (!keep(ctx, bin->funcs[i].name))
+            continue;
+        if (n < max)
+            out[n] = resolve(bin, &bin->funcs[i]);
+        n++;
+    }
+    return n;
+}
+
+static bool is_instance_of(void *ctx, const char *name)
+{
+    size_t len = strlen(ctx);
+    return strncmp(name, ctx, len) == 0 && name[len] == '[';
+}
+
+int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out, int max)
+{
+    const gobp_func *f = binary_func_by_name(bin, name);
+    if (f) {
+        if (max > 0)
+            out[0] = f;
+        return 1;
+    }
+    return binary_funcs_filter(bin, is_instance_of, (void *)name, out, max);
+}

@@ -23,7 +23,7 @@ typedef struct gobp_handler {
     uint64_t results_size;        /* bytes of all results side by side (8-aligned each) */
     uint64_t result_off[HANDLER_MAX_VALUES];
     bool disabled;
-    uint64_t hits;
+    struct gobp_handler *next;    /* the other instantiations of a generic function */
 } gobp_handler;
 
 /* A call that entered and whose plugin wants gobp_on_exit. */

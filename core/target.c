@@ -132,14 +132,19 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_FUNCTION);
     bp->function = strdup(name);
-    const gobp_func *f = binary_func_by_name(t->bin, name);
-    if (!f) {
+    const gobp_func *fs[GOBP_BP_MAX_ADDRS];
+    int n = binary_funcs_named(t->bin, name, fs, GOBP_BP_MAX_ADDRS);
+    if (n == 0) {
         snprintf(bp->message, sizeof bp->message, "function %s not found in this program", name);
         return bp;
     }
-    uint64_t pc = f->body_pc ? f->body_pc : f->lowpc;
-    binary_pc_to_line(t->bin, pc, &bp->found_file, &bp->found_line);
-    bp_install(t, bp, &pc, 1);
+    if (n > GOBP_BP_MAX_ADDRS)
+        n = GOBP_BP_MAX_ADDRS;
+    uint64_t pcs[GOBP_BP_MAX_ADDRS];
+    for (int i = 0; i < n; i++)
+        pcs[i] = fs[i]->body_pc ? fs[i]->body_pc : fs[i]->lowpc;
+    binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &bp->found_line);
+    bp_install(t, bp, pcs, n);
     return bp;
 }
 

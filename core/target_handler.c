@@ -40,18 +40,21 @@ static void handler_layout(gobp_target *t, gobp_handler *h)
     const gobp_var *vars;
     int n = binary_func_vars(t->bin, h->func, h->func->entry_pc, &vars);
     gobp_type *arg_types[HANDLER_MAX_VALUES], *res_types[HANDLER_MAX_VALUES];
+    int nargs = 0;
     for (int i = 0; i < n; i++) {
         if (vars[i].is_result && h->nresults < HANDLER_MAX_VALUES) {
             res_types[h->nresults] = vars[i].type;
             h->results[h->nresults++] = &vars[i];
-        } else if (vars[i].is_param && h->nparams < HANDLER_MAX_VALUES) {
-            arg_types[h->nparams] = vars[i].type;
-            h->params[h->nparams++] = &vars[i];
+        } else if (vars[i].is_param && nargs < HANDLER_MAX_VALUES) {
+            arg_types[nargs++] = vars[i].type;
+            /* the generic dictionary (.dict) takes a register but is not the user's argument */
+            if (vars[i].name[0] != '.')
+                h->params[h->nparams++] = &vars[i];
         }
     }
-    abi_value *arg_abi = calloc((size_t)h->nparams + 1, sizeof *arg_abi);
+    abi_value *arg_abi = calloc((size_t)nargs + 1, sizeof *arg_abi);
     h->result_abi = calloc((size_t)h->nresults + 1, sizeof *h->result_abi);
-    if (abi_assign(arg_types, h->nparams, res_types, h->nresults, arg_abi, h->result_abi) < 0) {
+    if (abi_assign(arg_types, nargs, res_types, h->nresults, arg_abi, h->result_abi) < 0) {
         free(h->result_abi);
         h->result_abi = NULL;
     }
@@ -62,17 +65,31 @@ static void handler_layout(gobp_target *t, gobp_handler *h)
     }
 }
 
+static gobp_handler *handler_new(gobp_target *t, gobp_breakpoint *bp, const gobp_func *f, gobp_plugin *plugin)
+{
+    gobp_handler *h = calloc(1, sizeof *h);
+    h->bp = bp;
+    h->func = f;
+    h->plugin = plugin;
+    go_func_package(f->name, h->package, sizeof h->package);
+    handler_layout(t, h);
+    return h;
+}
+
 gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
                                     const char *config)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_HANDLER);
     bp->function = strdup(function);
-    const gobp_func *f = binary_func_by_name(t->bin, function);
-    if (!f) {
+    const gobp_func *fs[GOBP_BP_MAX_ADDRS];
+    int nf = binary_funcs_named(t->bin, function, fs, GOBP_BP_MAX_ADDRS);
+    if (nf > GOBP_BP_MAX_ADDRS)
+        nf = GOBP_BP_MAX_ADDRS;
+    if (nf == 0) {
         snprintf(bp->message, sizeof bp->message, "function %s not found in this program (misspelt, or inlined everywhere)", function);
         return bp;
     }
-    if (!f->die_offset) {
+    if (!fs[0]->die_offset) {
         snprintf(bp->message, sizeof bp->message, "function %s has no debug information (assembly?)", function);
         return bp;
     }
@@ -82,34 +99,33 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
         snprintf(bp->message, sizeof bp->message, "%s", err);
         return bp;
     }
-    if (proc_site_add(t->proc, f->entry_pc, err, sizeof err) < 0) {
+    gobp_handler **tail = &bp->handler;
+    for (int i = 0; i < nf; i++) {
+        if (!fs[i]->die_offset || proc_site_add(t->proc, fs[i]->entry_pc, err, sizeof err) < 0)
+            continue;
+        *tail = handler_new(t, bp, fs[i], plugin);
+        tail = &(*tail)->next;
+        bp->addrs[bp->naddrs++] = fs[i]->entry_pc;
+    }
+    if (!bp->handler) {
         snprintf(bp->message, sizeof bp->message, "cannot insert the handler at %s: %s", function, err);
         plugin_unload(plugin);
         return bp;
     }
-    gobp_handler *h = calloc(1, sizeof *h);
-    h->bp = bp;
-    h->func = f;
-    h->plugin = plugin;
-    go_func_package(f->name, h->package, sizeof h->package);
-    handler_layout(t, h);
-    bp->handler = h;
-    bp->addrs[0] = f->entry_pc;
-    bp->naddrs = 1;
     bp->verified = true;
-    bp->found_file = f->file;
-    bp->found_line = f->line;
+    bp->found_file = fs[0]->file;
+    bp->found_line = fs[0]->line;
     return bp;
 }
 
 void handler_free(gobp_target *t, gobp_breakpoint *bp)
 {
-    gobp_handler *h = bp->handler;
-    if (!h)
+    gobp_handler *first = bp->handler;
+    if (!first)
         return;
     for (pending_exit **pp = &t->pending_exits; *pp;) {
         pending_exit *pe = *pp;
-        if (pe->handler == h) {
+        if (pe->handler->bp == bp) {
             proc_site_remove(t->proc, pe->ret_addr);
             *pp = pe->next;
             free(pe);
@@ -117,16 +133,21 @@ void handler_free(gobp_target *t, gobp_breakpoint *bp)
             pp = &pe->next;
         }
     }
-    plugin_unload(h->plugin);
-    free(h->result_abi);
-    free(h);
+    plugin_unload(first->plugin);
+    while (first) {
+        gobp_handler *next = first->next;
+        free(first->result_abi);
+        free(first);
+        first = next;
+    }
     bp->handler = NULL;
 }
 
 static void handler_disable(gobp_target *t, gobp_handler *h, const char *why)
 {
     char text[700];
-    h->disabled = true;
+    for (gobp_handler *x = h->bp->handler; x; x = x->next)
+        x->disabled = true;
     for (int i = 0; i < h->bp->naddrs; i++)
         proc_site_remove(t->proc, h->bp->addrs[i]);
     h->bp->naddrs = 0;
@@ -178,13 +199,14 @@ static int force_return(host_call *c)
 int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action)
 {
     gobp_handler *h = bp->handler;
+    while (h && h->func->entry_pc != addr)
+        h = h->next;
     *action = GOBP_HIT_CONTINUE;
     if (!h || h->disabled)
         return 1;
-    h->hits++;
     bp->hits++;
     host_call c;
-    host_call_init(&c, t, h, tid, false, h->hits);
+    host_call_init(&c, t, h, tid, false, bp->hits);
     gobp_action act = GOBP_CONTINUE;
     char why[300];
     if (plugin_call_enter(h->plugin, &c.pub, &act, why, sizeof why) < 0) {
@@ -259,13 +281,14 @@ int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
     int n = bp_table_at(t->bps, regs.rip, bps, 8);
     gobp_handler *h = NULL;
     for (int i = 0; i < n && !h; i++)
-        h = bps[i]->handler;
+        for (h = bps[i]->handler; h && h->func->entry_pc != regs.rip; h = h->next)
+            ;
     if (!h) {
         snprintf(err, errlen, "goroutine %lld is not stopped at the entry of a function with a handler", (long long)goid);
         return -1;
     }
     host_call c;
-    host_call_init(&c, t, h, tid, false, h->hits);
+    host_call_init(&c, t, h, tid, false, h->bp->hits);
     int rc = force_return(&c);
     host_call_finish(&c);
     if (rc < 0) {

@@ -180,7 +180,9 @@ for (const tc of goToolchains()) {
         assertLog(s, /stopper: main\.compute stops: n == 5/);
         assertLog(s, /main\.pair took \d+ us/);
         assert.doesNotMatch(P.adapterText(s), /stopper: main\.lookup stops/);
-        assert.equal(s.events.slice(m).filter((e) => e.event === 'stopped').length, 2, 'exactly two stops');
+        // gobpForceReturn may report the thread stopped in the caller (reason "step"): allowed
+        const stops = s.events.slice(m).filter((e) => e.event === 'stopped' && e.body.reason === 'breakpoint');
+        assert.equal(stops.length, 2, `exactly two breakpoint stops: ${JSON.stringify(stops.map((e) => e.body))}`);
       }));
 
     test('gobpForceReturn of a (string, error) function gives "" and nil', T, () =>
@@ -221,10 +223,10 @@ for (const tc of goToolchains()) {
         assertLog(s, /inject: main\.lookup call 1 returns error "disk full"/);
       }));
 
-    test('methods, closure, generic, variadic, wide (stack) arguments: verified and called', T, () =>
+    test('methods, closure, variadic, wide (stack) arguments: verified and called', T, () =>
       session(tc, ['shapes'], null, async (s, m) => {
         const stop = await h.waitStopped(s, m, null, 60000);
-        const fns = ['main.(*Counter).Add', 'main.Counter.Get', 'main.makeAdder.func1', 'main.Max', 'main.sum', 'main.wide'];
+        const fns = ['main.(*Counter).Add', 'main.Counter.Get', 'main.makeAdder.func1', 'main.sum', 'main.wide'];
         const r = await s.ok('setHandlerBreakpoints', { handlers: fns.map((fn) => P.handler(fn, 'dump')) });
         assert.equal(r.breakpoints?.length, fns.length, `one result per handler: ${JSON.stringify(r)}`);
         r.breakpoints.forEach((b, i) => {
@@ -240,14 +242,24 @@ for (const tc of goToolchains()) {
         assertLog(s, /dump: arg 0 c \(main\.Counter\)/);
         assertLog(s, /dump: main\.makeAdder\.func1 pkg=main goroutine=1 hit=1 /);
         assertLog(s, /dump: typed x=1(?![\d.])/);
-        assertLog(s, /dump: main\.Max\S* pkg=main goroutine=1 hit=1 /);
-        assertLog(s, /dump: main\.Max\S* pkg=main goroutine=1 hit=2 /); // both instantiations
-        assertLog(s, /dump: typed a=3(?![\d.])[^]*dump: typed b=7(?![\d.])/);
-        assertLog(s, /dump: typed a=2\.5(?![\d.])[^]*dump: typed b=1\.5(?![\d.])/);
         assertLog(s, /dump: arg 0 xs \(\[\]int\)/);
         assertLog(s, /dump: typed len\(xs\)=4(?![\d.])/);
         assertLog(s, /dump: main\.wide pkg=main goroutine=1 hit=1 args=12 results=1/);
         for (const [i, n] of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'].entries()) assertLog(s, new RegExp(`dump: typed ${n}=${i + 1}(?![\\d.])`));
+      }, { launchOpts: { functionBreakpoints: [{ name: 'main.shapes' }] } }));
+
+    test('a generic function by its Go name (main.Max): every instantiation gets the handler', T, () =>
+      session(tc, ['shapes'], null, async (s, m) => {
+        const stop = await h.waitStopped(s, m, null, 60000);
+        const r = await s.ok('setHandlerBreakpoints', { handlers: [P.handler('main.Max', 'dump')] });
+        assert.equal(r.breakpoints?.length, 1);
+        assert.equal(r.breakpoints[0].verified, true, `main.Max verified: ${JSON.stringify(r.breakpoints[0])}`);
+        await h.runToEnd(s, stop.body.threadId, 0);
+        P.assertShapes(P.stdoutLines(s));
+        assertLog(s, /dump: main\.Max\S* pkg=main goroutine=1 hit=1 /);
+        assertLog(s, /dump: main\.Max\S* pkg=main goroutine=1 hit=2 /); // both instantiations
+        assertLog(s, /dump: typed a=3(?![\d.])[^]*dump: typed b=7(?![\d.])/);
+        assertLog(s, /dump: typed a=2\.5(?![\d.])[^]*dump: typed b=1\.5(?![\d.])/);
       }, { launchOpts: { functionBreakpoints: [{ name: 'main.shapes' }] } }));
 
     const BAD = () => [
@@ -262,7 +274,7 @@ for (const tc of goToolchains()) {
       assert.equal(nope.verified, false);
       assert.match(nope.message || '', /main\.nope/); assert.match(nope.message, /not found/i);
       assert.equal(missing.verified, false);
-      assert.match(missing.message || '', /missing\.so/); assert.match(missing.message, /cannot load/i);
+      assert.match(missing.message || '', /missing\.so/); assert.match(missing.message, /cannot load|does not exist|no such file/i);
       assert.equal(noenter.verified, false);
       assert.match(noenter.message || '', /noenter/); assert.match(noenter.message, /gobp_on_enter/);
       assert.equal(badver.verified, false);
@@ -291,7 +303,7 @@ for (const tc of goToolchains()) {
         await waitEnd(s, m, 0);
         P.assertShapes(P.stdoutLines(s), { greet: 'greet relative' });
         P.assertMessage(s, [/main\.nope/, /not found/i], 'unknown function');
-        P.assertMessage(s, [/missing\.so/, /cannot load/i], 'missing plugin');
+        P.assertMessage(s, [/missing\.so/, /cannot load|does not exist|no such file/i], 'missing plugin');
         P.assertMessage(s, [/noenter/, /gobp_on_enter/], 'no gobp_on_enter');
         P.assertMessage(s, [/badversion/, /\b99\b/], 'wrong API version');
         P.assertMessage(s, [/initfail/], 'init refused');
@@ -324,7 +336,7 @@ for (const tc of goToolchains()) {
       ['abort', /SIGABRT|abort|signal 6/i],
       ['loop', /time|\d+ ?ms/i],
     ]) {
-      test(`a plugin that ${name === 'loop' ? 'never returns' : name + 'es'} is disabled; the program and other handlers run on`, T, () =>
+      test(`a plugin that ${{ crash: 'crashes', abort: 'aborts', loop: 'never returns' }[name]} is disabled; the program and other handlers run on`, T, () =>
         session(tc, ['shapes'], [
           P.handler('main.compute', name, config),
           P.handler('main.greet', 'force', '0=string:after', { copy: true }),
