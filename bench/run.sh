@@ -1,7 +1,10 @@
 #!/bin/sh
 # make bench: gobp-dap vs Delve's `dlv dap` (Debian's 1.20.2) on Go 1.19 binaries.
 #   GOBP_DAP=path/to/gobp-dap bench/run.sh
-# Env: BENCH_REPS (3), BENCH_GOROUTINES (10000), DLV (dlv), GO (go = 1.19; dlv reads <= 1.20).
+# Env: BENCH_REPS (3), BENCH_GOROUTINES (10000), DLV (dlv), GO (go = 1.19; dlv reads <= 1.20),
+#      BENCH_PARTS ("dap handlers": which parts run), and for the handler part (hitbench.py):
+#      BENCH_HITS (200000), BENCH_DLV_HITS (2000), BENCH_DLV_PINNED (1), BENCH_PROFILE (auto|1|0),
+#      BENCH_PROFILE_HITS (20000).
 # Installs nothing: scripts/setup.sh (run by `make bench`) provides go, delve and python3.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,5 +32,25 @@ fi
 echo "gobp-dap: $GOBP_DAP ($("$GOBP_DAP" --version 2>/dev/null | head -1))"
 echo "dlv:      $(command -v "$DLV") ($("$DLV" version 2>/dev/null | sed -n 2p))"
 echo "targets:  built by $gover with -gcflags=all='-N -l'"
-exec python3 "$here/dapbench.py" "$GOBP_DAP" "$DLV" "$cache/cmdgo" "$cache/goroutines" \
-  "$root/tests/programs/goroutines/main.go"
+parts=${BENCH_PARTS:-dap handlers}
+case " $parts " in *" dap "*)
+  python3 "$here/dapbench.py" "$GOBP_DAP" "$DLV" "$cache/cmdgo" "$cache/goroutines" \
+    "$root/tests/programs/goroutines/main.go" ;;
+esac
+
+# (3) per-hit cost of handler breakpoints (bench/hitbench.py): bench/hotloop, the raw ptrace
+# floor (bench/ptrace_floor.c on bench/floor_target.c) and the bench plugins, built into $cache
+case " $parts " in *" handlers "*)
+  command -v taskset >/dev/null || { echo "bench: taskset (util-linux) is required" >&2; exit 1; }
+  CC=${CC:-cc}
+  (cd "$here/hotloop" && "$GO" build -gcflags=all='-N -l' -o "$cache/hotloop" .)
+  "$CC" -O2 -no-pie -o "$cache/floor_target" "$here/floor_target.c"
+  "$CC" -O2 -Wall -Wextra -o "$cache/ptrace_floor" "$here/ptrace_floor.c"
+  for p in readarg forceret; do
+    "$CC" -O2 -Wall -Wextra -Werror -shared -fPIC -I"$root/core/include" -o "$cache/$p.so" "$here/plugins/$p.c"
+  done
+  addr=$(nm "$cache/floor_target" | awk '$3 == "hot" { print $1 }')
+  [ -n "$addr" ] || { echo "bench: no symbol hot in $cache/floor_target" >&2; exit 1; }
+  python3 "$here/hitbench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
+    "$cache/ptrace_floor" "$cache/readarg.so" "$cache/forceret.so" ;;
+esac

@@ -42,6 +42,9 @@ int binary_funcs_filter(gobp_binary *bin, bool (*keep)(void *ctx, const char *na
 /* The function called name, or every instantiation of a generic one ("main.Max" ->
  * "main.Max[go.shape.int_0]", "main.Max[go.shape.float64_0]"). Returns the count. */
 int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out, int max);
+/* True when the compiler inlined the function into some callers (an optimized build): those
+ * calls never reach its out-of-line copy. */
+bool binary_func_inlined(gobp_binary *bin, const char *name);
 /* Address of an ELF symbol (functions or data, e.g. "runtime.allgs"), 0 if absent. */
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name);
 /* Entry point (e_entry). */

@@ -243,3 +243,41 @@ int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out
     }
     return binary_funcs_filter(bin, is_instance_of, (void *)name, out, max);
 }
+
+/* Go writes an abstract subprogram (DW_AT_inline) at the top of its package's CU for every
+ * function it inlined somewhere: finding one is enough to know calls may bypass the
+ * out-of-line copy. */
+bool binary_func_inlined(gobp_binary *bin, const char *name)
+{
+    char pkg[256];
+    go_func_package(name, pkg, sizeof pkg);
+    if (cus_load(bin) != 0)
+        return false;
+    for (int i = 0; i < bin->ncus; i++) {
+        if (!bin->cus[i].name || strcmp(bin->cus[i].name, pkg) != 0)
+            continue;
+        Dwarf_Die cudie, child, next;
+        if (dwarf_offdie_b(bin->dbg, bin->cus[i].die_offset, true, &cudie, NULL) != DW_DLV_OK)
+            continue;
+        int rc = dwarf_child(cudie, &child, NULL);
+        dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
+        bool found = false;
+        while (rc == DW_DLV_OK && !found) {
+            Dwarf_Half tag;
+            Dwarf_Unsigned inl;
+            if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_subprogram &&
+                die_udata(child, DW_AT_inline, &inl)) {
+                const char *n = die_name(bin, child);
+                found = n && strcmp(n, name) == 0;
+            }
+            rc = dwarf_siblingof_b(bin->dbg, child, true, &next, NULL);
+            dwarf_dealloc(bin->dbg, child, DW_DLA_DIE);
+            child = next;
+        }
+        if (rc == DW_DLV_OK)
+            dwarf_dealloc(bin->dbg, child, DW_DLA_DIE);
+        if (found)
+            return true;
+    }
+    return false;
+}

@@ -85,8 +85,14 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
     int nf = binary_funcs_named(t->bin, function, fs, GOBP_BP_MAX_ADDRS);
     if (nf > GOBP_BP_MAX_ADDRS)
         nf = GOBP_BP_MAX_ADDRS;
+    bool inlined = binary_func_inlined(t->bin, function);
     if (nf == 0) {
-        snprintf(bp->message, sizeof bp->message, "function %s not found in this program (misspelt, or inlined everywhere)", function);
+        if (inlined)
+            snprintf(bp->message, sizeof bp->message, "function %s is inlined everywhere in this optimized build: "
+                     "no call reaches a handler (build with -gcflags=all=-l, or mark it //go:noinline)", function);
+        else
+            snprintf(bp->message, sizeof bp->message, "function %s not found in this program "
+                     "(misspelt, removed by the linker as unused, or inlined and folded away)", function);
         return bp;
     }
     if (!fs[0]->die_offset) {
@@ -115,6 +121,14 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
     bp->verified = true;
     bp->found_file = fs[0]->file;
     bp->found_line = fs[0]->line;
+    if (inlined) {
+        /* verified, on the out-of-line copy; the inlined calls are said, not hidden */
+        snprintf(bp->message, sizeof bp->message, "%s is also inlined into some callers in this optimized build: "
+                 "those calls do not reach the handler", function);
+        char text[1200];
+        snprintf(text, sizeof text, "handler on %s\n", bp->message);
+        target_message(t, "stderr", text);
+    }
     return bp;
 }
 
