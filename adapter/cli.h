@@ -6,4 +6,7 @@
  * argv[0] is "run". Returns the process exit code. */
 int cli_run(int argc, char **argv);
 
+/* gobp-dap trace [OPTIONS] REGEXP... -- PROGRAM [ARGS...] | --pid PID. argv[0] is "trace". */
+int cli_trace(int argc, char **argv);
+
 #endif

@@ -24,6 +24,8 @@ static void usage(FILE *out)
             "  gobp-dap --listen HOST:PORT    the same on another address\n"
             "  gobp-dap run [--handler-timeout MS] --handler FUNC=PLUGIN.so[:CONFIG] ... -- PROGRAM [ARGS...]\n"
             "                                 no editor: run PROGRAM with handler breakpoints, exit with its code\n"
+            "  gobp-dap trace [OPTIONS] REGEXP... -- PROGRAM [ARGS...]   (or --pid PID)\n"
+            "                                 no editor: trace calls (gobp-dap trace --help)\n"
             "  gobp-dap --version | --help\n"
             "\n"
             "options:\n"
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
     };
     if (argc > 1 && strcmp(argv[1], "run") == 0)
         return cli_run(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "trace") == 0)
+        return cli_trace(argc - 1, argv + 1);
     const char *listen = NULL, *log_path = NULL;
     char port_spec[32];
     int c;

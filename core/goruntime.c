@@ -179,6 +179,19 @@ int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, g
     return count;
 }
 
+int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr,
+                    int64_t *goid, uint64_t *stack_hi)
+{
+    int64_t lo = rt->goid.off < rt->stack_hi.off ? rt->goid.off : rt->stack_hi.off;
+    int64_t hi = (rt->goid.off > rt->stack_hi.off ? rt->goid.off : rt->stack_hi.off) + 8;
+    unsigned char buf[4096];
+    if (!g_addr || hi - lo > (int64_t)sizeof buf || read(ctx, g_addr + (uint64_t)lo, buf, (size_t)(hi - lo)) < 0)
+        return -1;
+    memcpy(goid, buf + rt->goid.off - lo, 8);
+    memcpy(stack_hi, buf + rt->stack_hi.off - lo, 8);
+    return 0;
+}
+
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base)
 {
     uint64_t g = 0;

@@ -37,6 +37,10 @@ void goruntime_free(gobp_goruntime *rt);
 int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, gobp_goroutine **out);
 /* Reads one g at g_addr. 0 ok. */
 int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, gobp_goroutine *g);
+/* Just the goroutine id and stack.hi of the g at g_addr (one small read: the hot path of
+ * handler and trace hits). 0 ok. */
+int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr,
+                    int64_t *goid, uint64_t *stack_hi);
 /* The g running on a thread, from its TLS slot (fs_base - 8). 0 if none / g0-only. */
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base);
 /* Text of a wait reason ("chan receive", "select", "sync.Mutex.Lock", ...) read from the

@@ -2,6 +2,7 @@
  * and hit count; arguments read through DWARF locations and written back to their registers
  * or stack slots; results placed by the Go register ABI for forced returns and exits; values
  * created in memory gobp-dap maps into the program (never in the Go heap). */
+#include "abi_transfer.h"
 #include "handler_internal.h"
 
 #include <stdarg.h>
@@ -49,13 +50,6 @@ static host_val *new_val(host_call *c, gobp_value v)
 static host_val *hval(gobp_val *v) { return (host_val *)v; }
 
 /* ---- registers ---- */
-
-static unsigned long long *dwarf_reg(struct user_regs_struct *r, int dw)
-{
-    unsigned long long *const map[17] = { &r->rax, &r->rdx, &r->rcx, &r->rbx, &r->rsi, &r->rdi, &r->rbp, &r->rsp,
-                                &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15, &r->rip };
-    return dw >= 0 && dw < 17 ? map[dw] : NULL;
-}
 
 static unsigned char *xmm_reg(host_call *c, int n)
 {
@@ -123,36 +117,15 @@ static int results_transfer(host_call *c, uint64_t stack_base, bool store)
         return -1;
     for (int i = 0; i < h->nresults; i++) {
         const abi_value *a = &h->result_abi[i];
-        unsigned char *val = c->results + h->result_off[i];
-        for (int k = 0; k < a->nparts; k++) {
-            const abi_part *part = &a->parts[k];
-            unsigned char *bytes = val + part->value_off;
-            if (part->where == ABI_INT_REG) {
-                unsigned long long *r = dwarf_reg(&c->regs, abi_int_reg_dwarf(part->reg));
-                if (store) {
-                    *r = 0;
-                    memcpy(r, bytes, part->size);
-                    c->regs_dirty = true;
-                } else {
-                    memcpy(bytes, r, part->size);
-                }
-            } else if (part->where == ABI_FLOAT_REG) {
-                if (host_fp_load(c) < 0)
-                    return -1;
-                unsigned char *x = xmm_reg(c, part->reg);
-                if (store) {
-                    memset(x, 0, 16);
-                    memcpy(x, bytes, part->size);
-                    c->fp_dirty = true;
-                } else {
-                    memcpy(bytes, x, part->size);
-                }
-            } else {
-                gobp_process *p = target_process(c->t);
-                uint64_t at = stack_base + part->stack_off;
-                if ((store ? proc_write(p, at, bytes, part->size) : proc_read(p, at, bytes, part->size)) < 0)
-                    return -1;
-            }
+        bool fp = abi_uses_float(a);
+        if (fp && host_fp_load(c) < 0)
+            return -1;
+        if (abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
+                         stack_base, c->results + h->result_off[i], store) < 0)
+            return -1;
+        if (store) {
+            c->regs_dirty = true;
+            c->fp_dirty |= fp;
         }
     }
     if (store)
@@ -524,7 +497,7 @@ static int location_write(host_call *c, const gobp_location *loc, const unsigned
         if (off + size > n)
             size = n - off;
         if (pc->kind == GOBP_PIECE_REG && pc->reg < 17) {
-            unsigned long long *r = dwarf_reg(&c->regs, pc->reg);
+            unsigned long long *r = user_reg_by_dwarf(&c->regs, pc->reg);
             memcpy(r, bytes + off, size > 8 ? 8 : size);
             c->regs_dirty = true;
         } else if (pc->kind == GOBP_PIECE_REG) {

@@ -67,6 +67,7 @@ void target_end(gobp_target *t, bool kill)
 {
     if (!t)
         return;
+    target_trace_stop(t);
     for (int i = 0; i < bp_table_count(t->bps); i++)
         handler_free(t, bp_table_get(t->bps, i));
     if (t->proc) {
@@ -386,6 +387,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
     gobp_hit_action handler_action;
     t->hit_nbp = 0;
     t->hit_is_step = false;
+    trace_on_hit(t, tid, addr);
     if (handler_exit_hit(t, tid, addr, &handler_action))
         return handler_action;
     gobp_breakpoint *bps[16];
@@ -394,7 +396,6 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
     gobp_goroutine g;
     uint64_t g_addr = 0;
     bool have_g = false;
-    t->hit_nbp = 0;
     for (int i = 0; i < n; i++) {
         gobp_breakpoint *bp = bps[i];
         if (bp->kind == BP_STEP) {

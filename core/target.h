@@ -9,6 +9,7 @@
 #include "goruntime.h"
 #include "proc.h"
 #include "stack.h"
+#include "trace.h"
 #include "value.h"
 
 typedef struct gobp_target gobp_target;
@@ -47,6 +48,15 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
 /* At a stop in a function's entry (a handler stop): the function returns at once with zero
  * results. -1 with err when goroutine goid is not stopped at a handler entry. */
 int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);
+
+/* ---- call tracing (target_trace.c) ---- */
+/* Traces calls of fs (entry and RET sites, non-stop): records stream to the sinks, and into
+ * summary when given. Returns how many functions got sites, -1 with err. */
+int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
+                       gobp_trace_sink *sinks, int nsinks, gobp_trace_summary *summary, char *err, size_t errlen);
+/* Closes the open calls (unfinished, or panic), finishes the sinks, removes the sites. */
+void target_trace_stop(gobp_target *t);
+bool target_tracing(gobp_target *t);
 
 /* ---- run control ---- */
 typedef enum {

@@ -27,6 +27,7 @@ struct gobp_target {
     void *message_ctx;
     int handler_timeout_ms;
     struct pending_exit *pending_exits;
+    struct gobp_tracer *tracer;
 };
 
 void target_invalidate(gobp_target *t);
@@ -36,6 +37,8 @@ void target_message(gobp_target *t, const char *category, const char *text);
  * action is in *action), 0 when it is none of the handlers' business. */
 int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action);
 int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action);
+/* Trace hits (target_trace.c): 1 when addr is a trace site (the call was recorded or ignored). */
+int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
 void handler_free(gobp_target *t, gobp_breakpoint *bp);
 void target_step_clear(gobp_target *t);
