@@ -151,6 +151,7 @@ static int run_trace(trace_args *a)
     bool ended = false;
     int code = trace_loop(t, a, &ended);
     target_trace_stop(t);
+    sink.finish(sink.ctx);
     trace_sink_free(&sink);
     if (a->summary) {
         trace_summary_write(summary, line_to_file, stderr);

@@ -117,9 +117,24 @@ DECLARE_REQUEST(req_set_function_breakpoints)
     int nold = target_breakpoints(s->target, BP_FUNCTION, old, 256);
     for (int i = 0; i < nold; i++)
         target_break_delete(s->target, old[i]);
+    const char **tracepoints = calloc(n + 1, sizeof *tracepoints);
+    int ntrace = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         const char *name = dap_get_string(item, "name", "");
+        const char *cond = dap_get_string(item, "condition", NULL);
+        if (cond && strcmp(cond, "trace") == 0) {   /* a tracepoint: calls are traced, nothing stops */
+            const gobp_func *fs[1];
+            bool found = binary_funcs_named(target_binary(s->target), name, fs, 1) > 0;
+            json_object *o = not_launched_json(0, NULL);
+            json_object_object_add(o, "verified", json_object_new_boolean(found));
+            json_object_object_add(o, "message", json_object_new_string(found ? "tracepoint: calls are traced in the debug console"
+                                                                              : "function not found in this program"));
+            if (found)
+                tracepoints[ntrace++] = name;
+            json_object_array_add(list, o);
+            continue;
+        }
         gobp_breakpoint *bp = target_break_function(s->target, name);
         if (has_unsupported_condition(item) && bp->verified) {
             target_break_delete(s->target, bp);
@@ -130,6 +145,9 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         }
         json_object_array_add(list, breakpoint_json(bp, NULL));
     }
+    if (ntrace || s->ntracepoints)
+        session_set_tracepoints(s, tracepoints, ntrace);
+    free(tracepoints);
     respond_breakpoints(s, req, list);
 }
 

@@ -215,6 +215,9 @@ static void launch_ready(session *s, json_object *req, json_object *args, const 
     json_object *handlers = NULL;
     if (json_object_object_get_ex(args, "handlerBreakpoints", &handlers))
         session_set_handlers(s, handlers, NULL, true);
+    json_object *trace = NULL;
+    if (json_object_object_get_ex(args, "trace", &trace))
+        session_trace_configure(s, trace);
     session_respond_ok(s, req, NULL);
     session_send(s, session_event(s, "initialized"));
 }

@@ -27,6 +27,7 @@ const request_entry request_table[] = {
     /* gobp-dap's own requests (README: "Custom requests") */
     { "setHandlerBreakpoints", req_set_handler_breakpoints, NULL },
     { "gobpForceReturn", req_force_return, NULL },
+    { "setTracepoints", req_set_tracepoints, NULL },
     { NULL, NULL, NULL },
 };
 

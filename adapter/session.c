@@ -123,6 +123,7 @@ void session_drain_output(session *s)
 
 void session_end_debuggee(session *s, bool kill)
 {
+    session_trace_finish(s);
     if (s->target) {
         target_end(s->target, kill);
         s->target = NULL;
@@ -155,6 +156,8 @@ void session_report_stop(session *s, const gobp_stop *stop)
 {
     handles_clear(&s->handles);
     if (stop->reason == STOP_EXITED || stop->reason == STOP_KILLED) {
+        session_drain_output(s);
+        session_trace_finish(s);
         target_end(s->target, false);
         s->target = NULL;
         send_exit_events(s, stop->reason == STOP_EXITED ? stop->exit_code : 128 + stop->exit_code);
@@ -294,6 +297,10 @@ void session_run(int in_fd, int out_fd, void *ctx)
             close(s.output_fd[i]);
     close(s.sigchld_fd);
     free(s.cwd);
+    json_object_put(s.trace_config);
+    for (int i = 0; i < s.ntracepoints; i++)
+        free(s.tracepoints[i]);
+    free(s.tracepoints);
     ev_loop_destroy(s.loop);
     dap_reader_free(s.reader);
     if (s.log)

@@ -38,6 +38,14 @@ typedef struct session {
     bool ended;                /* exited/terminated sent */
     bool quit;                 /* leave the loop */
     int64_t last_stop_goid;    /* goroutine of the last stop (threadId) */
+    /* tracing (req_trace.c) */
+    json_object *trace_config;  /* the launch "trace" attribute */
+    char **tracepoints;
+    int ntracepoints;
+    gobp_trace_sink trace_sinks[2];
+    int ntrace_sinks;
+    FILE *trace_file;
+    gobp_trace_summary *trace_summary;
     handle_table handles;
 } session;
 
@@ -69,6 +77,12 @@ int64_t session_thread_to_goid(session *s, int64_t thread_id);
  * problems also go to the debug console when announce is true. */
 void session_set_handlers(session *s, json_object *list, json_object *results, bool announce);
 void session_on_target_message(void *ctx, const char *category, const char *text);
+
+/* Tracing (req_trace.c): the launch attribute, tracepoints, the end of the trace. */
+void session_trace_configure(session *s, json_object *cfg);
+int session_trace_apply(session *s);
+void session_set_tracepoints(session *s, const char **names, int n);
+void session_trace_finish(session *s);
 
 /* Request handlers: one per DAP command, grouped by family in req_*.c. */
 typedef void (*request_handler)(session *s, json_object *req, json_object *args);
@@ -102,5 +116,6 @@ DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);
 DECLARE_REQUEST(req_set_handler_breakpoints);
 DECLARE_REQUEST(req_force_return);
+DECLARE_REQUEST(req_set_tracepoints);
 
 #endif

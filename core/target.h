@@ -54,7 +54,9 @@ int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);
  * summary when given. Returns how many functions got sites, -1 with err. */
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
                        gobp_trace_sink *sinks, int nsinks, gobp_trace_summary *summary, char *err, size_t errlen);
-/* Closes the open calls (unfinished, or panic), finishes the sinks, removes the sites. */
+/* Closes the open calls (unfinished, or panic) and removes the sites. The sinks stay the
+ * caller's: finish them when the trace output is complete (a trace may be restarted with
+ * other functions into the same sinks). */
 void target_trace_stop(gobp_target *t);
 bool target_tracing(gobp_target *t);
 

@@ -446,9 +446,6 @@ void target_trace_stop(gobp_target *t)
             gstate_drop(tr, g);
         }
     }
-    for (int i = 0; i < tr->nsinks; i++)
-        if (tr->sinks[i].finish)
-            tr->sinks[i].finish(tr->sinks[i].ctx);
     if (t->proc)
         for (size_t i = 0; i < tr->site_cap; i++)
             if (tr->sites[i].addr)
