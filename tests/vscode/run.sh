@@ -61,8 +61,12 @@ if [ ! -f "$CS/.complete" ]; then
   cp "$(command -v rg)" "$CS/rg/rg"
   tar -czf "$CS/tmp/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$CS/rg" rg
   echo '{"private": true}' > "$CS/package.json"
-  # code-server's postinstall refuses to run as root under npm without npm_config_unsafe_perm.
-  if ! (cd "$CS" && TMPDIR="$CS/tmp" npm_config_unsafe_perm=true \
+  # code-server's postinstall refuses to run as root under npm without npm_config_unsafe_perm;
+  # node-pty's postinstall runs `npx node-gyp` (needs yes); node-gyp must use the installed
+  # node headers (/usr/include/node), not download them from nodejs.org.
+  NODEDIR=$(dirname "$(dirname "$(command -v node)")")
+  [ -f "$NODEDIR/include/node/common.gypi" ] || missing "node headers ($NODEDIR/include/node/common.gypi; nodejs package with headers)"
+  if ! (cd "$CS" && TMPDIR="$CS/tmp" npm_config_unsafe_perm=true npm_config_yes=true npm_config_nodedir="$NODEDIR" \
         npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION" > "$CS/npm.log" 2>&1); then
     tail -30 "$CS/npm.log" >&2; die "npm install code-server@$CS_VERSION failed (log: $CS/npm.log)"
   fi
@@ -96,12 +100,11 @@ LINE=$(grep -n 'half := n / 2' "$WS/main.go" | cut -d: -f1)
 
 EXT="$T/extensions"; UD="$T/user-data"
 mkdir -p "$EXT" "$UD/User" "$T/chrome"
-# The packaged .vsix, unzipped as VS Code installs it (extension/ holds the files).
-node -e '
-  const {execFileSync} = require("child_process");
-  execFileSync("unzip", ["-q", process.argv[1], "extension/*", "-d", process.argv[2]]);' \
-  "$T/gobp-dap.vsix" "$T/unz" 2>/dev/null || (mkdir -p "$T/unz/extension" && cp -r "$T/ext-src/." "$T/unz/extension/")
-mv "$T/unz/extension" "$EXT/gobp.gobp-dap-0.1.0"
+# The packaged .vsix, installed as a user does (code-server --install-extension, offline).
+if ! node "$CS_BIN" --user-data-dir "$UD" --extensions-dir "$EXT" --install-extension "$T/gobp-dap.vsix" \
+     > "$T/install-ext.log" 2>&1 < /dev/null; then
+  cat "$T/install-ext.log" >&2; die "code-server --install-extension gobp-dap.vsix failed"
+fi
 cp -r "$HERE/test-ext" "$EXT/gobp-test.gobp-vscode-e2e-0.0.1"
 RESULT="$T/result.json"
 node -e 'const [f, ...v] = process.argv.slice(1); require("fs").writeFileSync(f, JSON.stringify({
