@@ -204,10 +204,11 @@ int cli_trace(int argc, char **argv)
         default: trace_usage(stderr); goto out;
         }
     }
-    /* REGEXP... up to "--", then the program */
-    for (; optind < argc && strcmp(argv[optind], "--") != 0; optind++)
+    /* REGEXP... up to "--", then the program (getopt itself eats a "--" met before any REGEXP) */
+    bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+    for (; !dashdash && optind < argc && strcmp(argv[optind], "--") != 0; optind++)
         add_string(&a.sel.patterns, &a.sel.npatterns, argv[optind]);
-    if (optind < argc)
+    if (!dashdash && optind < argc)
         optind++;
     a.program = optind < argc ? argv + optind : NULL;
     if (strcmp(a.format, "text") && strcmp(a.format, "jsonl") && strcmp(a.format, "chrome")) {

@@ -799,6 +799,10 @@ static int api_read_memory(gobp_call *pc, uint64_t addr, void *buf, size_t len)
 
 static void api_log(gobp_call *pc, const char *line)
 {
+    if (!pc) {          /* gobp_log_plugin: outside a call */
+        plugin_log_current(line);
+        return;
+    }
     host_call *c = call_of(pc);
     const char *path = plugin_path(c->h->plugin);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { SCRATCH_SIZE = 64 * 1024, SLOT_SIZE = 64, INT3 = 0xcc };
+enum { SCRATCH_SIZE = 1024 * 1024, SLOT_SIZE = 64, INT3 = 0xcc }; /* 16384 XOL slots */
 #define DATA_CHUNK (1ULL << 20) /* the data arena grows by this much */
 static const uint8_t SYSCALL_INSN[2] = {0x0f, 0x05};
 

@@ -65,6 +65,14 @@ static void handler_layout(gobp_target *t, gobp_handler *h)
     }
 }
 
+/* gobp_log_plugin lines: "[inject.so] text" in the console. */
+static void plugin_log_line(void *ctx, const char *line)
+{
+    char text[1200];
+    snprintf(text, sizeof text, "%s%s", line, line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
+    target_message(ctx, "console", text);
+}
+
 static gobp_handler *handler_new(gobp_target *t, gobp_breakpoint *bp, const gobp_func *f, gobp_plugin *plugin)
 {
     gobp_handler *h = calloc(1, sizeof *h);
@@ -100,7 +108,7 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
         return bp;
     }
     char err[512];
-    gobp_plugin *plugin = plugin_load(plugin_path, config, handler_timeout(t), err, sizeof err);
+    gobp_plugin *plugin = plugin_load(plugin_path, config, handler_timeout(t), plugin_log_line, t, err, sizeof err);
     if (!plugin) {
         snprintf(bp->message, sizeof bp->message, "%s", err);
         return bp;

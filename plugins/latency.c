@@ -73,7 +73,7 @@ void gobp_on_exit(gobp_call *c)
 void gobp_plugin_fini(void)
 {
     for (int i = 0; i < nstats; i++)
-        fprintf(stderr, "latency: %s: %llu calls, total %llu us, mean %llu us, max %llu us\n", stats[i].name,
+        gobp_log_plugin("latency: %s: %llu calls, total %llu us, mean %llu us, max %llu us", stats[i].name,
                 (unsigned long long)stats[i].calls, (unsigned long long)(stats[i].total_ns / 1000),
                 (unsigned long long)(stats[i].total_ns / 1000 / stats[i].calls),
                 (unsigned long long)(stats[i].max_ns / 1000));

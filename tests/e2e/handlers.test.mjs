@@ -388,7 +388,7 @@ for (const tc of goToolchains()) {
       }));
 
     test('one plugin file used by two handlers with different configs: each handler gets its own config',
-      { ...T, todo: 'host decision: one dlopen handle per file shares the plugin globals' }, () => {
+      T, () => {
         const so = P.plugin('force');
         return session(tc, ['shapes'], [
           { function: 'main.compute', plugin: so, config: '0=int:1' },

@@ -48,7 +48,7 @@ TestSuite(plugin, .init = setup);
 
 static gobp_plugin *load(const char *path, const char *config, int timeout, char *err)
 {
-    return plugin_load(path, config, timeout, err, 512);
+    return plugin_load(path, config, timeout, NULL, NULL, err, 512);
 }
 
 Test(plugin, refusals_name_the_plugin_and_the_reason)

@@ -45,7 +45,7 @@ extern "C" {
 
 /* A plugin built against another major version is refused at load time. */
 #define GOBP_PLUGIN_API_MAJOR 1
-#define GOBP_PLUGIN_API_MINOR 0
+#define GOBP_PLUGIN_API_MINOR 1
 
 typedef enum { GOBP_CONTINUE = 0, GOBP_STOP = 1, GOBP_RETURN = 2 } gobp_action;
 
@@ -133,6 +133,8 @@ struct gobp_host_api {
 /* Exported by every plugin that includes this header (weak: one per .so), so the host can
  * refuse a plugin built for another major version. */
 __attribute__((weak, visibility("default"))) const uint32_t gobp_plugin_api_major = GOBP_PLUGIN_API_MAJOR;
+/* Set by the host when it loads the plugin (before gobp_plugin_init): gobp_log_plugin uses it. */
+__attribute__((weak, visibility("default"))) const gobp_host_api *gobp_host = 0;
 
 /* ---- the call ---- */
 /* "main.(*Store).Get" */
@@ -226,6 +228,21 @@ static inline void gobp_log(gobp_call *c, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     c->host->log(c, line);
+}
+/* A line in the debug console from outside a call (gobp_plugin_init, gobp_plugin_fini:
+ * a summary). printf-style. (API 1.1) */
+static inline void gobp_log_plugin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void gobp_log_plugin(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (gobp_host && gobp_host->minor >= 1)
+        gobp_host->log(NULL, line);
+    else
+        fprintf(stderr, "%s\n", line);
 }
 /* Why the last host call on this call failed ("" if it did not). */
 static inline const char *gobp_last_error(gobp_call *c) { return c->host->last_error(c); }
