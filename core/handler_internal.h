@@ -19,6 +19,8 @@ typedef struct gobp_handler {
     int nparams;
     const gobp_var *results[HANDLER_MAX_VALUES];
     int nresults;
+    abi_value *arg_abi;           /* every argument incl. .dict; NULL if the layout is unknown */
+    int param_abi[HANDLER_MAX_VALUES]; /* params[i] is arg_abi[param_abi[i]] */
     abi_value *result_abi;        /* nresults entries; NULL if the layout is unknown */
     uint64_t results_size;        /* bytes of all results side by side (8-aligned each) */
     uint64_t result_off[HANDLER_MAX_VALUES];

@@ -1,6 +1,8 @@
 /* Fault isolation for plugin code: fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT)
- * and a wall-clock limit (SIGALRM from setitimer) raised while a plugin runs jump back to
- * the guard, which reports what happened. Outside a guarded call the signals behave as usual. */
+ * and a wall-clock limit (a watchdog thread sends SIGALRM when a call overstays) raised while
+ * a plugin runs jump back to the guard, which reports what happened. No syscall per call:
+ * the watchdog reads the call's deadline from memory. Outside a guarded call the signals
+ * behave as usual. */
 #include "plugin.h"
 
 #include <setjmp.h>
@@ -8,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 
 static sigjmp_buf *guard_jump;
 static const int guarded_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM };
@@ -39,10 +43,52 @@ static void guard_install(void)
         sigaction(guarded_signals[i], &sa, NULL);
 }
 
+static pthread_t guarded_thread;
+static _Atomic uint64_t deadline_ns;     /* 0: no guarded call with a limit is running */
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Wakes every 5 ms; interrupts the guarded thread once its call is past the deadline. */
+static void *watchdog(void *arg)
+{
+    for (;;) {
+        struct timespec nap = { 0, 5 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        uint64_t d = atomic_load(&deadline_ns);
+        if (d && monotonic_ns() > d && atomic_compare_exchange_strong(&deadline_ns, &d, 0))
+            pthread_kill(guarded_thread, SIGALRM);
+    }
+    return NULL;
+}
+
 static void timer_set(int ms)
 {
-    struct itimerval it = { { 0, 0 }, { ms / 1000, (ms % 1000) * 1000 } };
-    setitimer(ITIMER_REAL, &it, NULL);
+    static bool started;
+    if (ms <= 0) {
+        atomic_store(&deadline_ns, 0);
+        return;
+    }
+    if (!started) {
+        started = true;
+        guarded_thread = pthread_self();
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);   /* the watchdog takes no signals */
+        pthread_t tid;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_create(&tid, &attr, watchdog, NULL);
+        pthread_attr_destroy(&attr);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    atomic_store(&deadline_ns, monotonic_ns() + (uint64_t)ms * 1000000ull);
 }
 
 int guard_run(void (*fn)(void *), void *arg, int timeout_ms, char *why, size_t whylen)
@@ -50,7 +96,8 @@ int guard_run(void (*fn)(void *), void *arg, int timeout_ms, char *why, size_t w
     guard_install();
     sigjmp_buf here;
     sigjmp_buf *outer = guard_jump;
-    int sig = sigsetjmp(here, 1);
+    /* no mask saved (one syscall per call less): SA_NODEFER leaves nothing blocked */
+    int sig = sigsetjmp(here, 0);
     if (sig == 0) {
         guard_jump = &here;
         if (timeout_ms > 0)

@@ -14,8 +14,7 @@ struct host_val {
     gobp_val pub;                 /* first: the plugin sees this */
     host_call *call;
     gobp_value v;
-    gobp_location loc;            /* where an argument lives (has_loc) */
-    bool has_loc;
+    int arg;                      /* argument index (its ABI place) when this is an argument, else -1 */
     int result;                   /* result index when this is a result, else -1 */
     char *text;                   /* cached format / type name */
     char *type_text;
@@ -42,6 +41,7 @@ static host_val *new_val(host_call *c, gobp_value v)
     hv->call = c;
     hv->v = v;
     hv->result = -1;
+    hv->arg = -1;
     hv->next = c->vals;
     c->vals = hv;
     return hv;
@@ -51,10 +51,6 @@ static host_val *hval(gobp_val *v) { return (host_val *)v; }
 
 /* ---- registers ---- */
 
-static unsigned char *xmm_reg(host_call *c, int n)
-{
-    return (unsigned char *)c->fp.xmm_space + 16 * n;
-}
 
 int host_fp_load(host_call *c)
 {
@@ -189,6 +185,7 @@ static const char *api_arg_type(gobp_call *pc, int i)
     return v && v->type ? v->type->name : NULL;
 }
 
+/* An argument's bytes from its ABI registers / stack slots (no DWARF work per call). */
 static gobp_val *api_arg(gobp_call *pc, int i)
 {
     host_call *c = call_of(pc);
@@ -199,24 +196,24 @@ static gobp_val *api_arg(gobp_call *pc, int i)
         fail(c, "arguments are readable in gobp_on_enter only");
         return NULL;
     }
-    gobp_location loc;
-    gobp_binary *bin = target_binary(c->t);
-    if (binary_var_location(bin, var, c->regs.rip, c->regs.rsp + 8, c->dwregs, &loc) < 0 || loc.npieces == 0) {
-        fail(c, "argument %s has no location here", var->name);
+    const abi_value *a = c->h->arg_abi ? &c->h->arg_abi[c->h->param_abi[i]] : NULL;
+    if (!a || !var->type) {
+        fail(c, "argument %s cannot be placed (unsupported layout)", var->name);
         return NULL;
     }
-    for (int k = 0; k < loc.npieces; k++)
-        if (loc.pieces[k].kind == GOBP_PIECE_REG && loc.pieces[k].reg >= 17 && host_fp_load(c) < 0)
-            return NULL;
-    gobp_memview mv = memview(c);
-    gobp_value v;
-    if (value_from_location(&mv, var->type, &loc, c->dwregs, c->fp_loaded ? (unsigned char *)c->fp.xmm_space : NULL, &v) < 0) {
+    bool fp = abi_uses_float(a);
+    if (fp && host_fp_load(c) < 0)
+        return NULL;
+    unsigned char *bytes = calloc(1, var->type->size + 8);
+    if (abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
+                     c->regs.rsp + 8, bytes, false) < 0) {
+        free(bytes);
         fail(c, "argument %s is unreadable", var->name);
         return NULL;
     }
-    host_val *hv = new_val(c, v);
-    hv->loc = loc;
-    hv->has_loc = true;
+    host_val *hv = new_val(c, value_of_bytes(var->type, bytes, var->type->size));
+    free(bytes);
+    hv->arg = i;
     return &hv->pub;
 }
 
@@ -487,42 +484,30 @@ static uint64_t api_address(gobp_val *v)
 
 /* ---- writing ---- */
 
-/* Writes bytes over the pieces of an argument's location. */
-static int location_write(host_call *c, const gobp_location *loc, const unsigned char *bytes, size_t n)
+/* Writes an argument's new bytes to its ABI registers / stack slots. */
+static int arg_write(host_call *c, int i, const unsigned char *bytes, size_t n)
 {
-    size_t off = 0;
-    for (int k = 0; k < loc->npieces && off < n; k++) {
-        const gobp_piece *pc = &loc->pieces[k];
-        size_t size = pc->size ? pc->size : n - off;
-        if (off + size > n)
-            size = n - off;
-        if (pc->kind == GOBP_PIECE_REG && pc->reg < 17) {
-            unsigned long long *r = user_reg_by_dwarf(&c->regs, pc->reg);
-            memcpy(r, bytes + off, size > 8 ? 8 : size);
-            c->regs_dirty = true;
-        } else if (pc->kind == GOBP_PIECE_REG) {
-            if (host_fp_load(c) < 0)
-                return -1;
-            memcpy(xmm_reg(c, pc->reg - 17), bytes + off, size > 16 ? 16 : size);
-            c->fp_dirty = true;
-        } else if (pc->kind == GOBP_PIECE_MEM) {
-            if (proc_write(target_process(c->t), pc->addr, bytes + off, size) < 0)
-                return -1;
-        } else {
-            return -1;
-        }
-        off += size;
-    }
+    const abi_value *a = &c->h->arg_abi[c->h->param_abi[i]];
+    bool fp = abi_uses_float(a);
+    if (fp && host_fp_load(c) < 0)
+        return -1;
+    unsigned char *val = calloc(1, n + 8);
+    memcpy(val, bytes, n);
+    int rc = abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
+                          c->regs.rsp + 8, val, true);
+    free(val);
+    c->regs_dirty = true;
+    c->fp_dirty |= fp;
     target_dwarf_regs(&c->regs, c->dwregs);
-    return 0;
+    return rc;
 }
 
 /* Stores new bytes of a value wherever it lives: an argument's location, a result, memory. */
 static int value_store(host_call *c, host_val *hv, const unsigned char *bytes, size_t n)
 {
     int rc;
-    if (hv->has_loc)
-        rc = location_write(c, &hv->loc, bytes, n);
+    if (hv->arg >= 0)
+        rc = arg_write(c, hv->arg, bytes, n);
     else if (hv->result >= 0) {
         memcpy(c->results + c->h->result_off[hv->result], bytes, n);
         c->results_dirty = true;

@@ -286,6 +286,7 @@ int proc_detach(gobp_process *p)
     for (proc_thread *t = p->threads; t; t = t->next) {
         if (t->sigstops_expected > 0)
             stops_in_flight = true;
+        thread_regs_flush(t);
         ptrace(PTRACE_DETACH, t->tid, 0, t->pending_sig);
     }
     /* A SIGSTOP we sent that has not been delivered yet would stop the program: SIGCONT
@@ -323,14 +324,47 @@ static bool thread_held(gobp_process *p, pid_t tid)
     return true;
 }
 
+int thread_regs_get(proc_thread *t, struct user_regs_struct *out)
+{
+    if (!t->regs_valid) {
+        if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0)
+            return -1;
+        t->regs_valid = true;
+    }
+    *out = t->regs;
+    return 0;
+}
+
+void thread_regs_set(proc_thread *t, const struct user_regs_struct *in)
+{
+    t->regs = *in;
+    t->regs_valid = t->regs_dirty = true;
+}
+
+int thread_regs_flush(proc_thread *t)
+{
+    if (!t->regs_dirty)
+        return 0;
+    t->regs_dirty = false;
+    return ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0 ? -1 : 0;
+}
+
+void thread_regs_forget(proc_thread *t)
+{
+    t->regs_valid = t->regs_dirty = false;
+}
+
 int proc_get_regs(gobp_process *p, pid_t tid, struct user_regs_struct *regs)
 {
-    return thread_held(p, tid) ? (int)ptrace(PTRACE_GETREGS, tid, 0, regs) : -1;
+    return thread_held(p, tid) ? thread_regs_get(proc_thread_find(p, tid), regs) : -1;
 }
 
 int proc_set_regs(gobp_process *p, pid_t tid, const struct user_regs_struct *regs)
 {
-    return thread_held(p, tid) ? (int)ptrace(PTRACE_SETREGS, tid, 0, regs) : -1;
+    if (!thread_held(p, tid))
+        return -1;
+    thread_regs_set(proc_thread_find(p, tid), regs);
+    return 0;
 }
 
 int proc_get_fpregs(gobp_process *p, pid_t tid, struct user_fpregs_struct *fp)

@@ -17,6 +17,8 @@ typedef struct proc_thread {
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
     uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
     uint64_t step_site;       /* the site whose displaced instruction is being stepped */
+    struct user_regs_struct regs; /* cached while the thread is held (one GETREGS per stop) */
+    bool regs_valid, regs_dirty;  /* dirty: written back (SETREGS) only when it resumes */
     struct proc_thread *next;
 } proc_thread;
 
@@ -46,6 +48,13 @@ struct gobp_process {
     bool have_queued;         /* an event ready to be returned by proc_poll */
     gobp_event queued;
 };
+
+/* proc.c: the register cache of a held thread. Every resume (CONT, SINGLESTEP, DETACH,
+ * injected syscalls) goes through thread_regs_flush first and thread_regs_forget after. */
+int thread_regs_get(proc_thread *t, struct user_regs_struct *out);
+void thread_regs_set(proc_thread *t, const struct user_regs_struct *in);
+int thread_regs_flush(proc_thread *t);
+void thread_regs_forget(proc_thread *t);
 
 /* proc.c */
 proc_thread *proc_thread_find(gobp_process *p, pid_t tid);

@@ -50,13 +50,15 @@ int proc_resume_thread(gobp_process *p, proc_thread *t)
         struct user_regs_struct regs;
         proc_site *s = site_find(p, t->consumed_site, true);
         bool emulated;
-        if (s && ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0 && regs.rip == s->addr)
+        if (s && thread_regs_get(t, &regs) == 0 && regs.rip == s->addr)
             site_prepare_displaced(p, t, s, &regs, &emulated);
         t->consumed_site = 0;
     }
     int sig = t->pending_sig;
     t->pending_sig = 0;
     t->stopped = false;
+    thread_regs_flush(t);
+    thread_regs_forget(t);
     if (ptrace(PTRACE_CONT, t->tid, 0, sig) < 0 && errno != ESRCH)
         return -1;
     return 0;   /* ESRCH: it is dying; its exit status will come */
@@ -123,7 +125,7 @@ int proc_singlestep(gobp_process *p, pid_t tid)
 {
     proc_thread *t = proc_thread_find(p, tid);
     struct user_regs_struct regs;
-    if (!t || !t->stopped || ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
+    if (!t || !t->stopped || thread_regs_get(t, &regs) < 0)
         return -1;
     proc_site *s = site_find(p, regs.rip, true);
     t->consumed_site = 0;
@@ -141,6 +143,8 @@ int proc_singlestep(gobp_process *p, pid_t tid)
     }
     t->stepping = true;
     t->stopped = false;
+    thread_regs_flush(t);
+    thread_regs_forget(t);
     return ptrace(PTRACE_SINGLESTEP, tid, 0, 0) < 0 ? -1 : 0;
 }
 
@@ -196,7 +200,7 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
                             struct user_regs_struct *regs)
 {
     regs->rip = s->addr;
-    ptrace(PTRACE_SETREGS, t->tid, 0, regs);
+    thread_regs_set(t, regs);
     if (s->refs == 0 || p->stopping || p->world_stopped) {
         /* removed meanwhile (the original byte is back), or the world is stopping: the
          * thread re-executes the instruction (and re-hits a live site) when resumed */
@@ -217,10 +221,7 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
 static void handle_trap(gobp_process *p, proc_thread *t)
 {
     struct user_regs_struct regs;
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si);
-    if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) < 0)
+    if (thread_regs_get(t, &regs) < 0)
         return;
     if (t->stepping) {
         t->stepping = false;
@@ -229,7 +230,9 @@ static void handle_trap(gobp_process *p, proc_thread *t)
         queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = t->tid, .addr = regs.rip});
         return;
     }
-    proc_site *s = si.si_code == SI_KERNEL ? site_find(p, regs.rip - 1, false) : NULL;
+    /* an int3 of ours leaves rip just after a site (the siginfo would say SI_KERNEL; one
+     * syscall per hit saved by not asking) */
+    proc_site *s = site_find(p, regs.rip - 1, false);
     if (s) {
         handle_site_hit(p, t, s, &regs);
         return;
@@ -258,6 +261,8 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
         else
             t->pending_sig = sig;
         t->stopped = false;
+        thread_regs_flush(t);
+        thread_regs_forget(t);
         ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0);
         return;
     }
@@ -294,6 +299,7 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
         t->awaiting_first_stop = true;
     }
     t->stopped = true;
+    thread_regs_forget(t);
     int event = status >> 16, sig = WSTOPSIG(status);
     switch (event) {
     case 0:

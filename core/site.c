@@ -73,6 +73,11 @@ static int inject_syscall(gobp_process *p, pid_t tid, const uint64_t args[7], ui
 {
     struct user_regs_struct saved, r;
     uint8_t orig[2];
+    proc_thread *held = proc_thread_find(p, tid);
+    if (held) {              /* the kernel's registers must be the thread's real ones */
+        thread_regs_flush(held);
+        thread_regs_forget(held);
+    }
     if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0 ||
         proc_raw_read(p, saved.rip, orig, 2) < 0 ||
         proc_raw_write(p, saved.rip, SYSCALL_INSN, 2) < 0)
@@ -105,6 +110,8 @@ static int inject_syscall(gobp_process *p, pid_t tid, const uint64_t args[7], ui
     }
     proc_raw_write(p, saved.rip, orig, 2);
     ptrace(PTRACE_SETREGS, tid, 0, &saved);
+    if (held)
+        thread_regs_forget(held);
     return rc;
 }
 
@@ -314,7 +321,8 @@ int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
         regs->rip = target;
         break;
     }
-    return (int)ptrace(PTRACE_SETREGS, t->tid, 0, regs);
+    thread_regs_set(t, regs);
+    return 0;
 }
 
 void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *regs)
@@ -330,5 +338,5 @@ void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *
         regs->rip = s->insn.target;
     else
         return;
-    ptrace(PTRACE_SETREGS, t->tid, 0, regs);
+    thread_regs_set(t, regs);
 }

@@ -46,19 +46,21 @@ static void handler_layout(gobp_target *t, gobp_handler *h)
             res_types[h->nresults] = vars[i].type;
             h->results[h->nresults++] = &vars[i];
         } else if (vars[i].is_param && nargs < HANDLER_MAX_VALUES) {
-            arg_types[nargs++] = vars[i].type;
             /* the generic dictionary (.dict) takes a register but is not the user's argument */
-            if (vars[i].name[0] != '.')
+            if (vars[i].name[0] != '.') {
+                h->param_abi[h->nparams] = nargs;
                 h->params[h->nparams++] = &vars[i];
+            }
+            arg_types[nargs++] = vars[i].type;
         }
     }
-    abi_value *arg_abi = calloc((size_t)nargs + 1, sizeof *arg_abi);
+    h->arg_abi = calloc((size_t)nargs + 1, sizeof *h->arg_abi);
     h->result_abi = calloc((size_t)h->nresults + 1, sizeof *h->result_abi);
-    if (abi_assign(arg_types, nargs, res_types, h->nresults, arg_abi, h->result_abi) < 0) {
+    if (abi_assign(arg_types, nargs, res_types, h->nresults, h->arg_abi, h->result_abi) < 0) {
+        free(h->arg_abi);
         free(h->result_abi);
-        h->result_abi = NULL;
+        h->arg_abi = h->result_abi = NULL;
     }
-    free(arg_abi);
     for (int i = 0; i < h->nresults; i++) {
         h->result_off[i] = h->results_size;
         h->results_size += (res_types[i]->size + 7) & ~7ULL;
@@ -158,6 +160,7 @@ void handler_free(gobp_target *t, gobp_breakpoint *bp)
     plugin_unload(first->plugin);
     while (first) {
         gobp_handler *next = first->next;
+        free(first->arg_abi);
         free(first->result_abi);
         free(first);
         first = next;

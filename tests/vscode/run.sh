@@ -84,7 +84,7 @@ exec 9>&-
 
 # ---- 2. the extension packages (vsce, offline) -----------------------------------------------
 cp -r "$ROOT/vscode-extension" "$T/ext-src"
-if ! (cd "$T/ext-src" && "$VSCE" package --no-dependencies --skip-license -o "$T/gobp-dap.vsix" > "$T/vsce.log" 2>&1 </dev/null); then
+if ! (cd "$T/ext-src" && "$VSCE" package --no-dependencies --skip-license --allow-missing-repository -o "$T/gobp-dap.vsix" > "$T/vsce.log" 2>&1 </dev/null); then
   cat "$T/vsce.log" >&2; die "vsce package of vscode-extension/ failed"
 fi
 say "vsce: $(grep -o 'Packaged: .*' "$T/vsce.log" | sed "s|$T/||")"
@@ -100,16 +100,19 @@ LINE=$(grep -n 'half := n / 2' "$WS/main.go" | cut -d: -f1)
 
 EXT="$T/extensions"; UD="$T/user-data"
 mkdir -p "$EXT" "$UD/User" "$T/chrome"
-# The packaged .vsix, installed as a user does (code-server --install-extension, offline).
-if ! node "$CS_BIN" --user-data-dir "$UD" --extensions-dir "$EXT" --install-extension "$T/gobp-dap.vsix" \
-     > "$T/install-ext.log" 2>&1 < /dev/null; then
-  cat "$T/install-ext.log" >&2; die "code-server --install-extension gobp-dap.vsix failed"
-fi
-cp -r "$HERE/test-ext" "$EXT/gobp-test.gobp-vscode-e2e-0.0.1"
 RESULT="$T/result.json"
+cp -r "$HERE/test-ext" "$T/test-ext"
 node -e 'const [f, ...v] = process.argv.slice(1); require("fs").writeFileSync(f, JSON.stringify({
   workspace: v[0], file: v[0] + "/main.go", line: +v[1], program: v[2], plugin: v[3], result: v[4] }, null, 1))' \
-  "$EXT/gobp-test.gobp-vscode-e2e-0.0.1/config.json" "$WS" "$LINE" "$T/values" "$T/plugins/stopper.so" "$RESULT"
+  "$T/test-ext/config.json" "$WS" "$LINE" "$T/values" "$T/plugins/stopper.so" "$RESULT"
+(cd "$T/test-ext" && "$VSCE" package --no-dependencies --skip-license --allow-missing-repository -o "$T/test-ext.vsix" > "$T/vsce-test.log" 2>&1 </dev/null) ||
+  { cat "$T/vsce-test.log" >&2; die "vsce package of tests/vscode/test-ext failed"; }
+# Both .vsix installed as a user does (code-server --install-extension, offline). A folder
+# merely copied into --extensions-dir is not in its extensions.json and is "marked as removed".
+if ! node "$CS_BIN" --user-data-dir "$UD" --extensions-dir "$EXT" --install-extension "$T/gobp-dap.vsix" \
+     --install-extension "$T/test-ext.vsix" > "$T/install-ext.log" 2>&1 < /dev/null; then
+  cat "$T/install-ext.log" >&2; die "code-server --install-extension failed"
+fi
 node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({
   "gobp.adapterPath": process.argv[2],
   "gobp.adapterArgs": ["--log", process.argv[3]],
@@ -200,6 +203,7 @@ check((r.stop3 || {}).name === 'main.main', 'after force return the top frame is
 check(r.exitCode === 3, 'exited event with exit code 3', r.exitCode);
 check(r.terminatedEvent && r.disconnectSent, 'terminated event, then VS Code sent disconnect', { t: r.terminatedEvent, d: r.disconnectSent });
 if (r.initializeArguments) console.log(`vscode-e2e: VS Code ${(r.steps[0].data || {}).vscodeVersion}, clientID ${r.initializeArguments.clientID}, ${r.messages.length} DAP messages`);
+for (const e of r.adapterErrors || []) console.log(`vscode-e2e: note: VS Code reported adapter error "${e.message}" after ${e.afterMessages} messages (VS Code fires "read error" whenever the adapter's stdout closes)`);
 if (fails.length) { for (const f of fails) console.error(`vscode-e2e: FAIL ${f}`); process.exit(1); }
 EOF
 then

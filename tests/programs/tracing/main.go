@@ -103,6 +103,25 @@ func recovered() (res string) {
 	return "not reached"
 }
 
+// recoverQuietly recovers in an untraced frame; nothing traced returns above the panic.
+func recoverQuietly() {
+	defer func() { recover() }()
+	a(1)
+}
+
+//go:noinline
+func after(n int) int { return n * 3 }
+
+//go:noinline
+func nest(n int) int {
+	var pad [64]int
+	pad[n%64] = n
+	if n == 0 {
+		return after(7)
+	}
+	return nest(n-1) + pad[n%64] - n
+}
+
 // ---- goexit ----
 
 //go:noinline
@@ -176,13 +195,33 @@ func main() {
 		fmt.Println("a(0) =", a(0))
 		a(1)
 	case "goexit":
+		go func() {
+			g1(1)
+		}()
+		// wait until the goroutine is gone (a deferred close would let main exit while the
+		// goroutine is still inside runtime.Goexit: that is mode goexit-slow)
+		for runtime.NumGoroutine() > 1 {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+		fmt.Println("goexit done")
+	case "goexit-slow":
+		// the goroutine's deferred call signals main and then takes a while: main (and the
+		// program) ends while the goroutine is still inside runtime.Goexit
 		done := make(chan struct{})
 		go func() {
-			defer close(done)
+			defer func() {
+				close(done)
+				time.Sleep(500 * time.Millisecond)
+			}()
 			g1(1)
 		}()
 		<-done
 		fmt.Println("goexit done")
+	case "recover-untraced":
+		recoverQuietly()
+		time.Sleep(300 * time.Millisecond)
+		fmt.Println("after", nest(20))
 	case "methods":
 		p := Point{X: 2, Y: 3}
 		fmt.Println("sum", p.Sum())

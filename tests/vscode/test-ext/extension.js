@@ -61,8 +61,12 @@ async function until(what, fn, ms) {
 
 // The frame VS Code itself focused after a stop: its own stackTrace request/response.
 async function vscodeTop(stopped) {
-  const resp = await waitMessage('VS Code stackTrace response after the stop', (dir, m) =>
-    isResponse('stackTrace')(dir, m) && m.success && m.body.stackFrames.length > 0, 10000);
+  // VS Code may first ask for the rest of a cached stack ({startFrame: 1, levels: 19}):
+  // take the response to its request for the top (startFrame 0 or absent).
+  const isTopRequest = seq => result.messages.some(x => x.dir === 'toAdapter' && x.m.seq === seq &&
+    x.m.command === 'stackTrace' && !(x.m.arguments && x.m.arguments.startFrame));
+  const resp = await waitMessage('VS Code stackTrace response (top frame) after the stop', (dir, m) =>
+    isResponse('stackTrace')(dir, m) && m.success && m.body.stackFrames.length > 0 && isTopRequest(m.request_seq), 10000);
   const f = resp.body.stackFrames[0];
   return { threadId: stopped.body.threadId, reason: stopped.body.reason, frameId: f.id, name: f.name,
            line: f.line, file: f.source && f.source.path };
@@ -96,7 +100,9 @@ async function run() {
       return {
         onWillReceiveMessage: m => onMessage('toAdapter', m),
         onDidSendMessage: m => onMessage('fromAdapter', m),
-        onError: e => result.errors.push('adapter error: ' + (e && e.message)),
+        // Not a failure by itself: recorded with where it happened in the conversation.
+        onError: e => (result.adapterErrors = result.adapterErrors || []).push(
+          { message: e && e.message, afterMessages: result.messages.length, lastMessage: result.messages.length && result.messages[result.messages.length - 1].m }),
         onExit: (code, signal) => { result.adapterExit = { code, signal }; },
       };
     },
