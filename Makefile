@@ -74,7 +74,7 @@ test: setup
 
 demo: setup
 	$(MAKE) all
-	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap node tests/e2e/demo.mjs
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap GOBP_PLUGINS=$(CURDIR)/$(B)/plugins node tests/e2e/demo.mjs
 
 bench: setup
 	$(MAKE) all

@@ -3,6 +3,8 @@
 import { startSession } from './lib/client.mjs';
 import { goToolchains, buildProgram } from './lib/gobuild.mjs';
 import * as h from './lib/helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 const say = (...a) => console.log(...a);
 const tc = goToolchains()[0];
@@ -68,4 +70,41 @@ async function showStack(s, threadId) {
   for (const f of st.stackFrames) say(`  ${f.name.padEnd(16)} ${f.source ? f.source.path : '?'}:${f.line}`);
 }
 
-main().then(() => process.exit(0), (e) => { console.error(`demo failed: ${e.message}`); process.exit(1); });
+/* Part 2: the reason gobp-dap exists — a C plugin decides on every call of a Go function. */
+async function handlers() {
+  const plugins = process.env.GOBP_PLUGINS;
+  if (!plugins) throw new Error('set GOBP_PLUGINS to the directory of the built example plugins');
+  const program = buildProgram('handlers', tc);
+  say('\n=== handler breakpoints: fault injection without rebuilding the program ===');
+  say('main.lookup gets plugins/inject.so with config "nth=2;global=io.EOF" over DAP: its 2nd call returns');
+  say('io.EOF at once (the body never runs), so the unmodified program sees err == io.EOF:');
+  const s = await startSession('stdio');
+  try {
+    await h.initialize(s);
+    const m = s.mark();
+    await h.launch(s, h.launchArgs({
+      program, args: ['lookups', '3'],
+      handlerBreakpoints: [
+        { function: 'main.lookup', plugin: path.join(plugins, 'inject.so'), config: 'nth=2;global=io.EOF' },
+      ],
+    }), {});
+    await s.waitEvent('terminated', { from: m, timeout: 60000 });
+    for (const l of s.output('stdout').split('\n').filter(Boolean)) say(`  program | ${l}`);
+    for (const l of s.output('console').split('\n').filter(Boolean)) say(`  console | ${l}`);
+  } finally { await s.close(); }
+
+  say('\nthe same from a CI script: gobp-dap run --handler main.lookup=inject.so:nth=1;error=disk full -- handlers lookups 2');
+  const run = spawnSync(process.env.GOBP_DAP, ['run', '--handler', `main.lookup=${path.join(plugins, 'inject.so')}:nth=1;error=disk full`,
+    '--', program, 'lookups', '2'], { encoding: 'utf8' });
+  for (const l of run.stdout.split('\n').filter(Boolean)) say(`  program | ${l}`);
+  for (const l of run.stderr.split('\n').filter(Boolean)) say(`  stderr  | ${l}`);
+  say(`  exit code ${run.status}`);
+
+  say('\n=== call tracing: gobp-dap trace \'main\\.(shapes|compute|pair|lookup)$\' -- handlers ===');
+  const tr = spawnSync(process.env.GOBP_DAP, ['trace', 'main\\.(shapes|compute|pair|lookup)$', '--', program, 'shapes'], { encoding: 'utf8' });
+  for (const l of tr.stderr.split('\n').filter(Boolean).slice(0, 16)) say(`  ${l}`);
+  say(`  exit code ${tr.status}`);
+  if (run.status !== 0 || tr.status !== 0) throw new Error('gobp-dap run/trace failed');
+}
+
+main().then(handlers).then(() => process.exit(0), (e) => { console.error(`demo failed: ${e.message}`); process.exit(1); });
