@@ -4,26 +4,16 @@
 #ifndef GOBP_HANDLER_INTERNAL_H
 #define GOBP_HANDLER_INTERNAL_H
 
-#include "abi.h"
+#include "call_layout.h"
 #include "plugin.h"
 #include "target_internal.h"
-
-#define HANDLER_MAX_VALUES 32
 
 typedef struct gobp_handler {
     gobp_breakpoint *bp;
     gobp_plugin *plugin;
     const gobp_func *func;
     char package[256];
-    const gobp_var *params[HANDLER_MAX_VALUES];
-    int nparams;
-    const gobp_var *results[HANDLER_MAX_VALUES];
-    int nresults;
-    abi_value *arg_abi;           /* every argument incl. .dict; NULL if the layout is unknown */
-    int param_abi[HANDLER_MAX_VALUES]; /* params[i] is arg_abi[param_abi[i]] */
-    abi_value *result_abi;        /* nresults entries; NULL if the layout is unknown */
-    uint64_t results_size;        /* bytes of all results side by side (8-aligned each) */
-    uint64_t result_off[HANDLER_MAX_VALUES];
+    call_layout layout;           /* arguments, results and their ABI places */
     bool disabled;
     struct gobp_handler *next;    /* the other instantiations of a generic function */
 } gobp_handler;

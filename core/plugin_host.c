@@ -109,15 +109,15 @@ int host_call_apply(host_call *c)
 static int results_transfer(host_call *c, uint64_t stack_base, bool store)
 {
     gobp_handler *h = c->h;
-    if (!h->result_abi)
+    if (!h->layout.result_abi)
         return -1;
-    for (int i = 0; i < h->nresults; i++) {
-        const abi_value *a = &h->result_abi[i];
+    for (int i = 0; i < h->layout.nresults; i++) {
+        const abi_value *a = &h->layout.result_abi[i];
         bool fp = abi_uses_float(a);
         if (fp && host_fp_load(c) < 0)
             return -1;
         if (abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
-                         stack_base, c->results + h->result_off[i], store) < 0)
+                         stack_base, c->results + h->layout.result_off[i], store) < 0)
             return -1;
         if (store) {
             c->regs_dirty = true;
@@ -133,7 +133,7 @@ int host_results_load(host_call *c)
 {
     if (c->results_loaded)
         return 0;
-    c->results = calloc(1, c->h->results_size + 8);
+    c->results = calloc(1, c->h->layout.results_size + 8);
     c->results_loaded = true;
     /* after RET, RSP = entry RSP + 8: the stack results start at RSP */
     return c->at_exit ? results_transfer(c, c->regs.rsp, false) : 0;
@@ -162,15 +162,15 @@ static int64_t api_goroutine(gobp_call *pc)
 
 /* ---- arguments and results ---- */
 
-static int api_arg_count(gobp_call *pc) { return call_of(pc)->h->nparams; }
+static int api_arg_count(gobp_call *pc) { return call_of(pc)->h->layout.nparams; }
 
 static const gobp_var *param(host_call *c, int i)
 {
-    if (i < 0 || i >= c->h->nparams) {
-        fail(c, "argument %d out of range (the function has %d)", i, c->h->nparams);
+    if (i < 0 || i >= c->h->layout.nparams) {
+        fail(c, "argument %d out of range (the function has %d)", i, c->h->layout.nparams);
         return NULL;
     }
-    return c->h->params[i];
+    return c->h->layout.params[i];
 }
 
 static const char *api_arg_name(gobp_call *pc, int i)
@@ -196,7 +196,7 @@ static gobp_val *api_arg(gobp_call *pc, int i)
         fail(c, "arguments are readable in gobp_on_enter only");
         return NULL;
     }
-    const abi_value *a = c->h->arg_abi ? &c->h->arg_abi[c->h->param_abi[i]] : NULL;
+    const abi_value *a = c->h->layout.arg_abi ? &c->h->layout.arg_abi[c->h->layout.param_abi[i]] : NULL;
     if (!a || !var->type) {
         fail(c, "argument %s cannot be placed (unsupported layout)", var->name);
         return NULL;
@@ -220,22 +220,22 @@ static gobp_val *api_arg(gobp_call *pc, int i)
 static gobp_val *api_arg_named(gobp_call *pc, const char *name)
 {
     host_call *c = call_of(pc);
-    for (int i = 0; i < c->h->nparams; i++)
-        if (strcmp(c->h->params[i]->name, name) == 0)
+    for (int i = 0; i < c->h->layout.nparams; i++)
+        if (strcmp(c->h->layout.params[i]->name, name) == 0)
             return api_arg(pc, i);
     fail(c, "%s has no argument named %s", c->h->func->name, name);
     return NULL;
 }
 
-static int api_result_count(gobp_call *pc) { return call_of(pc)->h->nresults; }
+static int api_result_count(gobp_call *pc) { return call_of(pc)->h->layout.nresults; }
 
 static const gobp_var *result_var(host_call *c, int i)
 {
-    if (i < 0 || i >= c->h->nresults) {
-        fail(c, "result %d out of range (the function has %d)", i, c->h->nresults);
+    if (i < 0 || i >= c->h->layout.nresults) {
+        fail(c, "result %d out of range (the function has %d)", i, c->h->layout.nresults);
         return NULL;
     }
-    return c->h->results[i];
+    return c->h->layout.results[i];
 }
 
 static const char *api_result_name(gobp_call *pc, int i)
@@ -264,7 +264,7 @@ static gobp_val *api_result(gobp_call *pc, int i)
         fail(c, "the results of %s cannot be placed (unsupported layout)", c->h->func->name);
         return NULL;
     }
-    host_val *hv = new_val(c, value_of_bytes(var->type, c->results + c->h->result_off[i], var->type->size));
+    host_val *hv = new_val(c, value_of_bytes(var->type, c->results + c->h->layout.result_off[i], var->type->size));
     hv->result = i;
     return &hv->pub;
 }
@@ -487,7 +487,7 @@ static uint64_t api_address(gobp_val *v)
 /* Writes an argument's new bytes to its ABI registers / stack slots. */
 static int arg_write(host_call *c, int i, const unsigned char *bytes, size_t n)
 {
-    const abi_value *a = &c->h->arg_abi[c->h->param_abi[i]];
+    const abi_value *a = &c->h->layout.arg_abi[c->h->layout.param_abi[i]];
     bool fp = abi_uses_float(a);
     if (fp && host_fp_load(c) < 0)
         return -1;
@@ -509,7 +509,7 @@ static int value_store(host_call *c, host_val *hv, const unsigned char *bytes, s
     if (hv->arg >= 0)
         rc = arg_write(c, hv->arg, bytes, n);
     else if (hv->result >= 0) {
-        memcpy(c->results + c->h->result_off[hv->result], bytes, n);
+        memcpy(c->results + c->h->layout.result_off[hv->result], bytes, n);
         c->results_dirty = true;
         rc = 0;
     } else if (!hv->v.bytes && hv->v.addr)
@@ -609,13 +609,13 @@ static unsigned char *result_slot(host_call *c, int i, const gobp_type **t)
     const gobp_var *var = result_var(c, i);
     if (!var)
         return NULL;
-    if (!c->h->result_abi || host_results_load(c) < 0) {
+    if (!c->h->layout.result_abi || host_results_load(c) < 0) {
         fail(c, "the results of %s cannot be placed (unsupported layout)", c->h->func->name);
         return NULL;
     }
     *t = var->type;
     c->results_dirty = true;
-    return c->results + c->h->result_off[i];
+    return c->results + c->h->layout.result_off[i];
 }
 
 static int return_scalar(gobp_call *pc, int i, int64_t si, uint64_t ui, double f, int which, const char *what)

@@ -34,39 +34,6 @@ static int handler_timeout(gobp_target *t)
     return t->handler_timeout_ms > 0 ? t->handler_timeout_ms : DEFAULT_HANDLER_TIMEOUT_MS;
 }
 
-/* Parameters and results from DWARF, and where the results go by the register ABI. */
-static void handler_layout(gobp_target *t, gobp_handler *h)
-{
-    const gobp_var *vars;
-    int n = binary_func_vars(t->bin, h->func, h->func->entry_pc, &vars);
-    gobp_type *arg_types[HANDLER_MAX_VALUES], *res_types[HANDLER_MAX_VALUES];
-    int nargs = 0;
-    for (int i = 0; i < n; i++) {
-        if (vars[i].is_result && h->nresults < HANDLER_MAX_VALUES) {
-            res_types[h->nresults] = vars[i].type;
-            h->results[h->nresults++] = &vars[i];
-        } else if (vars[i].is_param && nargs < HANDLER_MAX_VALUES) {
-            /* the generic dictionary (.dict) takes a register but is not the user's argument */
-            if (vars[i].name[0] != '.') {
-                h->param_abi[h->nparams] = nargs;
-                h->params[h->nparams++] = &vars[i];
-            }
-            arg_types[nargs++] = vars[i].type;
-        }
-    }
-    h->arg_abi = calloc((size_t)nargs + 1, sizeof *h->arg_abi);
-    h->result_abi = calloc((size_t)h->nresults + 1, sizeof *h->result_abi);
-    if (abi_assign(arg_types, nargs, res_types, h->nresults, h->arg_abi, h->result_abi) < 0) {
-        free(h->arg_abi);
-        free(h->result_abi);
-        h->arg_abi = h->result_abi = NULL;
-    }
-    for (int i = 0; i < h->nresults; i++) {
-        h->result_off[i] = h->results_size;
-        h->results_size += (res_types[i]->size + 7) & ~7ULL;
-    }
-}
-
 /* gobp_log_plugin lines: "[inject.so] text" in the console. */
 static void plugin_log_line(void *ctx, const char *line)
 {
@@ -82,7 +49,7 @@ static gobp_handler *handler_new(gobp_target *t, gobp_breakpoint *bp, const gobp
     h->func = f;
     h->plugin = plugin;
     go_func_package(f->name, h->package, sizeof h->package);
-    handler_layout(t, h);
+    call_layout_init(t->bin, f, &h->layout);
     return h;
 }
 
@@ -160,8 +127,7 @@ void handler_free(gobp_target *t, gobp_breakpoint *bp)
     plugin_unload(first->plugin);
     while (first) {
         gobp_handler *next = first->next;
-        free(first->arg_abi);
-        free(first->result_abi);
+        call_layout_free(&first->layout);
         free(first);
         first = next;
     }
@@ -212,7 +178,7 @@ static void pending_add(gobp_target *t, gobp_handler *h, host_call *c)
 static int force_return(host_call *c)
 {
     uint64_t ret = 0;
-    if (!c->h->result_abi || host_results_store(c, c->regs.rsp + 8) < 0 ||
+    if (!c->h->layout.result_abi || host_results_store(c, c->regs.rsp + 8) < 0 ||
         proc_read(target_process(c->t), c->regs.rsp, &ret, sizeof ret) < 0)
         return -1;
     c->regs.rip = ret;

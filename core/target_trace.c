@@ -3,6 +3,7 @@
  * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine,
  * stack.hi - SP); calls left by a panic or runtime.Goexit are closed as such. */
 #include "abi_transfer.h"
+#include "call_layout.h"
 #include "target_internal.h"
 #include "trace.h"
 
@@ -12,16 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_VALUES 32
-
 typedef struct {
     const gobp_func *func;
-    const gobp_var *shown[MAX_VALUES];  /* arguments shown (not the generic .dict) */
-    int shown_abi[MAX_VALUES];          /* index of each in arg_abi */
-    int nshown;
-    const gobp_var *results[MAX_VALUES];
-    int nresults;
-    abi_value *arg_abi, *res_abi;       /* NULL when the layout is unknown */
+    call_layout layout;
     uint64_t seen;
 } trace_fn;
 
@@ -261,14 +255,14 @@ static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_
     r->depth = g->n - 1;
     r->function = f->func->name;
     r->start_ns = now;
-    if (f->arg_abi) {
-        load_fp(t, hr, tid, f->arg_abi, f->nshown ? f->shown_abi[f->nshown - 1] + 1 : 0);
-        r->args = calloc((size_t)f->nshown + 1, sizeof *r->args);
-        for (int i = 0; i < f->nshown; i++) {
-            r->args[i].name = f->shown[i]->name;
-            r->args[i].value = format_abi_value(t, tr, hr, &f->arg_abi[f->shown_abi[i]], f->shown[i]->type, hr->regs.rsp + 8);
+    if (f->layout.arg_abi) {
+        load_fp(t, hr, tid, f->layout.arg_abi, f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0);
+        r->args = calloc((size_t)f->layout.nparams + 1, sizeof *r->args);
+        for (int i = 0; i < f->layout.nparams; i++) {
+            r->args[i].name = f->layout.params[i]->name;
+            r->args[i].value = format_abi_value(t, tr, hr, &f->layout.arg_abi[f->layout.param_abi[i]], f->layout.params[i]->type, hr->regs.rsp + 8);
         }
-        r->nargs = f->nshown;
+        r->nargs = f->layout.nparams;
     }
     for (int i = 0; i < tr->nsinks; i++)
         if (tr->sinks[i].enter)
@@ -285,14 +279,14 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
     open_call *top = g->n ? &g->calls[g->n - 1] : NULL;
     if (top && top->depth_key == depth_key && top->fn == fi) {
         trace_fn *f = &tr->fns[fi];
-        if (f->res_abi) {
-            load_fp(t, hr, tid, f->res_abi, f->nresults);
-            top->rec.results = calloc((size_t)f->nresults + 1, sizeof *top->rec.results);
-            for (int i = 0; i < f->nresults; i++) {
-                top->rec.results[i].name = f->results[i]->name;
-                top->rec.results[i].value = format_abi_value(t, tr, hr, &f->res_abi[i], f->results[i]->type, hr->regs.rsp + 8);
+        if (f->layout.result_abi) {
+            load_fp(t, hr, tid, f->layout.result_abi, f->layout.nresults);
+            top->rec.results = calloc((size_t)f->layout.nresults + 1, sizeof *top->rec.results);
+            for (int i = 0; i < f->layout.nresults; i++) {
+                top->rec.results[i].name = f->layout.results[i]->name;
+                top->rec.results[i].value = format_abi_value(t, tr, hr, &f->layout.result_abi[i], f->layout.results[i]->type, hr->regs.rsp + 8);
             }
-            top->rec.nresults = f->nresults;
+            top->rec.nresults = f->layout.nresults;
         }
         if (g->panicking && depth_key < g->panic_depth)
             g->panicking = false;  /* a frame above the panic returns: it was recovered */
@@ -349,33 +343,6 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
 
 /* ---- start / stop ---- */
 
-static void fn_layout(gobp_target *t, trace_fn *f)
-{
-    const gobp_var *vars;
-    int n = binary_func_vars(t->bin, f->func, f->func->entry_pc, &vars);
-    gobp_type *arg_types[MAX_VALUES], *res_types[MAX_VALUES];
-    int nargs = 0;
-    for (int i = 0; i < n; i++) {
-        if (vars[i].is_result && f->nresults < MAX_VALUES) {
-            res_types[f->nresults] = vars[i].type;
-            f->results[f->nresults++] = &vars[i];
-        } else if (vars[i].is_param && nargs < MAX_VALUES) {
-            if (vars[i].name[0] != '.' && f->nshown < MAX_VALUES) {
-                f->shown_abi[f->nshown] = nargs;
-                f->shown[f->nshown++] = &vars[i];
-            }
-            arg_types[nargs++] = vars[i].type;
-        }
-    }
-    f->arg_abi = calloc((size_t)nargs + 1, sizeof *f->arg_abi);
-    f->res_abi = calloc((size_t)f->nresults + 1, sizeof *f->res_abi);
-    if (abi_assign(arg_types, nargs, res_types, f->nresults, f->arg_abi, f->res_abi) < 0) {
-        free(f->arg_abi);
-        free(f->res_abi);
-        f->arg_abi = f->res_abi = NULL;
-    }
-}
-
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
                        gobp_trace_sink *sinks, int nsinks, gobp_trace_summary *summary, char *err, size_t errlen)
 {
@@ -410,7 +377,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         }
         for (int k = 0; k < nrets; k++)
             site_add(t, tr, rets[k], tr->nfns, SITE_RET);
-        fn_layout(t, f);
+        call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
     }
     const gobp_func *goexit = binary_func_by_name(t->bin, "runtime.goexit1");
@@ -451,8 +418,7 @@ void target_trace_stop(gobp_target *t)
             if (tr->sites[i].addr)
                 proc_site_remove(t->proc, tr->sites[i].addr);
     for (int i = 0; i < tr->nfns; i++) {
-        free(tr->fns[i].arg_abi);
-        free(tr->fns[i].res_abi);
+        call_layout_free(&tr->fns[i].layout);
     }
     free(tr->fns);
     free(tr->sites);

@@ -359,7 +359,7 @@ for (const tc of goToolchains()) {
       for (const x of recs) assert.equal(x.end, 'return');
     });
 
-    test('--sample 10 → 100 of 1000 calls; --max-calls 5 → 5; --goroutine G → only G', OPT, async () => {
+    test('--sample 10 → 100 of 1000 calls; --max-calls 5 → 5; --goroutine 1 → only the main goroutine', OPT, async () => {
       const out = T.tmpFile('jsonl');
       let r = await T.runTrace(['--format', 'jsonl', '-o', out, '--sample', '10', 'main\\.tiny$', '--', prog(), 'many', '1000']);
       T.assertCode(r, 0);
@@ -376,16 +376,19 @@ for (const tc of goToolchains()) {
       recs = T.readJsonl(out);
       assert.deepEqual(recs.map((x) => [x.id, x.args.i, x.results['~r0']]), [[1, '0', '1'], [2, '1', '2'], [3, '2', '3'], [4, '3', '4'], [5, '4', '5']]);
 
-      // goroutine ids: learn worker 3's goroutine from a full trace, then filter on it
-      r = await T.runTrace(['--format', 'jsonl', '-o', out, 'main\\.work$', '--', prog(), 'parallel']);
+      // --goroutine 1: only the main goroutine's calls (work(9) x10 after the 4 workers' 200)
+      r = await T.runTrace(['--format', 'jsonl', '-o', out, 'main\\.work$', '--', prog(), 'parallel', 'withmain']);
       T.assertCode(r, 0);
-      const g3 = T.readJsonl(out).find((x) => x.args.id === '3').goroutine;
-      r = await T.runTrace(['--format', 'jsonl', '-o', out, '--goroutine', String(g3), 'main\\.work$', '--', prog(), 'parallel']);
+      assert.equal(r.stdout, 'sums [247500 495000 742500 990000]\nmain 445500\n');
+      assert.equal(T.readJsonl(out).length, 210, 'unfiltered: 210 calls');
+      r = await T.runTrace(['--format', 'jsonl', '-o', out, '--goroutine', '1', 'main\\.work$', '--', prog(), 'parallel', 'withmain']);
       T.assertCode(r, 0);
+      assert.equal(r.stdout, 'sums [247500 495000 742500 990000]\nmain 445500\n');
       recs = T.readJsonl(out);
-      assert.equal(recs.length, 50, `--goroutine ${g3}: 50 calls`);
-      for (const x of recs) assert.equal(x.goroutine, g3);
-      assert.deepEqual(new Set(recs.map((x) => x.args.id)), new Set(['3']), 'worker 3 (goroutine ids are stable run to run)');
+      T.checkForest(recs);
+      assert.equal(recs.length, 10, '--goroutine 1: the main goroutine\'s 10 calls');
+      for (const x of recs) assert.deepEqual([x.goroutine, x.args.id], [1, '9']);
+      assert.equal(T.parseSummary(r.stderr).calls, 10);
     });
 
     test('errors: nothing matches, bad regular expression, bad format, no program', OPT, async () => {
@@ -403,7 +406,7 @@ for (const tc of goToolchains()) {
       r = await T.runTrace(['main\\.handle$']);
       T.assertCode(r, 2);
       assert.match(r.stderr, /give either -- PROGRAM/);
-      r = await T.runTrace(['--', prog(), 'chain']);
+      r = await T.runTrace(['--max-calls', '3']);
       T.assertCode(r, 2);
       assert.match(r.stderr, /give at least one REGEXP/);
     });

@@ -55,7 +55,7 @@ CS_BIN="$CS/node_modules/code-server/out/node/entry.js"
 if [ ! -f "$CS/.complete" ]; then
   command -v rg >/dev/null || missing "apt-get install ripgrep (seeds @vscode/ripgrep, whose postinstall downloads from GitHub)"
   [ -e /usr/include/gssapi/gssapi.h ] || [ -e /usr/include/krb5.h ] || missing "apt-get install libkrb5-dev (code-server's native kerberos module)"
-  say "installing code-server $CS_VERSION with npm into $CS (first run, ~2 min)"
+  say "installing code-server $CS_VERSION with npm into $CS (first run: native modules compile, ~5 min)"
   rm -rf "$CS"; mkdir -p "$CS/tmp/vscode-ripgrep-cache-1.15.11" "$CS/rg"
   # @vscode/ripgrep 1.15.11's postinstall takes this tarball from $TMPDIR instead of GitHub.
   cp "$(command -v rg)" "$CS/rg/rg"

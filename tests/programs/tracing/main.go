@@ -188,6 +188,13 @@ func main() {
 		close(start)
 		wg.Wait()
 		fmt.Println("sums", sums)
+		if len(os.Args) > 2 && os.Args[2] == "withmain" {
+			m := 0
+			for i := 0; i < 10; i++ {
+				m += work(9)
+			}
+			fmt.Println("main", m)
+		}
 	case "panic":
 		fmt.Println(recovered())
 		fmt.Println("a(0) =", a(0))

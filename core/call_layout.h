@@ -1,0 +1,26 @@
+/* The layout of a Go function's calls: its arguments and results from DWARF, and where the
+ * register ABI puts each at entry and at return. Shared by handler breakpoints and tracing. */
+#ifndef GOBP_CALL_LAYOUT_H
+#define GOBP_CALL_LAYOUT_H
+
+#include "abi.h"
+#include "binary.h"
+
+#define CALL_MAX_VALUES 32
+
+typedef struct call_layout {
+    const gobp_var *params[CALL_MAX_VALUES];  /* the user's arguments, receiver first (no .dict) */
+    int param_abi[CALL_MAX_VALUES];           /* params[i] lives at arg_abi[param_abi[i]] */
+    int nparams;
+    const gobp_var *results[CALL_MAX_VALUES];
+    int nresults;
+    abi_value *arg_abi;                       /* every argument, .dict included; NULL when the */
+    abi_value *result_abi;                    /*   ABI cannot place them */
+    uint64_t result_off[CALL_MAX_VALUES];     /* results side by side in a buffer, 8-aligned */
+    uint64_t results_size;
+} call_layout;
+
+void call_layout_init(gobp_binary *bin, const gobp_func *f, call_layout *out);
+void call_layout_free(call_layout *l);
+
+#endif
