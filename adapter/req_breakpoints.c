@@ -49,11 +49,22 @@ static void respond_breakpoints(session *s, json_object *req, json_object *list)
     session_respond_ok(s, req, body);
 }
 
-/* A condition or hit count we cannot evaluate yet must not turn into an unconditional stop. */
-static bool has_unsupported_condition(json_object *item)
+/* condition / hitCondition / logMessage of a requested breakpoint; a malformed one leaves the
+ * breakpoint unverified with the reason (never an unconditional stop). */
+static void apply_conditions(session *s, gobp_breakpoint *bp, json_object *item)
 {
-    return dap_get_string(item, "condition", NULL) || dap_get_string(item, "hitCondition", NULL) ||
-           dap_get_string(item, "logMessage", NULL);
+    char err[256];
+    if (!bp->verified)
+        return;
+    if (target_break_set_conditions(s->target, bp, dap_get_string(item, "condition", NULL),
+                                    dap_get_string(item, "hitCondition", NULL),
+                                    dap_get_string(item, "logMessage", NULL), err, sizeof err) < 0) {
+        bp->verified = false;
+        for (int i = 0; i < bp->naddrs; i++)
+            proc_site_remove(target_process(s->target), bp->addrs[i]);
+        bp->naddrs = 0;
+        snprintf(bp->message, sizeof bp->message, "%s", err);
+    }
 }
 
 DECLARE_REQUEST(req_set_breakpoints)
@@ -85,13 +96,7 @@ DECLARE_REQUEST(req_set_breakpoints)
         if (!s->client_lines_start_at1)
             line++;
         gobp_breakpoint *bp = target_break_line(s->target, path, line);
-        if (has_unsupported_condition(item) && bp->verified) {
-            target_break_delete(s->target, bp);
-            json_object *o = not_launched_json(line, path);
-            json_object_object_add(o, "message", json_object_new_string("conditions, hit counts and log messages are not supported yet"));
-            json_object_array_add(list, o);
-            continue;
-        }
+        apply_conditions(s, bp, item);
         json_object_array_add(list, breakpoint_json(bp, path));
     }
     respond_breakpoints(s, req, list);
@@ -136,13 +141,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
             continue;
         }
         gobp_breakpoint *bp = target_break_function(s->target, name);
-        if (has_unsupported_condition(item) && bp->verified) {
-            target_break_delete(s->target, bp);
-            json_object *o = not_launched_json(0, NULL);
-            json_object_object_add(o, "message", json_object_new_string("conditions, hit counts and log messages are not supported yet"));
-            json_object_array_add(list, o);
-            continue;
-        }
+        apply_conditions(s, bp, item);
         json_object_array_add(list, breakpoint_json(bp, NULL));
     }
     if (ntrace || s->ntracepoints)

@@ -11,8 +11,8 @@ DECLARE_REQUEST(req_initialize)
     s->client_supports_variable_type = dap_get_bool(args, "supportsVariableType", false);
     json_object *caps = json_object_new_object();
     for (const request_entry *e = request_table; e->command; e++)
-        if (e->capability)
-            json_object_object_add(caps, e->capability, json_object_new_boolean(1));
+        for (int i = 0; i < 4 && e->capabilities[i]; i++)
+            json_object_object_add(caps, e->capabilities[i], json_object_new_boolean(1));
     json_object *filters = json_object_new_array();
     json_object_object_add(caps, "exceptionBreakpointFilters", filters);
     session_respond_ok(s, req, caps);

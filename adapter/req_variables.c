@@ -1,9 +1,9 @@
 /* Values in the editor: variables (scopes and expandable values, paged with
  * filter/start/count) and evaluate of a variable, field path, index or deref
  * (p.Name, pp.Home.City, s[3], m["k"], *ptr, main.counter). */
+#include "eval.h"
 #include "session.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,25 +159,6 @@ DECLARE_REQUEST(req_variables)
 
 /* ---- evaluate ---- */
 
-typedef struct {
-    const char *p;
-    char err[640];
-} expr_parser;
-
-static void skip_space(expr_parser *ep)
-{
-    while (isspace((unsigned char)*ep->p))
-        ep->p++;
-}
-
-static size_t ident_len(const char *p, bool path)
-{
-    size_t n = 0;
-    while (isalnum((unsigned char)p[n]) || p[n] == '_' || (unsigned char)p[n] >= 0x80 || (path && p[n] == '/'))
-        n++;
-    return n;
-}
-
 /* The frame the expression is evaluated in: frameId, else the top frame of the last stop. */
 static bool eval_frame(session *s, json_object *args, handle *out)
 {
@@ -193,165 +174,6 @@ static bool eval_frame(session *s, json_object *args, handle *out)
     return target_stack(s->target, goid, &out->frame, 1, &total) == 1;
 }
 
-static int lookup_name(session *s, handle *frame, const char *name, gobp_value *out)
-{
-    gobp_binary *bin = target_binary(s->target);
-    if (frame->frame.func) {
-        const gobp_var *vars;
-        uint64_t lookup = frame->frame.has_regs ? frame->frame.pc : frame->frame.pc - 1;
-        int n = binary_func_vars(bin, frame->frame.func, lookup, &vars);
-        for (int i = n - 1; i >= 0; i--)
-            if (strcmp(vars[i].name, name) == 0)
-                return target_frame_var(s->target, frame->goid, &frame->frame, &vars[i], out);
-        char pkg[256], full[1024];
-        go_func_package(frame->frame.func->name, pkg, sizeof pkg);
-        snprintf(full, sizeof full, "%s.%s", pkg, name);
-        const gobp_global *g = binary_global(bin, full);
-        if (g) {
-            *out = value_at(g->type, g->addr);
-            return 0;
-        }
-    }
-    const gobp_global *g = binary_global(bin, name);
-    if (g) {
-        *out = value_at(g->type, g->addr);
-        return 0;
-    }
-    return -1;
-}
-
-static int eval_suffixes(session *s, expr_parser *ep, gobp_value *v)
-{
-    gobp_memview mv = target_memview(s->target);
-    for (;;) {
-        skip_space(ep);
-        gobp_value next;
-        int r;
-        if (*ep->p == '.') {
-            ep->p++;
-            size_t n = ident_len(ep->p, false);
-            char field[200];
-            snprintf(field, sizeof field, "%.*s", (int)n, ep->p);
-            ep->p += n;
-            if ((r = value_field(&mv, v, field, &next)) < 0)
-                snprintf(ep->err, sizeof ep->err, "%s has no field or method %s", v->type ? v->type->name : "value", field);
-        } else if (*ep->p == '[') {
-            ep->p++;
-            skip_space(ep);
-            if (*ep->p == '"') {
-                const char *end = strchr(ep->p + 1, '"');
-                if (!end) {
-                    snprintf(ep->err, sizeof ep->err, "unterminated string in index");
-                    return -1;
-                }
-                char key[256];
-                snprintf(key, sizeof key, "%.*s", (int)(end - ep->p - 1), ep->p + 1);
-                ep->p = end + 1;
-                if ((r = value_map_lookup_string(&mv, v, key, &next)) < 0)
-                    snprintf(ep->err, sizeof ep->err, "key \"%s\" not found", key);
-            } else {
-                char *end;
-                long long idx = strtoll(ep->p, &end, 0);
-                if (end == ep->p) {
-                    snprintf(ep->err, sizeof ep->err, "only constant indexes are supported");
-                    return -1;
-                }
-                ep->p = end;
-                r = v->type && v->type->kind == GOBP_KIND_MAP ? value_map_lookup_int(&mv, v, idx, &next)
-                                                              : value_index(&mv, v, idx, &next);
-                if (r < 0)
-                    snprintf(ep->err, sizeof ep->err, "index %lld out of range or not indexable", idx);
-            }
-            skip_space(ep);
-            if (*ep->p != ']') {
-                snprintf(ep->err, sizeof ep->err, "expected ]");
-                value_free(&next);
-                return -1;
-            }
-            ep->p++;
-        } else {
-            return 0;
-        }
-        if (r < 0)
-            return -1;
-        value_free(v);
-        *v = next;
-    }
-}
-
-static int eval_expression(session *s, handle *frame, const char *expr, gobp_value *out, char *err, size_t errlen)
-{
-    expr_parser ep = { .p = expr };
-    skip_space(&ep);
-    int derefs = 0;
-    while (*ep.p == '*') {
-        derefs++;
-        ep.p++;
-        skip_space(&ep);
-    }
-    bool paren = *ep.p == '(';
-    if (paren)
-        ep.p++;
-    size_t n = ident_len(ep.p, true);
-    if (n == 0) {
-        snprintf(err, errlen, "cannot evaluate \"%s\": only variables, fields, indexes and * are supported", expr);
-        return -1;
-    }
-    char name[512];
-    snprintf(name, sizeof name, "%.*s", (int)n, ep.p);
-    ep.p += n;
-    gobp_value v;
-    int found = lookup_name(s, frame, name, &v);
-    if (found < 0 && *ep.p == '.') { /* package-qualified global: pkg.Name */
-        size_t m = ident_len(ep.p + 1, false);
-        snprintf(name + n, sizeof name - n, ".%.*s", (int)m, ep.p + 1);
-        const gobp_global *g = binary_global(target_binary(s->target), name);
-        if (g) {
-            v = value_at(g->type, g->addr);
-            ep.p += m + 1;
-            found = 0;
-        }
-    }
-    if (found < 0) {
-        snprintf(err, errlen, "could not find symbol value for %.*s", (int)n, expr + (ep.p - expr) - n);
-        return -1;
-    }
-    if (eval_suffixes(s, &ep, &v) < 0) {
-        snprintf(err, errlen, "%s", ep.err);
-        value_free(&v);
-        return -1;
-    }
-    if (paren) {
-        skip_space(&ep);
-        if (*ep.p == ')')
-            ep.p++;
-        if (eval_suffixes(s, &ep, &v) < 0) {
-            snprintf(err, errlen, "%s", ep.err);
-            value_free(&v);
-            return -1;
-        }
-    }
-    gobp_memview mv = target_memview(s->target);
-    for (int i = 0; i < derefs; i++) {
-        gobp_value d;
-        if (value_deref(&mv, &v, &d) < 0) {
-            snprintf(err, errlen, "cannot dereference %s", expr);
-            value_free(&v);
-            return -1;
-        }
-        value_free(&v);
-        v = d;
-    }
-    skip_space(&ep);
-    if (*ep.p) {
-        snprintf(err, errlen, "cannot evaluate \"%s\": unexpected \"%s\"", expr, ep.p);
-        value_free(&v);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 DECLARE_REQUEST(req_evaluate)
 {
     const char *expr = dap_get_string(args, "expression", NULL);
@@ -363,16 +185,30 @@ DECLARE_REQUEST(req_evaluate)
         return;
     handle frame;
     char err[1024];
-    gobp_value v;
+    eval_result r;
     if (!eval_frame(s, args, &frame)) {
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
         return;
     }
-    if (eval_expression(s, &frame, expr, &v, err, sizeof err) < 0) {
+    eval_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
+    if (eval_expression(&scope, expr, &r, err, sizeof err) < 0) {
         session_respond_error(s, req, "%s", err);
         return;
     }
-    json_object *var = variable_json(s, expr, &v, expr, "result");
+    json_object *var;
+    if (r.kind == EVAL_VALUE) {
+        var = variable_json(s, expr, &r.value, expr, "result");
+        r.value = (gobp_value){ 0 };
+    } else {
+        char *text = eval_result_text(s->target, &r), *type = eval_result_type(s->target, &r);
+        var = json_object_new_object();
+        json_object_object_add(var, "result", json_object_new_string(text));
+        json_object_object_add(var, "type", json_object_new_string(type));
+        json_object_object_add(var, "variablesReference", json_object_new_int(0));
+        free(text);
+        free(type);
+    }
+    eval_result_free(&r);
     json_object *body = json_object_new_object();
     json_object_object_foreach(var, key, val) {
         if (strcmp(key, "name") == 0 || strcmp(key, "evaluateName") == 0)

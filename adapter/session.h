@@ -89,7 +89,7 @@ typedef void (*request_handler)(session *s, json_object *req, json_object *args)
 typedef struct {
     const char *command;
     request_handler handler;
-    const char *capability;    /* the initialize capability this handler backs, or NULL */
+    const char *capabilities[4]; /* the initialize capabilities this handler backs */
 } request_entry;
 extern const request_entry request_table[];
 const request_entry *request_lookup(const char *command);

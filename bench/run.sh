@@ -2,9 +2,10 @@
 # make bench: gobp-dap vs Delve's `dlv dap` (Debian's 1.20.2) on Go 1.19 binaries.
 #   GOBP_DAP=path/to/gobp-dap bench/run.sh
 # Env: BENCH_REPS (3), BENCH_GOROUTINES (10000), DLV (dlv), GO (go = 1.19; dlv reads <= 1.20),
-#      BENCH_PARTS ("dap handlers": which parts run), and for the handler part (hitbench.py):
+#      BENCH_PARTS ("dap handlers trace": which parts run), for the handler part (hitbench.py):
 #      BENCH_HITS (200000), BENCH_DLV_HITS (2000), BENCH_DLV_PINNED (1), BENCH_PROFILE (auto|1|0),
-#      BENCH_PROFILE_HITS (20000).
+#      BENCH_PROFILE_HITS (20000); for the trace part (tracebench.py): BENCH_TRACE_CALLS (100000),
+#      BENCH_DLV_TRACE_CALLS (2000), BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE.
 # Installs nothing: scripts/setup.sh (run by `make bench`) provides go, delve and python3.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +33,7 @@ fi
 echo "gobp-dap: $GOBP_DAP ($("$GOBP_DAP" --version 2>/dev/null | head -1))"
 echo "dlv:      $(command -v "$DLV") ($("$DLV" version 2>/dev/null | sed -n 2p))"
 echo "targets:  built by $gover with -gcflags=all='-N -l'"
-parts=${BENCH_PARTS:-dap handlers}
+parts=${BENCH_PARTS:-dap handlers trace}
 case " $parts " in *" dap "*)
   python3 "$here/dapbench.py" "$GOBP_DAP" "$DLV" "$cache/cmdgo" "$cache/goroutines" \
     "$root/tests/programs/goroutines/main.go" ;;
@@ -40,17 +41,25 @@ esac
 
 # (3) per-hit cost of handler breakpoints (bench/hitbench.py): bench/hotloop, the raw ptrace
 # floor (bench/ptrace_floor.c on bench/floor_target.c) and the bench plugins, built into $cache
-case " $parts " in *" handlers "*)
+# (4) per-call cost of call tracing (bench/tracebench.py): the same hotloop and floor, plus
+# `gobp-dap trace` and `dlv trace`
+case " $parts " in *" handlers "*|*" trace "*)
   command -v taskset >/dev/null || { echo "bench: taskset (util-linux) is required" >&2; exit 1; }
   CC=${CC:-cc}
   (cd "$here/hotloop" && "$GO" build -gcflags=all='-N -l' -o "$cache/hotloop" .)
   "$CC" -O2 -no-pie -o "$cache/floor_target" "$here/floor_target.c"
   "$CC" -O2 -Wall -Wextra -o "$cache/ptrace_floor" "$here/ptrace_floor.c"
+  addr=$(nm "$cache/floor_target" | awk '$3 == "hot" { print $1 }')
+  [ -n "$addr" ] || { echo "bench: no symbol hot in $cache/floor_target" >&2; exit 1; } ;;
+esac
+case " $parts " in *" handlers "*)
   for p in readarg forceret; do
     "$CC" -O2 -Wall -Wextra -Werror -shared -fPIC -I"$root/core/include" -o "$cache/$p.so" "$here/plugins/$p.c"
   done
-  addr=$(nm "$cache/floor_target" | awk '$3 == "hot" { print $1 }')
-  [ -n "$addr" ] || { echo "bench: no symbol hot in $cache/floor_target" >&2; exit 1; }
   python3 "$here/hitbench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
     "$cache/ptrace_floor" "$cache/readarg.so" "$cache/forceret.so" ;;
+esac
+case " $parts " in *" trace "*)
+  python3 "$here/tracebench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
+    "$cache/ptrace_floor" ;;
 esac

@@ -22,6 +22,9 @@ static void bp_free(gobp_breakpoint *bp)
 {
     free(bp->file);
     free(bp->function);
+    free(bp->condition);
+    free(bp->hit_condition);
+    free(bp->log_message);
     free(bp);
 }
 

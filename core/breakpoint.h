@@ -31,6 +31,10 @@ typedef struct gobp_breakpoint {
     int64_t goid;               /* only this goroutine (0: any) */
     uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
     uint64_t hits;
+    char *condition;            /* stop only when this expression is true */
+    char *hit_condition;        /* "5", "== 5", ">= 5", "% 5": on the hit count */
+    char *log_message;          /* a log point: print this ({expr} interpolated), never stop */
+    bool condition_error_said;
     struct gobp_handler *handler; /* BP_HANDLER: the plugin and the call layout */
 } gobp_breakpoint;
 

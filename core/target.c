@@ -416,7 +416,8 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
             }
             continue;
         }
-        bp->hits++;
+        if (!target_bp_hit_stops(t, tid, addr, bp))
+            continue;
         if (t->hit_nbp < 8)
             t->hit_bp_ids[t->hit_nbp++] = bp->id;
         stop = true;

@@ -32,6 +32,12 @@ pid_t target_pid(gobp_target *t);
 gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line);
 gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
+/* Condition (a bool expression), hit condition ("5", "== 5", ">= 5", "% 5") and log message
+ * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. The
+ * condition is checked without stopping the other threads. -1 with err for a malformed hit
+ * condition. */
+int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
+                                const char *hit_condition, const char *log_message, char *err, size_t errlen);
 /* Every user breakpoint of a kind (to replace a set). */
 int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
 

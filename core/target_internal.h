@@ -37,6 +37,9 @@ void target_message(gobp_target *t, const char *category, const char *text);
  * action is in *action), 0 when it is none of the handlers' business. */
 int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action);
 int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action);
+/* A line/function breakpoint hit by tid: condition, hit count and log message decide
+ * whether it stops (target_conditions.c). Counts the hit. */
+bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp);
 /* Trace hits (target_trace.c): 1 when addr is a trace site (the call was recorded or ignored). */
 int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
