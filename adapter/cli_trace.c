@@ -185,8 +185,15 @@ int cli_trace(int argc, char **argv)
     };
     trace_args a = { .format = "text", .summary = true };
     int c, rc = 2;
+    /* options and REGEXPs in any order before "--"; the program and its arguments after it */
+    int dashdash = argc;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            dashdash = i;
+            break;
+        }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(dashdash, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 'P': add_string(&a.sel.packages, &a.sel.npackages, optarg); break;
         case 'X': add_string(&a.sel.excludes, &a.sel.nexcludes, optarg); break;
@@ -204,13 +211,9 @@ int cli_trace(int argc, char **argv)
         default: trace_usage(stderr); goto out;
         }
     }
-    /* REGEXP... up to "--", then the program (getopt itself eats a "--" met before any REGEXP) */
-    bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
-    for (; !dashdash && optind < argc && strcmp(argv[optind], "--") != 0; optind++)
+    for (; optind < dashdash; optind++)   /* getopt moved the REGEXPs after the options */
         add_string(&a.sel.patterns, &a.sel.npatterns, argv[optind]);
-    if (!dashdash && optind < argc)
-        optind++;
-    a.program = optind < argc ? argv + optind : NULL;
+    a.program = dashdash + 1 < argc ? argv + dashdash + 1 : NULL;
     if (strcmp(a.format, "text") && strcmp(a.format, "jsonl") && strcmp(a.format, "chrome")) {
         fprintf(stderr, "gobp-dap trace: unknown --format %s (text, jsonl, chrome)\n", a.format);
     } else if (a.sel.npatterns + a.sel.npackages == 0) {

@@ -144,8 +144,8 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         apply_conditions(s, bp, item);
         json_object_array_add(list, breakpoint_json(bp, NULL));
     }
-    if (ntrace || s->ntracepoints)
-        session_set_tracepoints(s, tracepoints, ntrace);
+    if (ntrace || s->nfb_tracepoints)
+        session_set_tracepoints(s, tracepoints, ntrace, true);
     free(tracepoints);
     respond_breakpoints(s, req, list);
 }

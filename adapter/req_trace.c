@@ -76,7 +76,7 @@ static void dap_finish(void *ctx)
 
 static bool trace_configured(session *s)
 {
-    return s->trace_config || s->ntracepoints > 0;
+    return s->trace_config || s->ntracepoints > 0 || s->nfb_tracepoints > 0;
 }
 
 static void sinks_open(session *s)
@@ -160,9 +160,10 @@ int session_trace_apply(session *s)
     strings_of(cfg, "functions", &sel.patterns, &sel.npatterns);
     strings_of(cfg, "packages", &sel.packages, &sel.npackages);
     strings_of(cfg, "exclude", &sel.excludes, &sel.nexcludes);
-    char **exact = calloc((size_t)s->ntracepoints + 1, sizeof *exact);
-    for (int i = 0; i < s->ntracepoints; i++) {
-        exact[i] = exact_regex(s->tracepoints[i]);
+    int nexact = s->ntracepoints + s->nfb_tracepoints;
+    char **exact = calloc((size_t)nexact + 1, sizeof *exact);
+    for (int i = 0; i < nexact; i++) {
+        exact[i] = exact_regex(i < s->ntracepoints ? s->tracepoints[i] : s->fb_tracepoints[i - s->ntracepoints]);
         push(&sel.patterns, &sel.npatterns, exact[i]);
     }
     gobp_trace_opts opts = {
@@ -187,7 +188,7 @@ int session_trace_apply(session *s)
     }
     if (n != 0)
         session_output(s, n < 0 ? "stderr" : "console", text);
-    for (int i = 0; i < s->ntracepoints; i++)
+    for (int i = 0; i < nexact; i++)
         free(exact[i]);
     free(exact);
     free(fs);
@@ -231,15 +232,17 @@ void session_trace_finish(session *s)
     s->trace_file = NULL;
 }
 
-void session_set_tracepoints(session *s, const char **names, int n)
+void session_set_tracepoints(session *s, const char **names, int n, bool from_breakpoints)
 {
-    for (int i = 0; i < s->ntracepoints; i++)
-        free(s->tracepoints[i]);
-    free(s->tracepoints);
-    s->tracepoints = calloc((size_t)n + 1, sizeof *s->tracepoints);
-    s->ntracepoints = n;
+    char ***list = from_breakpoints ? &s->fb_tracepoints : &s->tracepoints;
+    int *count = from_breakpoints ? &s->nfb_tracepoints : &s->ntracepoints;
+    for (int i = 0; i < *count; i++)
+        free((*list)[i]);
+    free(*list);
+    *list = calloc((size_t)n + 1, sizeof **list);
+    *count = n;
     for (int i = 0; i < n; i++)
-        s->tracepoints[i] = strdup(names[i]);
+        (*list)[i] = strdup(names[i]);
     session_trace_apply(s);
 }
 
@@ -273,7 +276,7 @@ DECLARE_REQUEST(req_set_tracepoints)
         }
         json_object_array_add(results, o);
     }
-    session_set_tracepoints(s, names, good);
+    session_set_tracepoints(s, names, good, false);
     free(names);
     json_object *body = json_object_new_object();
     json_object_object_add(body, "breakpoints", results);

@@ -301,6 +301,9 @@ void session_run(int in_fd, int out_fd, void *ctx)
     for (int i = 0; i < s.ntracepoints; i++)
         free(s.tracepoints[i]);
     free(s.tracepoints);
+    for (int i = 0; i < s.nfb_tracepoints; i++)
+        free(s.fb_tracepoints[i]);
+    free(s.fb_tracepoints);
     ev_loop_destroy(s.loop);
     dap_reader_free(s.reader);
     if (s.log)

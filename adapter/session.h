@@ -40,8 +40,10 @@ typedef struct session {
     int64_t last_stop_goid;    /* goroutine of the last stop (threadId) */
     /* tracing (req_trace.c) */
     json_object *trace_config;  /* the launch "trace" attribute */
-    char **tracepoints;
+    char **tracepoints;         /* setTracepoints */
     int ntracepoints;
+    char **fb_tracepoints;      /* function breakpoints whose condition is "trace" */
+    int nfb_tracepoints;
     gobp_trace_sink trace_sinks[2];
     int ntrace_sinks;
     FILE *trace_file;
@@ -81,7 +83,9 @@ void session_on_target_message(void *ctx, const char *category, const char *text
 /* Tracing (req_trace.c): the launch attribute, tracepoints, the end of the trace. */
 void session_trace_configure(session *s, json_object *cfg);
 int session_trace_apply(session *s);
-void session_set_tracepoints(session *s, const char **names, int n);
+/* from_breakpoints: the set made by function breakpoints (condition "trace"); else the set of
+ * setTracepoints. The two sets are independent: each request replaces only its own. */
+void session_set_tracepoints(session *s, const char **names, int n, bool from_breakpoints);
 void session_trace_finish(session *s);
 
 /* Request handlers: one per DAP command, grouped by family in req_*.c. */

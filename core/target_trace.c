@@ -1,7 +1,10 @@
 /* Call tracing on the target: non-stop sites at each traced function's entry (after the stack
  * check) and on its RET instructions (decoded with Capstone) — the return address on the
- * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine,
- * stack.hi - SP); calls left by a panic or runtime.Goexit are closed as such. */
+ * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine, SP),
+ * and when the runtime moves a goroutine's stack (runtime.copystack) the open calls move
+ * with it. Calls left by a panic (closed when the recovering frame runs deferreturn, or by the
+ * next event deeper than them) or by runtime.Goexit are closed as such. Per call nothing is
+ * read but the arguments: the goroutine id of a g is cached until the goroutine exits. */
 #include "abi_transfer.h"
 #include "call_layout.h"
 #include "target_internal.h"
@@ -21,7 +24,7 @@ typedef struct {
 
 typedef struct {
     gobp_trace_record rec;
-    uint64_t depth_key;                 /* stack.hi - RSP at entry */
+    uint64_t depth_key;                 /* UINT64_MAX - RSP at entry: larger is deeper */
     int fn;
 } open_call;
 
@@ -34,8 +37,12 @@ typedef struct g_state {
     struct g_state *next;
 } g_state;
 
-enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_PANIC };
-typedef struct { uint64_t addr; int fn; int kind; } trace_site;
+enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_GOEXIT_CALL, SITE_PANIC, SITE_DEFERRETURN,
+       SITE_COPY_ENTRY, SITE_COPY_RET };
+typedef struct { uint64_t addr; int fn; int kind; bool active; } trace_site;
+
+typedef struct goid_entry { uint64_t g_addr; int64_t goid; struct goid_entry *next; } goid_entry;
+typedef struct { pid_t tid; uint64_t g_addr, old_hi; } stack_copy;   /* copystack in flight */
 
 #define G_BUCKETS 1024
 
@@ -46,6 +53,11 @@ struct gobp_tracer {
     trace_site *sites;                  /* open addressing on addr */
     size_t site_cap;
     g_state *g[G_BUCKETS];
+    goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id, until the goroutine exits */
+    stack_copy copies[64];
+    int ncopies;
+    int npanicking;                     /* goroutines with open calls in a panic */
+    uint64_t deferreturn_pc;
     gobp_trace_opts opts;
     gobp_trace_sink *sinks;
     int nsinks;
@@ -82,12 +94,58 @@ static int site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int 
 {
     char err[200];
     trace_site *s = site_slot(tr, addr);
-    if (s->addr)
+    if (s->addr && s->active)
         return 0;
     if (proc_site_add(t->proc, addr, err, sizeof err) < 0)
         return -1;
-    *s = (trace_site){ addr, fn, kind };
+    *s = (trace_site){ addr, fn, kind, true };
     return 0;
+}
+
+static void site_drop(gobp_target *t, gobp_tracer *tr, uint64_t addr)
+{
+    trace_site *s = site_slot(tr, addr);
+    if (s->addr && s->active) {
+        proc_site_remove(t->proc, addr);
+        s->active = false;
+    }
+}
+
+static uint64_t key_of_sp(uint64_t sp)
+{
+    return UINT64_MAX - sp;
+}
+
+/* ---- goroutine ids of g addresses ---- */
+
+static int goid_of(gobp_target *t, gobp_tracer *tr, uint64_t g_addr, int64_t *goid)
+{
+    goid_entry **b = &tr->goids[(g_addr >> 4) % G_BUCKETS];
+    for (goid_entry *e = *b; e; e = e->next)
+        if (e->g_addr == g_addr) {
+            *goid = e->goid;
+            return 0;
+        }
+    uint64_t hi;
+    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, g_addr, goid, &hi) < 0)
+        return -1;
+    goid_entry *e = calloc(1, sizeof *e);
+    e->g_addr = g_addr;
+    e->goid = *goid;
+    e->next = *b;
+    *b = e;
+    return 0;
+}
+
+static void goid_forget(gobp_tracer *tr, uint64_t g_addr)
+{
+    for (goid_entry **pp = &tr->goids[(g_addr >> 4) % G_BUCKETS]; *pp; pp = &(*pp)->next)
+        if ((*pp)->g_addr == g_addr) {
+            goid_entry *e = *pp;
+            *pp = e->next;
+            free(e);
+            return;
+        }
 }
 
 /* RET instructions of f (decoding skips over bytes Capstone cannot decode). */
@@ -140,8 +198,12 @@ static g_state *gstate(gobp_tracer *tr, int64_t goid, bool create)
     return g;
 }
 
+static void panic_end(gobp_target *t, gobp_tracer *tr, g_state *g);
+
 static void gstate_drop(gobp_tracer *tr, g_state *g)
 {
+    if (g->panicking)
+        tr->npanicking--;
     for (g_state **pp = &tr->g[(uint64_t)g->goid % G_BUCKETS]; *pp; pp = &(*pp)->next)
         if (*pp == g) {
             *pp = g->next;
@@ -227,10 +289,10 @@ static void load_fp(gobp_target *t, hit_regs *hr, pid_t tid, const abi_value *va
 
 /* ---- hits ---- */
 
-static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid, uint64_t hi)
+static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid)
 {
     trace_fn *f = &tr->fns[fi];
-    uint64_t now = now_ns(tr), depth_key = hi - hr->regs.rsp;
+    uint64_t now = now_ns(tr), depth_key = key_of_sp(hr->regs.rsp);
     g_state *g = gstate(tr, goid, true);
     close_unwound(tr, g, depth_key, true, now);
     f->seen++;
@@ -269,12 +331,12 @@ static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_
             tr->sinks[i].enter(tr->sinks[i].ctx, r);
 }
 
-static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid, uint64_t hi)
+static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid)
 {
     g_state *g = gstate(tr, goid, false);
     if (!g)
         return;
-    uint64_t now = now_ns(tr), depth_key = hi - hr->regs.rsp;  /* at RET, RSP is the entry RSP */
+    uint64_t now = now_ns(tr), depth_key = key_of_sp(hr->regs.rsp);  /* at RET, RSP is the entry RSP */
     close_unwound(tr, g, depth_key, false, now);
     open_call *top = g->n ? &g->calls[g->n - 1] : NULL;
     if (top && top->depth_key == depth_key && top->fn == fi) {
@@ -289,11 +351,77 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
             top->rec.nresults = f->layout.nresults;
         }
         if (g->panicking && depth_key < g->panic_depth)
-            g->panicking = false;  /* a frame above the panic returns: it was recovered */
+            panic_end(t, tr, g);   /* a frame above the panic returns: it was recovered */
         call_finish(tr, g, TRACE_END_RETURN, now);
     }
     if (g->n == 0 && !g->panicking)
         gstate_drop(tr, g);
+}
+
+/* ---- panics, Goexit, moving stacks ---- */
+
+static void panic_start(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t key)
+{
+    if (!g->panicking && tr->npanicking++ == 0 && tr->deferreturn_pc)
+        site_add(t, tr, tr->deferreturn_pc, -1, SITE_DEFERRETURN);
+    g->panicking = true;
+    g->panic_depth = key;
+}
+
+static void panic_end(gobp_target *t, gobp_tracer *tr, g_state *g)
+{
+    if (g->panicking && --tr->npanicking == 0 && tr->deferreturn_pc)
+        site_drop(t, tr, tr->deferreturn_pc);
+    g->panicking = false;
+}
+
+/* The frame that deferred the recover runs deferreturn: every traced call deeper than it
+ * was unwound by the recovered panic. */
+static void recovered(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t key)
+{
+    bool closed = g->n && g->calls[g->n - 1].depth_key >= key;
+    close_unwound(tr, g, key, true, now_ns(tr));
+    if (closed)
+        panic_end(t, tr, g);
+}
+
+static void goexit_close(gobp_tracer *tr, g_state *g)
+{
+    uint64_t now = now_ns(tr);
+    while (g->n)
+        call_finish(tr, g, TRACE_END_GOEXIT, now);
+}
+
+/* copystack(gp, newsize): remember gp's stack.hi at entry, move its open calls at return. */
+static void stack_copy_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, const struct user_regs_struct *r)
+{
+    int64_t goid;
+    uint64_t hi;
+    if (tr->ncopies == 64 || !t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
+        return;
+    tr->copies[tr->ncopies++] = (stack_copy){ tid, r->rax, hi };
+}
+
+static void stack_copy_return(gobp_target *t, gobp_tracer *tr, pid_t tid)
+{
+    for (int i = 0; i < tr->ncopies; i++) {
+        if (tr->copies[i].tid != tid)
+            continue;
+        stack_copy c = tr->copies[i];
+        tr->copies[i] = tr->copies[--tr->ncopies];
+        int64_t goid;
+        uint64_t hi;
+        if (goid_of(t, tr, c.g_addr, &goid) < 0 ||
+            goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, c.g_addr, &goid, &hi) < 0)
+            return;
+        g_state *g = gstate(tr, goid, false);
+        uint64_t delta = hi - c.old_hi;   /* SPs move by delta: keys by -delta */
+        for (int k = 0; g && k < g->n; k++)
+            g->calls[k].depth_key -= delta;
+        if (g && g->panicking)
+            g->panic_depth -= delta;
+        return;
+    }
 }
 
 int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
@@ -302,41 +430,55 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
     if (!tr)
         return 0;
     trace_site *s = site_slot(tr, addr);
-    if (!s->addr)
+    if (!s->addr || !s->active)
         return 0;
     hit_regs hr = { .t = t };
-    int64_t goid;
-    uint64_t hi;
-    if (proc_get_regs(t->proc, tid, &hr.regs) < 0 || !t->rt ||
-        goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, hr.regs.r14, &goid, &hi) < 0)
+    if (proc_get_regs(t->proc, tid, &hr.regs) < 0)
         return 1;
-    if (tr->opts.goroutine && goid != tr->opts.goroutine)
+    if (s->kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
+        stack_copy_entry(t, tr, tid, &hr.regs);
         return 1;
-    switch (s->kind) {
-    case SITE_ENTRY:
-        trace_entry(t, tr, tid, s->fn, &hr, goid, hi);
-        break;
-    case SITE_RET:
-        trace_return(t, tr, tid, s->fn, &hr, goid, hi);
-        break;
-    case SITE_PANIC: {
-        g_state *g = gstate(tr, goid, false);
-        if (g && g->n) {
-            g->panicking = true;
-            g->panic_depth = hi - hr.regs.rsp;
-        }
-        break;
     }
-    case SITE_GOEXIT: {
+    if (s->kind == SITE_COPY_RET) {
+        stack_copy_return(t, tr, tid);
+        return 1;
+    }
+    int64_t goid;
+    if (goid_of(t, tr, hr.regs.r14, &goid) < 0)
+        return 1;
+    if (s->kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
         g_state *g = gstate(tr, goid, false);
         if (g) {
-            uint64_t now = now_ns(tr);
-            while (g->n)
-                call_finish(tr, g, TRACE_END_GOEXIT, now);
+            goexit_close(tr, g);
             gstate_drop(tr, g);
+            if (tr->npanicking == 0 && tr->deferreturn_pc)
+                site_drop(t, tr, tr->deferreturn_pc);
         }
-        break;
+        goid_forget(tr, hr.regs.r14);
+        return 1;
     }
+    if (tr->opts.goroutine && goid != tr->opts.goroutine)
+        return 1;
+    g_state *g;
+    switch (s->kind) {
+    case SITE_ENTRY:
+        trace_entry(t, tr, tid, s->fn, &hr, goid);
+        break;
+    case SITE_RET:
+        trace_return(t, tr, tid, s->fn, &hr, goid);
+        break;
+    case SITE_PANIC:
+        if ((g = gstate(tr, goid, false)) && g->n)
+            panic_start(t, tr, g, key_of_sp(hr.regs.rsp));
+        break;
+    case SITE_DEFERRETURN:
+        if ((g = gstate(tr, goid, false)) && g->panicking)
+            recovered(t, tr, g, key_of_sp(hr.regs.rsp));
+        break;
+    case SITE_GOEXIT_CALL:
+        if ((g = gstate(tr, goid, false)))
+            goexit_close(tr, g);
+        break;
     }
     return 1;
 }
@@ -380,12 +522,24 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
     }
-    const gobp_func *goexit = binary_func_by_name(t->bin, "runtime.goexit1");
-    const gobp_func *gopanic = binary_func_by_name(t->bin, "runtime.gopanic");
-    if (goexit)
-        site_add(t, tr, goexit->entry_pc, -1, SITE_GOEXIT);
-    if (gopanic)
-        site_add(t, tr, gopanic->entry_pc, -1, SITE_PANIC);
+    static const struct { const char *name; int kind; } hooks[] = {
+        { "runtime.goexit1", SITE_GOEXIT }, { "runtime.Goexit", SITE_GOEXIT_CALL },
+        { "runtime.gopanic", SITE_PANIC }, { "runtime.copystack", SITE_COPY_ENTRY },
+    };
+    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
+        const gobp_func *f = binary_func_by_name(t->bin, hooks[i].name);
+        if (!f)
+            continue;
+        site_add(t, tr, f->entry_pc, -1, hooks[i].kind);
+        if (hooks[i].kind == SITE_COPY_ENTRY) {
+            uint64_t rets[16];
+            int nr = find_rets(t, f, rets, 16);
+            for (int k = 0; k < nr; k++)
+                site_add(t, tr, rets[k], -1, SITE_COPY_RET);
+        }
+    }
+    const gobp_func *dr = binary_func_by_name(t->bin, "runtime.deferreturn");
+    tr->deferreturn_pc = dr ? dr->entry_pc : 0;   /* armed only while a traced call is in a panic */
     if (tr->nfns == 0) {
         snprintf(err, errlen, "could not place a trace site on any of the %d functions", n);
         target_trace_stop(t);
@@ -415,8 +569,14 @@ void target_trace_stop(gobp_target *t)
     }
     if (t->proc)
         for (size_t i = 0; i < tr->site_cap; i++)
-            if (tr->sites[i].addr)
+            if (tr->sites[i].addr && tr->sites[i].active)
                 proc_site_remove(t->proc, tr->sites[i].addr);
+    for (int b = 0; b < G_BUCKETS; b++)
+        while (tr->goids[b]) {
+            goid_entry *e = tr->goids[b];
+            tr->goids[b] = e->next;
+            free(e);
+        }
     for (int i = 0; i < tr->nfns; i++) {
         call_layout_free(&tr->fns[i].layout);
     }

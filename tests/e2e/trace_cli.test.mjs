@@ -431,7 +431,7 @@ for (const tc of goToolchains()) {
     });
 
     test('--pid: trace a running process for --duration, detach, the program goes on', OPT, async () => {
-      const p = spawn(prog(), ['loop', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(prog(), ['loop', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       p.stdout.on('data', (d) => { out += d; });
       const exited = new Promise((res) => p.on('exit', (code, signal) => res({ code, signal })));
