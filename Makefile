@@ -31,7 +31,7 @@ ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all plugins setup test unit e2e nvim demo bench install clean
+.PHONY: all plugins setup test unit e2e nvim vscode demo bench install clean
 all: $(B)/gobp-dap plugins
 
 # the example handler plugins (plugins/README.md)
@@ -66,11 +66,16 @@ e2e: $(B)/gobp-dap
 nvim: $(B)/gobp-dap
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap tests/nvim/run.sh
 
+# the real VS Code (code-server + headless browser) driving gobp-dap through the extension
+vscode: $(B)/gobp-dap plugins
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap tests/vscode/run.sh
+
 test: setup
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) nvim
+	$(MAKE) vscode
 
 demo: setup
 	$(MAKE) all

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs what gobp-dap needs to build and test on Debian 12: C libraries, Go toolchains
-# (Debian's 1.19 plus 1.21-1.23 from bookworm-backports), Delve, Neovim and the npm test deps.
+# (Debian's 1.19 plus 1.21-1.23 from bookworm-backports), Delve, Neovim, the npm test deps,
+# and for the VS Code test a headless browser (code-server itself is installed by
+# tests/vscode/run.sh into ~/.cache/gobp-vscode on its first run).
 set -e
 need=""
 for p in build-essential pkg-config libdwarf-dev libelf-dev zlib1g-dev libjson-c-dev libev-dev \
          libcriterion-dev libcapstone-dev golang-go golang-1.21-go golang-1.22-go golang-1.23-go \
-         delve neovim; do
+         delve neovim libkrb5-dev ripgrep chromium-headless-shell; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then
