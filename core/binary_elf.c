@@ -125,6 +125,11 @@ static int check_elf(gobp_binary *bin, char *err, size_t errlen)
         set_err(err, errlen, "%s: not a Go program (no .go.buildinfo or .gopclntab section)", bin->path);
         return -1;
     }
+    if (eh.e_type == ET_DYN) {   /* addresses would need the load bias everywhere */
+        set_err(err, errlen, "%s: a position-independent (PIE) Go binary is not supported yet: build it with "
+                "-buildmode=exe (the default on linux/amd64)", bin->path);
+        return -1;
+    }
     if (!find_section(bin->elf, ".debug_info", &sh) && !find_section(bin->elf, ".zdebug_info", &sh)) {
         set_err(err, errlen, "%s: stripped binary: no DWARF debug information "
                 "(rebuild without -ldflags='-s -w', e.g. go build -gcflags=all='-N -l')", bin->path);
