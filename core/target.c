@@ -280,12 +280,41 @@ static bool is_user_function(const char *name)
 
 /* The goroutine's label: its topmost frame outside the runtime (main.worker parked in a
  * channel receive), else the function of its go statement. */
+/* Reads the top of a stack once (one syscall) and answers the unwinder's reads from it. */
+typedef struct {
+    gobp_process *proc;
+    uint64_t limit;          /* stack.hi: never read past it */
+    bool tried;
+    uint64_t base;
+    size_t len;
+    unsigned char data[2048];
+} stack_window;
+
+static int stack_window_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    stack_window *w = ctx;
+    if (!w->tried && addr < w->limit) {
+        w->tried = true;
+        size_t n = w->limit - addr < sizeof w->data ? w->limit - addr : sizeof w->data;
+        if (proc_read(w->proc, addr, w->data, n) == 0) {
+            w->base = addr;
+            w->len = n;
+        }
+    }
+    if (w->len && addr >= w->base && addr + len <= w->base + w->len) {
+        memcpy(buf, w->data + (addr - w->base), len);
+        return 0;
+    }
+    return proc_read(w->proc, addr, buf, len);
+}
+
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
 {
     uint64_t pc, sp;
     gobp_frame frames[12];
     goroutine_start(t, g, &pc, &sp);
-    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, 12);
+    stack_window w = { .proc = t->proc, .limit = g->stack_hi };
+    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, frames, 12);
     for (int i = 0; i < n; i++)
         if (frames[i].func && is_user_function(frames[i].func->name))
             return frames[i].func->name;
