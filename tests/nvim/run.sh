@@ -9,6 +9,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 : "${GOBP_DAP:?set GOBP_DAP to the gobp-dap binary}"
 NVIM_DAP_DIR=${NVIM_DAP_DIR:-$REPO/../shared/clients/nvim-dap}
+[ -d "$NVIM_DAP_DIR" ] || NVIM_DAP_DIR=/work/shared/clients/nvim-dap
 [ -f "$NVIM_DAP_DIR/lua/dap.lua" ] || { echo "nvim-dap not found at $NVIM_DAP_DIR" >&2; exit 1; }
 command -v nvim >/dev/null || { echo "nvim is not installed" >&2; exit 1; }
 T=$(mktemp -d /tmp/gobp-nvim.XXXXXX)

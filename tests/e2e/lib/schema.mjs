@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv-draft-04');
 
+// ../shared next to the checkout (as on the development machines), else the machine's /work/shared.
+const BESIDE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../shared/dap/debugProtocol.json');
 export const SCHEMA_PATH = process.env.GOBP_DAP_SCHEMA ||
-  path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../shared/dap/debugProtocol.json');
+  (fs.existsSync(BESIDE) ? BESIDE : '/work/shared/dap/debugProtocol.json');
 
 let ajv = null;
 let schema = null;
