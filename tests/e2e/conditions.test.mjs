@@ -1,0 +1,105 @@
+// Conditional breakpoints, hit conditions and log points, decided at the hit; and evaluate of
+// Go expressions (len, comparisons, arithmetic, logic, globals) at a stop. On every Go version.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSession, IS_DELVE } from './lib/client.mjs';
+import { goToolchains, buildProgram } from './lib/gobuild.mjs';
+import * as h from './lib/helpers.mjs';
+
+const T = { timeout: 120000 };
+const SRC = h.srcPath('values');
+const HALF = h.lineOf('values', 'half := n / 2');
+const OK_LINE = h.lineOf('values', 'ok := half > 1');
+const BREAK = h.lineOf('values', '// BREAK values');
+
+for (const tc of goToolchains()) {
+  describe(`conditions go${tc.version}`, () => {
+    test('condition, hit condition and log point: only the wanted stops happen, the log lines appear', T, async () => {
+      if (IS_DELVE) return;
+      const program = buildProgram('values', tc);
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const { bps, fbps } = await h.launch(s, h.launchArgs({ program }), {
+          breakpoints: { [SRC]: [
+            { line: HALF, condition: 'n == 2 && label == "x"' },
+            { line: OK_LINE, logMessage: 'decide: n={n} half={half} label={label}' },
+          ] },
+          functionBreakpoints: [{ name: 'main.(*Counter).Inc', hitCondition: '>= 3' }],
+        });
+        for (const b of [...bps[SRC].breakpoints, ...fbps.breakpoints]) assert.ok(b.verified, JSON.stringify(b));
+        // decide is called with n = 0, 1, 2 and Inc with by = 0, 1, 2: Inc stops on its 3rd call,
+        // decide only when n == 2 (Inc(2) runs before decide(2)).
+        let ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        let f = await h.topFrame(s, ev.body.threadId);
+        assert.equal(f.name, 'main.(*Counter).Inc');
+        const args = await h.varMap(s, f.id, 'Arguments');
+        assert.equal(args.by.value, '2', 'the third call');
+        ev = await h.continueToStop(s, ev.body.threadId, 'breakpoint', 60000);
+        f = await h.topFrame(s, ev.body.threadId);
+        assert.equal(f.name, 'main.decide');
+        assert.equal(f.line, HALF);
+        assert.equal((await h.varMap(s, f.id, 'Arguments')).n.value, '2');
+        const mm = s.mark();
+        await s.ok('continue', { threadId: ev.body.threadId });
+        const exited = await s.waitEvent('exited', { from: mm, timeout: 60000 });
+        assert.equal(exited.body.exitCode, 3);
+        const logs = s.events.filter((e) => e.event === 'output' && /decide: n=/.test(e.body.output)).map((e) => e.body.output.trim());
+        assert.deepEqual(logs, ['decide: n=0 half=0 label="x"', 'decide: n=1 half=0 label="x"', 'decide: n=2 half=1 label="x"']);
+        assert.equal(s.events.filter((e) => e.event === 'stopped').length, 2, 'no other stop');
+      } finally { await s.close(); }
+    });
+
+    test('a malformed hit condition is unverified with the reason; a condition that cannot be evaluated stops once and says why', T, async () => {
+      if (IS_DELVE) return;
+      const program = buildProgram('values', tc);
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const { bps } = await h.launch(s, h.launchArgs({ program }), {
+          breakpoints: { [SRC]: [{ line: HALF, condition: 'nosuchvar > 1' }, { line: OK_LINE, hitCondition: 'often' }] },
+        });
+        const [bad, badHit] = bps[SRC].breakpoints;
+        assert.ok(bad.verified);
+        assert.equal(badHit.verified, false);
+        assert.match(badHit.message, /hit condition/);
+        const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        const said = s.events.filter((e) => e.event === 'output' && /cannot be evaluated/.test(e.body.output));
+        assert.equal(said.length, 1);
+        assert.match(said[0].body.output, /nosuchvar/);
+        await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [] });
+        await h.runToEnd(s, ev.body.threadId, 3);
+      } finally { await s.close(); }
+    });
+
+    test('evaluate: Go expressions over locals and globals', T, async () => {
+      if (IS_DELVE) return;
+      const program = buildProgram('values', tc);
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program }), { breakpoints: { [SRC]: [{ line: BREAK }] } });
+        const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        const f = await h.topFrame(s, ev.body.threadId);
+        const cases = {
+          'len(sl)': ['12', 'int'], 'cap(bs)': ['3', 'int'], 'sl[2] + sl[3] * 2': ['11', 'int'],
+          'p.Name == "Ann" && p.Age > 40': ['true', 'bool'], 'nilPtr == nil': ['true', 'bool'],
+          'err != nil': ['true', 'bool'], '!b': ['false', 'bool'], 'len(m)': ['3', 'int'],
+          'm["two"] * 10': ['20', 'int'], 'f64 * 10': ['1', 'float64'], 'counter + 1': ['8', 'int'],
+          'main.counter': ['7', 'int'], 'len(greeting)': ['5', 'int'], 'arr[1] / 4': ['5', 'int'],
+          'len(ch)': ['1', 'int'], 'cap(ch)': ['5', 'int'], 's[0]': ['104', 'uint'],
+        };
+        for (const [expr, [result, type]] of Object.entries(cases)) {
+          const r = await s.ok('evaluate', { expression: expr, frameId: f.id, context: 'watch' });
+          assert.equal(r.result, result, expr);
+          assert.ok(r.type === type || (expr === 's[0]' && /uint8|uint/.test(r.type)), `${expr}: type ${r.type}`);
+        }
+        for (const bad of ['nosuch + 1', 'sl[99]', 'p.Nope', '1 +', 'len(b)']) {
+          const r = await s.fail('evaluate', { expression: bad, frameId: f.id, context: 'watch' });
+          assert.ok(h.errorText(r).length > 0, bad);
+        }
+        await h.runToEnd(s, ev.body.threadId, 3);
+      } finally { await s.close(); }
+    });
+  });
+}
