@@ -150,9 +150,69 @@ DECLARE_REQUEST(req_set_function_breakpoints)
     respond_breakpoints(s, req, list);
 }
 
+/* The exception filters gobp-dap offers (initialize lists them; setExceptionBreakpoints takes them). */
+const exception_filter exception_filters[] = {
+    { "panic", "Unrecovered panics", "Stop when a panic is about to crash the program", true, EXC_UNRECOVERED_PANIC },
+    { "all-panics", "All panics", "Stop at every panic, recovered or not", false, EXC_ANY_PANIC },
+    { "fatal", "Fatal runtime errors", "Stop at runtime fatal errors (throw): deadlocks, concurrent map writes, ...", true, EXC_FATAL },
+    { NULL, NULL, NULL, false, 0 },
+};
+
 DECLARE_REQUEST(req_set_exception_breakpoints)
 {
+    json_object *filters = NULL;
+    json_object_object_get_ex(args, "filters", &filters);
+    json_object *list = json_object_new_array();
+    if (s->target) {
+        gobp_breakpoint *old[16];
+        int nold = target_breakpoints(s->target, BP_EXCEPTION, old, 16);
+        for (int i = 0; i < nold; i++)
+            target_break_delete(s->target, old[i]);
+    }
+    size_t n = filters && json_object_is_type(filters, json_type_array) ? json_object_array_length(filters) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = json_object_get_string(json_object_array_get_idx(filters, i));
+        const exception_filter *f = exception_filters;
+        while (f->id && (!id || strcmp(f->id, id) != 0))
+            f++;
+        json_object *o = json_object_new_object();
+        if (!f->id) {
+            json_object_object_add(o, "verified", json_object_new_boolean(0));
+            json_object_object_add(o, "message", json_object_new_string("unknown exception filter"));
+        } else if (!s->target) {
+            json_object_object_add(o, "verified", json_object_new_boolean(0));
+            json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+        } else {
+            gobp_breakpoint *bp = target_break_exception(s->target, f->kind);
+            json_object_object_add(o, "id", json_object_new_int(bp->id));
+            json_object_object_add(o, "verified", json_object_new_boolean(bp->verified));
+            if (!bp->verified)
+                json_object_object_add(o, "message", json_object_new_string(bp->message));
+        }
+        json_object_array_add(list, o);
+    }
     json_object *body = json_object_new_object();
-    json_object_object_add(body, "breakpoints", json_object_new_array());
+    json_object_object_add(body, "breakpoints", list);
+    session_respond_ok(s, req, body);
+}
+
+DECLARE_REQUEST(req_exception_info)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    int64_t thread = dap_get_int(args, "threadId", s->last_stop_goid);
+    char kind[64], msg[1024];
+    if (target_exception_info(s->target, session_thread_to_goid(s, thread), kind, sizeof kind, msg, sizeof msg) < 0) {
+        session_respond_error(s, req, "exceptionInfo: goroutine %lld is not stopped at a panic or fatal error", (long long)thread);
+        return;
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "exceptionId", json_object_new_string(kind));
+    json_object_object_add(body, "description", json_object_new_string(msg));
+    json_object_object_add(body, "breakMode", json_object_new_string("unhandled"));
+    json_object *details = json_object_new_object();
+    json_object_object_add(details, "message", json_object_new_string(msg));
+    json_object_object_add(details, "typeName", json_object_new_string(kind));
+    json_object_object_add(body, "details", details);
     session_respond_ok(s, req, body);
 }

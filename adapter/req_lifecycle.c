@@ -14,6 +14,14 @@ DECLARE_REQUEST(req_initialize)
         for (int i = 0; i < 4 && e->capabilities[i]; i++)
             json_object_object_add(caps, e->capabilities[i], json_object_new_boolean(1));
     json_object *filters = json_object_new_array();
+    for (const exception_filter *f = exception_filters; f->id; f++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "filter", json_object_new_string(f->id));
+        json_object_object_add(o, "label", json_object_new_string(f->label));
+        json_object_object_add(o, "description", json_object_new_string(f->description));
+        json_object_object_add(o, "default", json_object_new_boolean(f->on_by_default));
+        json_object_array_add(filters, o);
+    }
     json_object_object_add(caps, "exceptionBreakpointFilters", filters);
     session_respond_ok(s, req, caps);
 }

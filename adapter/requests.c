@@ -15,6 +15,7 @@ const request_entry request_table[] = {
       { "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsLogPoints" } },
     { "setFunctionBreakpoints", req_set_function_breakpoints, { "supportsFunctionBreakpoints" } },
     { "setExceptionBreakpoints", req_set_exception_breakpoints, { NULL } },
+    { "exceptionInfo", req_exception_info, { "supportsExceptionInfoRequest" } },
     { "continue", req_continue, { NULL } },
     { "pause", req_pause, { NULL } },
     { "next", req_next, { NULL } },

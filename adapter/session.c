@@ -169,7 +169,15 @@ void session_report_stop(session *s, const gobp_stop *stop)
     };
     json_object *ev = session_event(s, "stopped");
     json_object *body = dap_body(ev);
-    json_object_object_add(body, "reason", json_object_new_string(reasons[stop->reason] ? reasons[stop->reason] : "pause"));
+    json_object_object_add(body, "reason", json_object_new_string(stop->exception ? "exception"
+                                                                   : reasons[stop->reason] ? reasons[stop->reason] : "pause"));
+    char kind[64], msg[1024];
+    if (stop->exception && target_exception_info(s->target, stop->goid, kind, sizeof kind, msg, sizeof msg) == 0) {
+        char text[1100];
+        snprintf(text, sizeof text, "%s: %s", kind, msg);
+        json_object_object_add(body, "description", json_object_new_string(kind[0] == 'p' ? "Panic" : "Fatal error"));
+        json_object_object_add(body, "text", json_object_new_string(text));
+    }
     int64_t thread = stop->goid > 0 ? stop->goid : stop->tid;
     s->last_stop_goid = thread;
     json_object_object_add(body, "threadId", json_object_new_int64(thread));

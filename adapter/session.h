@@ -88,6 +88,14 @@ int session_trace_apply(session *s);
 void session_set_tracepoints(session *s, const char **names, int n, bool from_breakpoints);
 void session_trace_finish(session *s);
 
+/* Exception filters (req_breakpoints.c): advertised by initialize. */
+typedef struct {
+    const char *id, *label, *description;
+    bool on_by_default;
+    gobp_exception_kind kind;
+} exception_filter;
+extern const exception_filter exception_filters[];
+
 /* Request handlers: one per DAP command, grouped by family in req_*.c. */
 typedef void (*request_handler)(session *s, json_object *req, json_object *args);
 typedef struct {
@@ -121,5 +129,6 @@ DECLARE_REQUEST(req_evaluate);
 DECLARE_REQUEST(req_set_handler_breakpoints);
 DECLARE_REQUEST(req_force_return);
 DECLARE_REQUEST(req_set_tracepoints);
+DECLARE_REQUEST(req_exception_info);
 
 #endif

@@ -11,6 +11,7 @@ typedef enum {
     BP_FUNCTION,   /* user: function entry (after the stack check) */
     BP_STEP,       /* internal: next/step target, only for one goroutine in one frame */
     BP_HANDLER,    /* user: a handler breakpoint (a plugin decides on every call) */
+    BP_EXCEPTION,  /* user: a panic / fatal error filter (on a runtime function) */
 } gobp_bp_kind;
 
 #define GOBP_BP_MAX_ADDRS 16

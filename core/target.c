@@ -416,6 +416,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
     gobp_hit_action handler_action;
     t->hit_nbp = 0;
     t->hit_is_step = false;
+    t->hit_is_exception = false;
     trace_on_hit(t, tid, addr);
     if (handler_exit_hit(t, tid, addr, &handler_action))
         return handler_action;
@@ -447,6 +448,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
         }
         if (!target_bp_hit_stops(t, tid, addr, bp))
             continue;
+        t->hit_is_exception |= bp->kind == BP_EXCEPTION;
         if (t->hit_nbp < 8)
             t->hit_bp_ids[t->hit_nbp++] = bp->id;
         stop = true;
@@ -496,6 +498,7 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
             stop->reason = STOP_STEP;
         } else {
             stop->reason = STOP_BREAKPOINT;
+            stop->exception = t->hit_is_exception;
             stop->nbp = t->hit_nbp;
             memcpy(stop->bp_ids, t->hit_bp_ids, sizeof stop->bp_ids);
         }

@@ -41,6 +41,15 @@ int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char 
 /* Every user breakpoint of a kind (to replace a set). */
 int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
 
+/* ---- panics and fatal errors (target_exception.c) ---- */
+typedef enum { EXC_UNRECOVERED_PANIC, EXC_ANY_PANIC, EXC_FATAL } gobp_exception_kind;
+/* A stop at the runtime function behind kind (runtime.fatalpanic, runtime.gopanic,
+ * runtime.throw/fatal). Always returns a breakpoint (unverified with a message if absent). */
+gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind);
+/* At an exception stop of goroutine goid: "panic" / "fatal error" and the message
+ * ("boom", "runtime error: index out of range [5] with length 3"). 0 ok. */
+int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindlen, char *msg, size_t msglen);
+
 /* ---- handler breakpoints (target_handler.c) ---- */
 /* Where plugin log lines ("console") and handler problems ("stderr") go. */
 typedef void (*gobp_message_fn)(void *ctx, const char *category, const char *text);
@@ -77,6 +86,7 @@ typedef struct {
     pid_t tid;
     int bp_ids[8];
     int nbp;
+    bool exception;          /* BREAKPOINT at a panic / fatal error filter */
     int exit_code;           /* EXITED: code; KILLED: signal */
 } gobp_stop;
 

@@ -22,6 +22,7 @@ struct gobp_target {
     int hit_bp_ids[8];
     int hit_nbp;
     bool hit_is_step;
+    bool hit_is_exception;
     /* handler breakpoints */
     gobp_message_fn message_fn;
     void *message_ctx;

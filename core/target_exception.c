@@ -1,0 +1,101 @@
+/* Stops on panics and fatal runtime errors: breakpoints on runtime.fatalpanic (a panic nobody
+ * recovers), runtime.gopanic (every panic) and runtime.throw/fatal, and the message of the
+ * panic read from the runtime's own argument at the stop. */
+#include "eval.h"
+#include "target_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *functions[2];
+    const char *argument;    /* the panic value, as an expression in the runtime frame */
+    const char *kind;
+} exceptions[] = {
+    [EXC_UNRECOVERED_PANIC] = { { "runtime.fatalpanic", NULL }, "msgs.arg", "panic" },
+    [EXC_ANY_PANIC] = { { "runtime.gopanic", NULL }, "e", "panic" },
+    [EXC_FATAL] = { { "runtime.throw", "runtime.fatal" }, "s", "fatal error" },
+};
+
+gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_EXCEPTION);
+    uint64_t pcs[2];
+    int n = 0;
+    for (int i = 0; i < 2 && exceptions[kind].functions[i]; i++) {
+        const gobp_func *f = binary_func_by_name(t->bin, exceptions[kind].functions[i]);
+        if (f)
+            pcs[n++] = f->body_pc ? f->body_pc : f->lowpc;
+    }
+    bp->function = strdup(exceptions[kind].functions[0]);
+    if (n == 0) {
+        snprintf(bp->message, sizeof bp->message, "%s is not in this program", exceptions[kind].functions[0]);
+        return bp;
+    }
+    for (int i = 0; i < n && bp->naddrs < GOBP_BP_MAX_ADDRS; i++)
+        if (proc_site_add(t->proc, pcs[i], bp->message, sizeof bp->message) == 0)
+            bp->addrs[bp->naddrs++] = pcs[i];
+    bp->verified = bp->naddrs > 0;
+    return bp;
+}
+
+/* The message of a panic value: a string as is, an error by its text field when it has one
+ * (errors.New's s, fmt.Errorf's msg), else the value as the Variables view shows it. The
+ * value is an interface: *X is its dynamic value. */
+static void panic_message(gobp_target *t, const eval_scope *sc, const char *expr, char *msg, size_t msglen)
+{
+    static const char *const forms[] = { "(*%s).s", "(*%s).msg", "*%s" };
+    char err[256], sub[300];
+    eval_result r;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        snprintf(sub, sizeof sub, forms[i], expr);
+        if (eval_expression(sc, sub, &r, err, sizeof err) == 0) {
+            char *text = eval_result_text(t, &r);
+            bool is_string = r.kind == EVAL_VALUE && r.value.type && r.value.type->kind == GOBP_KIND_STRING;
+            eval_result_free(&r);
+            if (is_string && text) {
+                size_t len = strlen(text);
+                snprintf(msg, msglen, "%.*s", (int)(len >= 2 ? len - 2 : len), len >= 2 ? text + 1 : text);
+                free(text);
+                return;
+            }
+            if (i == 2 && text) {   /* the dynamic value, not a string: as the Variables view shows it */
+                snprintf(msg, msglen, "%s", text);
+                free(text);
+                return;
+            }
+            free(text);
+        }
+    }
+    if (eval_expression(sc, expr, &r, err, sizeof err) < 0) {
+        snprintf(msg, msglen, "(the panic value is not readable here: %s)", err);
+        return;
+    }
+    char *text = eval_result_text(t, &r);
+    bool is_string = r.kind == EVAL_VALUE && r.value.type && r.value.type->kind == GOBP_KIND_STRING;
+    size_t len = text ? strlen(text) : 0;
+    if (is_string && len >= 2)
+        snprintf(msg, msglen, "%.*s", (int)(len - 2), text + 1);
+    else
+        snprintf(msg, msglen, "%s", text ? text : "?");
+    free(text);
+    eval_result_free(&r);
+}
+
+int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindlen, char *msg, size_t msglen)
+{
+    gobp_frame fr;
+    int total;
+    if (target_stack(t, goid, &fr, 1, &total) != 1 || !fr.func)
+        return -1;
+    for (size_t k = 0; k < sizeof exceptions / sizeof exceptions[0]; k++)
+        for (int i = 0; i < 2 && exceptions[k].functions[i]; i++)
+            if (strcmp(fr.func->name, exceptions[k].functions[i]) == 0) {
+                eval_scope sc = { .t = t, .goid = goid, .frame = &fr };
+                snprintf(kind, kindlen, "%s", exceptions[k].kind);
+                panic_message(t, &sc, exceptions[k].argument, msg, msglen);
+                return 0;
+            }
+    return -1;
+}
