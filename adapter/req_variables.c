@@ -218,3 +218,84 @@ DECLARE_REQUEST(req_evaluate)
     json_object_put(var);
     session_respond_ok(s, req, body);
 }
+
+/* ---- setVariable ---- */
+
+/* The variable called name under handle h (a scope or an expandable value). 0 ok. */
+static int find_variable(session *s, handle *h, const char *name, gobp_value *out)
+{
+    gobp_binary *bin = target_binary(s->target);
+    if (h->kind == HANDLE_SCOPE_ARGS || h->kind == HANDLE_SCOPE_LOCALS) {
+        if (!h->frame.func)
+            return -1;
+        const gobp_var *vars;
+        uint64_t pc = h->frame.has_regs ? h->frame.pc : h->frame.pc - 1;
+        int n = binary_func_vars(bin, h->frame.func, pc, &vars);
+        for (int i = n - 1; i >= 0; i--)
+            if (strcmp(vars[i].name, name) == 0)
+                return target_frame_var(s->target, h->goid, &h->frame, &vars[i], out);
+        return -1;
+    }
+    if (h->kind == HANDLE_SCOPE_GLOBALS) {
+        char full[600];
+        snprintf(full, sizeof full, "%s.%s", h->package, name);
+        const gobp_global *g = binary_global(bin, full);
+        if (!g)
+            return -1;
+        *out = value_at(g->type, g->addr);
+        return 0;
+    }
+    gobp_memview mv = target_memview(s->target);
+    int n = value_child_count(&mv, &h->value);
+    if (n <= 0)
+        return -1;
+    gobp_child *children = calloc((size_t)n, sizeof *children);
+    int got = value_children(&mv, &h->value, 0, n, children), rc = -1;
+    for (int i = 0; i < got && rc < 0; i++)
+        if (strcmp(children[i].name, name) == 0 || (!children[i].name[0] && name[0] == '*')) {
+            *out = children[i].value;
+            children[i].value = (gobp_value){ 0 };
+            rc = 0;
+        }
+    gobp_children_free(children, got);
+    free(children);
+    return rc;
+}
+
+DECLARE_REQUEST(req_set_variable)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    const char *name = dap_get_string(args, "name", NULL), *expr = dap_get_string(args, "value", NULL);
+    handle *hp = handles_get(&s->handles, dap_get_int(args, "variablesReference", 0));
+    if (!name || !expr || !hp || hp->kind == HANDLE_FRAME) {
+        session_respond_error(s, req, "setVariable: needs a known variablesReference, a name and a value");
+        return;
+    }
+    handle h = *hp;
+    gobp_value dst;
+    if (find_variable(s, &h, name, &dst) < 0) {
+        session_respond_error(s, req, "setVariable: no variable %s here", name);
+        return;
+    }
+    handle frame = h;
+    if (h.kind == HANDLE_VALUE || h.kind == HANDLE_SCOPE_GLOBALS)
+        eval_frame(s, args, &frame);
+    eval_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
+    char err[512];
+    if (target_assign(s->target, &scope, &dst, expr, err, sizeof err) < 0) {
+        value_free(&dst);
+        session_respond_error(s, req, "setVariable %s = %s: %s", name, expr, err);
+        return;
+    }
+    gobp_value now = value_at(dst.type, dst.addr);
+    value_free(&dst);
+    json_object *var = variable_json(s, name, &now, NULL, "value");
+    json_object *body = json_object_new_object();
+    json_object_object_foreach(var, key, val) {
+        if (strcmp(key, "name") != 0)
+            json_object_object_add(body, key, json_object_get(val));
+    }
+    json_object_put(var);
+    session_respond_ok(s, req, body);
+}

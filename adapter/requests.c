@@ -26,6 +26,7 @@ const request_entry request_table[] = {
     { "scopes", req_scopes, { NULL } },
     { "variables", req_variables, { NULL } },
     { "evaluate", req_evaluate, { "supportsEvaluateForHovers" } },
+    { "setVariable", req_set_variable, { "supportsSetVariable" } },
     /* gobp-dap's own requests (README: "Custom requests") */
     { "setHandlerBreakpoints", req_set_handler_breakpoints, { NULL } },
     { "gobpForceReturn", req_force_return, { NULL } },

@@ -130,5 +130,6 @@ DECLARE_REQUEST(req_set_handler_breakpoints);
 DECLARE_REQUEST(req_force_return);
 DECLARE_REQUEST(req_set_tracepoints);
 DECLARE_REQUEST(req_exception_info);
+DECLARE_REQUEST(req_set_variable);
 
 #endif

@@ -38,4 +38,8 @@ int eval_truth(gobp_target *t, const eval_result *r, char *err, size_t errlen);
 char *eval_result_text(gobp_target *t, const eval_result *r);
 char *eval_result_type(gobp_target *t, const eval_result *r);
 
+/* Assigns the value of expr (evaluated in sc) to dst, a value in program memory (setVariable):
+ * numbers (range-checked), bools, strings, nil, or a value of the same type. 0, or -1 with err. */
+int target_assign(gobp_target *t, const eval_scope *sc, const gobp_value *dst, const char *expr, char *err, size_t errlen);
+
 #endif

@@ -1,5 +1,6 @@
-// Conditional breakpoints, hit conditions and log points, decided at the hit; and evaluate of
-// Go expressions (len, comparisons, arithmetic, logic, globals) at a stop. On every Go version.
+// Conditional breakpoints, hit conditions and log points, decided at the hit; evaluate of
+// Go expressions (len, comparisons, arithmetic, logic, globals) at a stop; setVariable (numbers,
+// strings, struct fields, globals) seen by the program afterwards. On every Go version.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -99,6 +100,41 @@ for (const tc of goToolchains()) {
           assert.ok(h.errorText(r).length > 0, bad);
         }
         await h.runToEnd(s, ev.body.threadId, 3);
+      } finally { await s.close(); }
+    });
+
+    test('setVariable: the program sees the new values', T, async () => {
+      if (IS_DELVE) return;
+      const program = buildProgram('values', tc);
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program }), { breakpoints: { [SRC]: [{ line: BREAK }] } });
+        const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        const f = await h.topFrame(s, ev.body.threadId);
+        const scopes = await h.scopes(s, f.id);
+        const L = h.scopeNamed(scopes, 'Locals').variablesReference;
+        const G = h.scopeNamed(scopes, 'Globals').variablesReference;
+        const set = (ref, name, value) => s.ok('setVariable', { variablesReference: ref, name, value });
+        assert.equal((await set(L, 'i8', '-100')).value, '-100');
+        assert.equal((await set(L, 's', '"changed, 世界"')).value, '"changed, 世界"');
+        assert.equal((await set(L, 'f64', 'f64 * 3')).value, '0.30000000000000004');
+        assert.equal((await set(G, 'counter', '41 + 1')).value, '42');
+        const p = (await h.vars(s, L)).find((v) => v.name === 'p');
+        assert.equal((await set(p.variablesReference, 'Name', '"Bob"')).value, '"Bob"');
+        const tooBig = await s.fail('setVariable', { variablesReference: L, name: 'u8', value: '256' });
+        assert.match(h.errorText(tooBig), /does not fit/);
+        const typo = await s.fail('setVariable', { variablesReference: L, name: 'nosuch', value: '1' });
+        assert.match(h.errorText(typo), /nosuch/);
+        const mm = s.mark();
+        await s.ok('continue', { threadId: ev.body.threadId });
+        await s.waitEvent('terminated', { from: mm, timeout: 60000 });
+        const out = s.output('stdout');
+        assert.match(out, /^-100 -16 /m, 'i8 changed');
+        assert.match(out, / changed, 世界 /, 's changed');
+        assert.match(out, / 0\.30000000000000004 /, 'f64 changed');
+        assert.match(out, / Bob /, 'p.Name changed (printed through pp)');
+        assert.match(out, / 42\n/, 'the global counter changed');
       } finally { await s.close(); }
     });
   });
