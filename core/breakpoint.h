@@ -30,6 +30,7 @@ typedef struct gobp_breakpoint {
     char message[1024];         /* why it is not verified */
     /* BP_STEP conditions */
     int64_t goid;               /* only this goroutine (0: any) */
+    bool step_into_call;        /* BP_STEP on an indirect call: step into whatever it calls */
     uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
     uint64_t hits;
     char *condition;            /* stop only when this expression is true */

@@ -435,6 +435,10 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
                 continue;
             if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g) != bp->frame_depth)
                 continue;
+            if (bp->step_into_call) {    /* find the callee, let the call run */
+                target_step_into_call(t, tid, addr, g.goid);
+                continue;
+            }
             step = true;
             continue;
         }

@@ -1,0 +1,3 @@
+module example.com/stepping
+
+go 1.19
