@@ -27,6 +27,7 @@ const request_entry request_table[] = {
     { "variables", req_variables, { NULL } },
     { "evaluate", req_evaluate, { "supportsEvaluateForHovers" } },
     { "setVariable", req_set_variable, { "supportsSetVariable" } },
+    { "disassemble", req_disassemble, { "supportsDisassembleRequest" } },
     /* gobp-dap's own requests (README: "Custom requests") */
     { "setHandlerBreakpoints", req_set_handler_breakpoints, { NULL } },
     { "gobpForceReturn", req_force_return, { NULL } },

@@ -131,5 +131,6 @@ DECLARE_REQUEST(req_force_return);
 DECLARE_REQUEST(req_set_tracepoints);
 DECLARE_REQUEST(req_exception_info);
 DECLARE_REQUEST(req_set_variable);
+DECLARE_REQUEST(req_disassemble);
 
 #endif

@@ -1,0 +1,137 @@
+/* disassemble: the editor's disassembly view. Instructions are decoded with Capstone from
+ * the start of the enclosing function (x86 cannot be decoded backwards), with their source
+ * line and the original bytes under breakpoints. */
+#include "session.h"
+
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t addr;
+    uint8_t len;
+    uint8_t bytes[16];
+    char text[192];
+} decoded;
+
+/* Decodes [from, to) into out (grows); undecodable bytes become one-byte "(bad)" entries. */
+static int decode_range(gobp_process *p, csh cs, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
+{
+    size_t len = to - from;
+    unsigned char *code = malloc(len ? len : 1);
+    if (proc_read(p, from, code, len) < 0) {
+        free(code);
+        return -1;
+    }
+    cs_insn *insn = cs_malloc(cs);
+    const uint8_t *c = code;
+    size_t left = len;
+    uint64_t addr = from;
+    while (left > 0) {
+        if (*n == *cap)
+            *out = realloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
+        decoded *d = &(*out)[(*n)++];
+        const uint8_t *before = c;
+        if (cs_disasm_iter(cs, &c, &left, &addr, insn)) {
+            d->addr = insn->address;
+            d->len = (uint8_t)insn->size;
+            memcpy(d->bytes, insn->bytes, insn->size);
+            snprintf(d->text, sizeof d->text, "%s %s", insn->mnemonic, insn->op_str);
+        } else {
+            d->addr = addr;
+            d->len = 1;
+            d->bytes[0] = *before;
+            snprintf(d->text, sizeof d->text, "(bad)");
+            c++, left--, addr++;
+        }
+    }
+    cs_free(insn, 1);
+    free(code);
+    return 0;
+}
+
+static json_object *instruction_json(session *s, const decoded *d, bool first_of_func, const gobp_func *f)
+{
+    json_object *o = json_object_new_object();
+    char buf[64], bytes[64] = "";
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)d->addr);
+    json_object_object_add(o, "address", json_object_new_string(buf));
+    for (int i = 0; i < d->len && strlen(bytes) + 4 < sizeof bytes; i++)
+        snprintf(bytes + strlen(bytes), sizeof bytes - strlen(bytes), "%s%02x", i ? " " : "", d->bytes[i]);
+    json_object_object_add(o, "instructionBytes", json_object_new_string(bytes));
+    json_object_object_add(o, "instruction", json_object_new_string(d->text));
+    if (first_of_func && f)
+        json_object_object_add(o, "symbol", json_object_new_string(f->name));
+    const char *file;
+    int line;
+    if (binary_pc_to_line(target_binary(s->target), d->addr, &file, &line) == 0 && file) {
+        json_object *src = json_object_new_object();
+        const char *base = strrchr(file, '/');
+        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : file));
+        json_object_object_add(src, "path", json_object_new_string(file));
+        json_object_object_add(o, "location", src);
+        json_object_object_add(o, "line", json_object_new_int(line));
+    }
+    return o;
+}
+
+static json_object *filler_json(uint64_t addr)
+{
+    json_object *o = json_object_new_object();
+    char buf[32];
+    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)addr);
+    json_object_object_add(o, "address", json_object_new_string(buf));
+    json_object_object_add(o, "instruction", json_object_new_string("??"));
+    json_object_object_add(o, "presentationHint", json_object_new_string("invalid"));
+    return o;
+}
+
+DECLARE_REQUEST(req_disassemble)
+{
+    if (!session_require_stopped(s, req))
+        return;
+    const char *ref = dap_get_string(args, "memoryReference", NULL);
+    int64_t count = dap_get_int(args, "instructionCount", 0);
+    if (!ref || count <= 0 || count > 100000) {
+        session_respond_error(s, req, "disassemble: memoryReference and a positive instructionCount are required");
+        return;
+    }
+    uint64_t addr = strtoull(ref, NULL, 0) + (uint64_t)dap_get_int(args, "offset", 0);
+    int64_t ioff = dap_get_int(args, "instructionOffset", 0);
+    gobp_binary *bin = target_binary(s->target);
+    const gobp_func *f = binary_func_by_pc(bin, addr);
+    csh cs;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+        session_respond_error(s, req, "disassemble: the decoder is not available");
+        return;
+    }
+    /* Decode whole functions around addr until the window [ioff, ioff+count) is covered. */
+    decoded *insns = NULL;
+    int n = 0, cap = 0;
+    uint64_t lo = f ? f->lowpc : addr, hi = f ? f->highpc : addr + 16 * (uint64_t)count;
+    decode_range(target_process(s->target), cs, lo, hi, &insns, &n, &cap);
+    int at = 0;
+    while (at < n && insns[at].addr < addr)
+        at++;
+    for (const gobp_func *g = f; g && at + ioff + count > n;) {       /* more after: the next functions */
+        const gobp_func *next = binary_func_by_pc(bin, g->highpc);
+        if (!next || next == g)
+            break;
+        decode_range(target_process(s->target), cs, next->lowpc, next->highpc, &insns, &n, &cap);
+        g = next;
+    }
+    json_object *list = json_object_new_array();
+    for (int64_t k = at + ioff; k < at + ioff + count; k++) {
+        if (k < 0 || k >= n) {
+            json_object_array_add(list, filler_json(k < 0 ? lo : (n ? insns[n - 1].addr + insns[n - 1].len : addr)));
+            continue;
+        }
+        const gobp_func *fk = binary_func_by_pc(bin, insns[k].addr);
+        json_object_array_add(list, instruction_json(s, &insns[k], fk && fk->lowpc == insns[k].addr, fk));
+    }
+    free(insns);
+    cs_close(&cs);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "instructions", list);
+    session_respond_ok(s, req, body);
+}
