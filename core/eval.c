@@ -525,18 +525,19 @@ static int compare(parser *ps, const char *op, eval_result *a, eval_result *b)
     return 0;
 }
 
-static int parse_mul(parser *ps, eval_result *out)
+/* One level of left-associative arithmetic: next (op next)* for op in ops. */
+static int arith_level(parser *ps, eval_result *out, const char *ops, int (*next)(parser *, eval_result *))
 {
-    if (parse_unary(ps, out) < 0)
+    if (next(ps, out) < 0)
         return -1;
     for (;;) {
         skip_space(ps);
         char op = *ps->p;
-        if ((op != '*' && op != '/' && op != '%') || ps->p[1] == '=')
-            return 0;
+        if (!op || !strchr(ops, op) || ps->p[1] == '=' || (op == ps->p[1] && op != '-'))
+            return 0;    /* not "*=", "&&"-like doubles or the end */
         ps->p++;
         eval_result b;
-        if (parse_unary(ps, &b) < 0)
+        if (next(ps, &b) < 0)
             return -1;
         int rc = arith(ps, op, out, &b);
         eval_result_free(&b);
@@ -545,25 +546,8 @@ static int parse_mul(parser *ps, eval_result *out)
     }
 }
 
-static int parse_add(parser *ps, eval_result *out)
-{
-    if (parse_mul(ps, out) < 0)
-        return -1;
-    for (;;) {
-        skip_space(ps);
-        char op = *ps->p;
-        if (op != '+' && op != '-')
-            return 0;
-        ps->p++;
-        eval_result b;
-        if (parse_mul(ps, &b) < 0)
-            return -1;
-        int rc = arith(ps, op, out, &b);
-        eval_result_free(&b);
-        if (rc < 0)
-            return -1;
-    }
-}
+static int parse_mul(parser *ps, eval_result *out) { return arith_level(ps, out, "*/%", parse_unary); }
+static int parse_add(parser *ps, eval_result *out) { return arith_level(ps, out, "+-", parse_mul); }
 
 static int parse_cmp(parser *ps, eval_result *out)
 {
