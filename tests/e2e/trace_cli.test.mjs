@@ -450,7 +450,11 @@ for (const tc of goToolchains()) {
         assert.ok(recs.length >= 20, `records appeared (${recs.length})`);
         const is = recs.map((x) => +x.args.i);
         for (let k = 1; k < is.length; k++) assert.equal(is[k], is[k - 1] + 1, 'every call in the window is recorded');
-        for (const x of recs) assert.deepEqual(x.results, { '~r0': String(2 * +x.args.i) });
+        // a call in flight when the trace ends is closed as unfinished (no results): at most the last one
+        const unfinished = recs.filter((x) => x.end === 'unfinished');
+        assert.ok(unfinished.length <= 1 && (unfinished.length === 0 || unfinished[0] === recs[recs.length - 1]),
+          `only the call in flight at the end is unfinished: ${JSON.stringify(unfinished)}`);
+        for (const x of recs.filter((y) => y.end === 'return')) assert.deepEqual(x.results, { '~r0': String(2 * +x.args.i) });
         assert.equal(T.parseSummary(r.stderr).calls, recs.length);
         assert.ok(h.pidAlive(p.pid), 'the program keeps running after the detach');
         assert.match(fs.readFileSync(`/proc/${p.pid}/status`, 'utf8'), /^TracerPid:\s+0$/m, 'no tracer left');
