@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "target.h"
@@ -20,6 +21,16 @@ static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig)
 {
     interrupted = 1;
+}
+
+/* Ctrl-C, SIGTERM and the --duration alarm interrupt the blocking wait (no SA_RESTART). */
+static void catch_signal(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
 }
 
 static void trace_usage(FILE *out)
@@ -91,10 +102,15 @@ static int trace_loop(gobp_target *t, const trace_args *a, bool *ended)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (a->duration > 0) {
+        struct itimerval it = { { 0, 0 }, { (time_t)a->duration, (suseconds_t)((a->duration - (time_t)a->duration) * 1e6) } };
+        catch_signal(SIGALRM);
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
     target_continue(t);
     for (;;) {
         gobp_stop stop;
-        int r = target_wait(t, &stop, 100);
+        int r = target_wait(t, &stop, -1);
         if (r < 0)
             return 2;
         if (r == 1 && (stop.reason == STOP_EXITED || stop.reason == STOP_KILLED)) {
@@ -146,8 +162,8 @@ static int run_trace(trace_args *a)
         target_end(t, a->pid == 0);
         return 2;
     }
-    signal(SIGINT, on_interrupt);
-    signal(SIGTERM, on_interrupt);
+    catch_signal(SIGINT);
+    catch_signal(SIGTERM);
     bool ended = false;
     int code = trace_loop(t, a, &ended);
     target_trace_stop(t);

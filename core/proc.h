@@ -108,7 +108,8 @@ bool proc_running(const gobp_process *p);
  * pass on, continue-hits). Returns 1 and fills ev when something user-visible happened,
  * 0 when nothing did, -1 on error. Call it when SIGCHLD arrives (signalfd). */
 int proc_poll(gobp_process *p, gobp_event *ev);
-/* Blocking form for tests and the CLI: waits up to timeout_ms (-1 forever). 1 event, 0 timeout. */
+/* Blocking form for tests and the CLI: waits up to timeout_ms (-1: until an event, or until a
+ * signal handler of the debugger interrupts the wait). 1 event, 0 timeout/interrupted. */
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms);
 
 #endif

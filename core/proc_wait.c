@@ -394,8 +394,28 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* No timeout: block in waitpid itself, one syscall per status (the hot loop of `gobp-dap run`
+ * and `trace`). A signal to the debugger (Ctrl-C, a timer) ends the wait with 0. */
+static int wait_blocking(gobp_process *p, gobp_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    for (;;) {
+        if (p->have_queued)
+            return take_queued(p, ev);
+        if (p->exited)
+            return 0;
+        int status;
+        pid_t w = waitpid(-1, &status, __WALL);
+        if (w < 0)
+            return errno == EINTR || errno == ECHILD ? 0 : -1;
+        handle_status(p, w, status);
+    }
+}
+
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms)
 {
+    if (timeout_ms < 0)
+        return wait_blocking(p, ev);
     sigset_t chld, old;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
