@@ -20,6 +20,10 @@ ifeq ($(SANITIZE),1)
   CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
   LDFLAGS += -fsanitize=address,undefined
   B := build-san
+  # a bounded quarantine keeps memory-bound checks meaningful; UBSan findings fail the run
+  export ASAN_OPTIONS := quarantine_size_mb=16
+  export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
+  export GOBP_SANITIZED := 1
 endif
 
 CORE_SRC     := $(wildcard core/*.c)
