@@ -14,7 +14,7 @@ static json_object *source_json(const char *path)
     return src;
 }
 
-static json_object *breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path)
+json_object *session_breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int(bp->id));
@@ -42,7 +42,7 @@ static json_object *not_launched_json(int line, const char *path)
     return o;
 }
 
-static void respond_breakpoints(session *s, json_object *req, json_object *list)
+void session_respond_breakpoints(session *s, json_object *req, json_object *list)
 {
     json_object *body = json_object_new_object();
     json_object_object_add(body, "breakpoints", list);
@@ -82,7 +82,7 @@ DECLARE_REQUEST(req_set_breakpoints)
     if (!s->target) {
         for (size_t i = 0; i < n; i++)
             json_object_array_add(list, not_launched_json((int)dap_get_int(json_object_array_get_idx(items, i), "line", 0), path));
-        respond_breakpoints(s, req, list);
+        session_respond_breakpoints(s, req, list);
         return;
     }
     gobp_breakpoint *old[256];
@@ -97,9 +97,9 @@ DECLARE_REQUEST(req_set_breakpoints)
             line++;
         gobp_breakpoint *bp = target_break_line(s->target, path, line);
         apply_conditions(s, bp, item);
-        json_object_array_add(list, breakpoint_json(bp, path));
+        json_object_array_add(list, session_breakpoint_json(bp, path));
     }
-    respond_breakpoints(s, req, list);
+    session_respond_breakpoints(s, req, list);
 }
 
 DECLARE_REQUEST(req_set_function_breakpoints)
@@ -115,7 +115,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
     if (!s->target) {
         for (size_t i = 0; i < n; i++)
             json_object_array_add(list, not_launched_json(0, NULL));
-        respond_breakpoints(s, req, list);
+        session_respond_breakpoints(s, req, list);
         return;
     }
     gobp_breakpoint *old[256];
@@ -142,12 +142,12 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         }
         gobp_breakpoint *bp = target_break_function(s->target, name);
         apply_conditions(s, bp, item);
-        json_object_array_add(list, breakpoint_json(bp, NULL));
+        json_object_array_add(list, session_breakpoint_json(bp, NULL));
     }
     if (ntrace || s->nfb_tracepoints)
         session_set_tracepoints(s, tracepoints, ntrace, true);
     free(tracepoints);
-    respond_breakpoints(s, req, list);
+    session_respond_breakpoints(s, req, list);
 }
 
 /* The exception filters gobp-dap offers (initialize lists them; setExceptionBreakpoints takes them). */
@@ -191,9 +191,7 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
         }
         json_object_array_add(list, o);
     }
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "breakpoints", list);
-    session_respond_ok(s, req, body);
+    session_respond_breakpoints(s, req, list);
 }
 
 DECLARE_REQUEST(req_exception_info)

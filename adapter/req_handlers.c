@@ -22,23 +22,6 @@ static char *plugin_full_path(session *s, const char *plugin)
     return strdup(buf);
 }
 
-static json_object *handler_json(const gobp_breakpoint *bp)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int(bp->id));
-    json_object_object_add(o, "verified", json_object_new_boolean(bp->verified));
-    if (!bp->verified)
-        json_object_object_add(o, "message", json_object_new_string(bp->message));
-    if (bp->verified && bp->found_line > 0)
-        json_object_object_add(o, "line", json_object_new_int(bp->found_line));
-    if (bp->verified && bp->found_file) {
-        json_object *src = json_object_new_object();
-        json_object_object_add(src, "path", json_object_new_string(bp->found_file));
-        json_object_object_add(o, "source", src);
-    }
-    return o;
-}
-
 void session_set_handlers(session *s, json_object *list, json_object *results, bool announce)
 {
     gobp_breakpoint *old[256];
@@ -60,7 +43,7 @@ void session_set_handlers(session *s, json_object *list, json_object *results, b
             char *path = plugin_full_path(s, plugin);
             bp = target_handler_add(s->target, function, path, dap_get_string(item, "config", ""));
             free(path);
-            o = handler_json(bp);
+            o = session_breakpoint_json(bp, NULL);
         }
         if (announce && (!bp || !bp->verified)) {
             char text[1400];
@@ -89,9 +72,7 @@ DECLARE_REQUEST(req_set_handler_breakpoints)
     }
     json_object *results = json_object_new_array();
     session_set_handlers(s, list, results, false);
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "breakpoints", results);
-    session_respond_ok(s, req, body);
+    session_respond_breakpoints(s, req, results);
 }
 
 DECLARE_REQUEST(req_force_return)

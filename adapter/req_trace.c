@@ -278,7 +278,5 @@ DECLARE_REQUEST(req_set_tracepoints)
     }
     session_set_tracepoints(s, names, good, false);
     free(names);
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "breakpoints", results);
-    session_respond_ok(s, req, body);
+    session_respond_breakpoints(s, req, results);
 }

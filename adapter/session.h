@@ -62,6 +62,11 @@ void session_respond_error(session *s, json_object *req, const char *fmt, ...)
 json_object *session_event(session *s, const char *event); /* build; fill dap_body(); session_send */
 void session_output(session *s, const char *category, const char *text);
 
+/* Breakpoint results (req_breakpoints.c): a DAP Breakpoint for bp (source: its file, else
+ * fallback_path), and the {"breakpoints": list} response every set*Breakpoints request gives. */
+json_object *session_breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path);
+void session_respond_breakpoints(session *s, json_object *req, json_object *list);
+
 /* Target events: a stop or exit shown to the client. */
 void session_report_stop(session *s, const gobp_stop *stop);
 void session_end_debuggee(session *s, bool kill);

@@ -155,7 +155,10 @@ static uint64_t api_hit_count(gobp_call *pc) { return call_of(pc)->hit; }
 static int64_t api_goroutine(gobp_call *pc)
 {
     host_call *c = call_of(pc);
-    if (c->goid < 0)
+    uint64_t hi;
+    /* R14 holds the g in Go code (entry and return): one small read, no TLS walk */
+    if (c->goid < 0 && (!c->t->rt || goruntime_g_ids(c->t->rt, proc_mem_read_cb, target_process(c->t), c->regs.r14,
+                                                      &c->goid, &hi) < 0))
         c->goid = target_thread_goid(c->t, c->tid);
     return c->goid;
 }

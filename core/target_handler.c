@@ -150,10 +150,11 @@ static void handler_disable(gobp_target *t, gobp_handler *h, const char *why)
 /* stack.hi of the goroutine g (for matching an exit to its call across stack moves). */
 static uint64_t g_stack_hi(gobp_target *t, uint64_t g_addr)
 {
-    gobp_goroutine g;
-    if (!t->rt || !g_addr || goruntime_read_g(t->rt, proc_mem_read_cb, t->proc, g_addr, &g) < 0)
+    int64_t goid;
+    uint64_t hi;
+    if (!t->rt || !g_addr || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, g_addr, &goid, &hi) < 0)
         return 0;
-    return g.stack_hi;
+    return hi;
 }
 
 static void pending_add(gobp_target *t, gobp_handler *h, host_call *c)
