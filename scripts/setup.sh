@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what gobp-dap needs to build and test on Debian 12: C libraries, Go toolchains
-# (Debian's 1.19 plus 1.21-1.23 from bookworm-backports), Delve, Neovim, the npm test deps,
+# (Debian's 1.19, 1.21-1.23 from bookworm-backports, the newer releases of scripts/go-toolchains
+# through the Go module proxy), Delve, Neovim, the npm test deps,
 # and for the VS Code test a headless browser (code-server itself is installed by
 # tests/vscode/run.sh into ~/.cache/gobp-vscode on its first run).
 set -e
@@ -18,6 +19,8 @@ if [ -n "$need" ]; then
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need
 fi
+# Go 1.24 and newer: released toolchains from the Go module proxy (scripts/go-toolchains)
+"$(dirname "$0")/go-toolchain.sh" --fetch >/dev/null
 command -v node >/dev/null 2>&1 || { echo "setup: node (>= 18) is required" >&2; exit 1; }
 if [ ! -d tests/e2e/node_modules/@vscode/debugadapter-testsupport ]; then
   (cd tests/e2e && npm install --no-audit --no-fund --silent)

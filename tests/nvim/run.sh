@@ -1,7 +1,7 @@
 #!/bin/sh
 # nvim-dap end-to-end test: headless Neovim 0.7.2 + the pinned nvim-dap drive gobp-dap as an
-# `executable` (stdio) adapter and as a `server` adapter (gobp-dap --port ${port}), for Go 1.19 and
-# 1.23 (and any other installed Go unless GOBP_GO_VERSIONS restricts). Exits non-zero on failure.
+# `executable` (stdio) adapter and as a `server` adapter (gobp-dap --port ${port}), for every Go of
+# scripts/go-toolchains that is installed (unless GOBP_GO_VERSIONS restricts). Exits non-zero on failure.
 # Env: GOBP_DAP (required; "dlv" checks the script against Delve, server mode only),
 #      NVIM_DAP_DIR (default: <repo>/../shared/clients/nvim-dap), GOBP_GO_VERSIONS (e.g. "1.19,1.23").
 set -eu
@@ -21,8 +21,7 @@ case "$GOBP_DAP" in dlv|*/dlv) ADAPTER=dlv; MODES=${NVIM_MODES:-server}; DEF_VER
 VERSIONS=${GOBP_GO_VERSIONS:-$DEF_VERSIONS}
 
 fail=0; ran=0
-for gobin in go /usr/lib/go-1.21/bin/go /usr/lib/go-1.22/bin/go /usr/lib/go-1.23/bin/go; do
-  command -v "$gobin" >/dev/null 2>&1 || continue
+for gobin in $("$REPO/scripts/go-toolchain.sh"); do
   v=$("$gobin" env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')
   if [ -n "$VERSIONS" ]; then case ",$VERSIONS," in *",$v,"*) ;; *) continue ;; esac; fi
   bin=$T/values-go$v

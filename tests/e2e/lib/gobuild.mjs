@@ -7,27 +7,21 @@ import { execFileSync } from 'node:child_process';
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const PROGRAMS = path.join(REPO, 'tests/programs');
 
-const CANDIDATES = ['go', '/usr/lib/go-1.21/bin/go', '/usr/lib/go-1.22/bin/go', '/usr/lib/go-1.23/bin/go'];
-
-function which(bin) {
-  if (bin.includes('/')) return fs.existsSync(bin) ? bin : null;
-  for (const d of (process.env.PATH || '').split(':')) {
-    const p = path.join(d, bin);
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
-  }
-  return null;
+/** Absolute paths of the installed toolchains of scripts/go-toolchains, oldest first. */
+function candidates() {
+  const out = execFileSync(path.join(REPO, 'scripts/go-toolchain.sh'), { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
 }
 
 let toolchains = null;
-/** [{ version: '1.19', goBin, full: 'go1.19.8' }] for every installed Go, filtered by GOBP_GO_VERSIONS
- *  (comma list such as "1.19,1.23"). With GOBP_DAP=dlv (Delve 1.20 validation) default to 1.19. */
+/** [{ version: '1.19', goBin, full: 'go1.19.8' }] for every installed Go of scripts/go-toolchains
+ *  (by absolute path, never from PATH), filtered by GOBP_GO_VERSIONS (comma list such as
+ *  "1.19,1.26"). With GOBP_DAP=dlv (Delve 1.20 validation) default to 1.19. */
 export function goToolchains() {
   if (toolchains) return toolchains;
   const seen = new Set();
   const out = [];
-  for (const c of CANDIDATES) {
-    const bin = which(c);
-    if (!bin) continue;
+  for (const bin of candidates()) {
     let full;
     try { full = execFileSync(bin, ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnv() }).trim(); } catch { continue; }
     const m = /^go(\d+\.\d+)/.exec(full);
