@@ -3,7 +3,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "binary_internal.h"
+
+/* DWARF 5 (Go 1.25+): DW_AT_ranges is an offset into .debug_rnglists (DW_FORM_sec_offset) or an
+ * index (DW_FORM_rnglistx); libdwarf applies base addresses and .debug_addr (cooked values). */
+static int rnglists_ranges(Dwarf_Attribute a, pc_range **out)
+{
+    Dwarf_Half form = 0;
+    Dwarf_Unsigned val = 0, count = 0, setoff = 0;
+    if (dwarf_whatform(a, &form, NULL) != DW_DLV_OK) return 0;
+    if (dwarf_formudata(a, &val, NULL) != DW_DLV_OK) {
+        Dwarf_Off goff = 0;
+        if (dwarf_global_formref(a, &goff, NULL) != DW_DLV_OK) return 0;
+        val = goff;
+    }
+    Dwarf_Rnglists_Head head;
+    if (dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &setoff, NULL) != DW_DLV_OK) return 0;
+    *out = xmalloc(sizeof **out * (size_t)(count ? count : 1));
+    int n = 0;
+    for (Dwarf_Unsigned i = 0; i < count; i++) {
+        unsigned len = 0, kind = 0;
+        Dwarf_Unsigned raw1, raw2, lo, hi;
+        Dwarf_Bool noaddr = 0;
+        if (dwarf_get_rnglists_entry_fields_a(head, i, &len, &kind, &raw1, &raw2, &noaddr, &lo, &hi, NULL) != DW_DLV_OK)
+            break;
+        if (noaddr || kind == DW_RLE_end_of_list || kind == DW_RLE_base_address || kind == DW_RLE_base_addressx)
+            continue;
+        if (hi > lo) (*out)[n++] = (pc_range){lo, hi};
+    }
+    dwarf_dealloc_rnglists_head(head);
+    return n;
+}
 
 int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
 {
@@ -12,9 +43,15 @@ int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
     if (dwarf_attr(die, DW_AT_ranges, &a, NULL) != DW_DLV_OK) {
         uint64_t lo, hi;
         if (!die_pc_range(die, &lo, &hi)) return 0;
-        *out = malloc(sizeof **out);
+        *out = xmalloc(sizeof **out);
         (*out)[0] = (pc_range){lo, hi};
         return 1;
+    }
+    Dwarf_Half version = 0, offset_size = 0;
+    if (dwarf_get_version_of_die(die, &version, &offset_size) == DW_DLV_OK && version >= 5) {
+        int n = rnglists_ranges(a, out);
+        dwarf_dealloc(bin->dbg, a, DW_DLA_ATTR);
+        return n;
     }
     Dwarf_Unsigned off = 0;
     Dwarf_Off goff = 0;
@@ -24,7 +61,7 @@ int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
     Dwarf_Signed n;
     Dwarf_Unsigned bytes;
     if (dwarf_get_ranges_a(bin->dbg, off, die, &r, &n, &bytes, NULL) != DW_DLV_OK) return 0;
-    *out = malloc(sizeof **out * (size_t)(n ? n : 1));
+    *out = xmalloc(sizeof **out * (size_t)(n ? n : 1));
     int count = 0;
     for (Dwarf_Signed i = 0; i < n; i++) {
         if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) base = r[i].dwr_addr2;

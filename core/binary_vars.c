@@ -207,14 +207,24 @@ int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
     int result = 0;
     for (Dwarf_Unsigned i = 0; i < count; i++) {
         Dwarf_Small lle, source;
+        Dwarf_Unsigned rawlo, rawhi;
+        Dwarf_Bool noaddr = 0;
         Dwarf_Addr lo, hi;
         Dwarf_Unsigned nops, exproff, descoff;
         Dwarf_Locdesc_c desc;
-        if (dwarf_get_locdesc_entry_c(head, i, &lle, &lo, &hi, &nops, &desc, &source, &exproff, &descoff, NULL) != DW_DLV_OK)
+        if (dwarf_get_locdesc_entry_d(head, i, &lle, &rawlo, &rawhi, &noaddr, &lo, &hi, &nops, &desc, &source,
+                                      &exproff, &descoff, NULL) != DW_DLV_OK)
             continue;
-        if (source != 0 && lle == DW_LLE_base_address) { base = hi; continue; }
-        if (source != 0 && lle == DW_LLE_offset_pair) { lo += base; hi += base; }
-        if (source != 0 && (pc < lo || pc >= hi)) continue;
+        if (source == DW_LKIND_loclists) {
+            /* DWARF 5 (Go 1.25+): libdwarf applies base addresses and .debug_addr ("cooked") */
+            if (noaddr || lle == DW_LLE_base_address || lle == DW_LLE_base_addressx || lle == DW_LLE_end_of_list) continue;
+            if (pc < lo || pc >= hi) continue;
+        } else if (source == DW_LKIND_loclist) {
+            lo = rawlo, hi = rawhi;
+            if (lle == DW_LLE_base_address) { base = hi; continue; }
+            if (lle == DW_LLE_offset_pair) { lo += base; hi += base; }
+            if (pc < lo || pc >= hi) continue;
+        }
         result = eval_locdesc(desc, nops, cfa, regs, size, loc);
         break;
     }

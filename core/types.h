@@ -60,7 +60,8 @@ struct gobp_type {
                              slice (array,len,cap), interface (tab,data | _type,data),
                              complex (real,imag) */
     gobp_type_field *fields;
-    gobp_type *runtime;   /* map: the hash<K,V> struct (runtime.hmap layout);
+    gobp_type *runtime;   /* map: the hash<K,V> struct (runtime.hmap layout, Go <= 1.23) or
+                             map<K,V> (Swiss tables, internal/runtime/maps.Map, Go 1.24+);
                              chan: the hchan<T> struct; otherwise NULL */
     bool empty_interface; /* interface {} (eface: _type,data) rather than iface (tab,data) */
     uint64_t runtime_type;/* DW_AT_go_runtime_type (0x2904): address of the runtime._type, or 0 */

@@ -1,6 +1,7 @@
-/* Walking a Go map (runtime.hmap up to Go 1.23): buckets, overflow chains and the old
- * buckets of a map that is growing, with every layout taken from the DWARF hash<K,V> and
- * bucket<K,V> types. Yields each live entry's key and value. */
+/* Walking a Go map, every layout taken from DWARF: runtime.hmap up to Go 1.23 (buckets,
+ * overflow chains, the old buckets of a growing map; hash<K,V>, bucket<K,V>) and the Swiss
+ * tables of Go 1.24+ (map<K,V>: a single group, or a directory of tables of groups; table<K,V>,
+ * groupReference<K,V>, group[K]V). Yields each live entry's key and value. */
 #include "value.h"
 
 #include <string.h>
@@ -25,6 +26,12 @@ static int map_header_addr(const gobp_memview *mv, const gobp_value *v, uint64_t
     return value_read_word(mv, v, 0, 8, out);
 }
 
+/* Go 1.24+ Swiss-table maps have map<K,V>.dirPtr where the hmap had buckets. */
+static bool map_is_swiss(const gobp_type *t)
+{
+    return t && t->runtime && value_field_named(t->runtime, "dirPtr") != NULL;
+}
+
 int64_t value_map_len(const gobp_memview *mv, const gobp_value *v)
 {
     uint64_t h, count;
@@ -33,7 +40,7 @@ int64_t value_map_len(const gobp_memview *mv, const gobp_value *v)
     if (h == 0)
         return 0;
     gobp_value hv = value_at(v->type->runtime, h);
-    if (value_field_word(mv, &hv, "count", 0, &count) != 0)
+    if (value_field_word(mv, &hv, map_is_swiss(v->type) ? "used" : "count", 0, &count) != 0)
         return -1;
     return (int64_t)count;
 }
@@ -119,6 +126,103 @@ static void walk_buckets(map_walk *w, uint64_t base, uint64_t n)
     }
 }
 
+/* ---- Swiss tables (Go 1.24+) ---- */
+
+enum { GROUP_SLOTS = 8, MAX_DIR = 1 << 24, MAX_GROUPS = 1 << 26 };
+
+typedef struct {
+    uint64_t ctrl_off, slots_off, slot_size, key_off, elem_off;
+    gobp_type *slot_key, *slot_elem;    /* K or *K (indirect), V or *V */
+} swiss_layout;
+
+static const gobp_type *deref_type(const gobp_type *t)
+{
+    return t && t->kind == GOBP_KIND_PTR ? t->elem : NULL;
+}
+
+/* The group[K]V struct (ctrl word, then 8 slots {key, elem}), reached from the directory's
+ * **table<K,V> type: table.groups is a groupReference whose data points at groups. */
+static int swiss_layout_of(const gobp_type *maptype, swiss_layout *l)
+{
+    const gobp_type_field *dir = value_field_named(maptype, "dirPtr");
+    const gobp_type *table = dir ? deref_type(deref_type(dir->type)) : NULL;
+    const gobp_type_field *groups = table ? value_field_named(table, "groups") : NULL;
+    const gobp_type_field *data = groups && groups->type ? value_field_named(groups->type, "data") : NULL;
+    const gobp_type *group = data ? deref_type(data->type) : NULL;
+    const gobp_type_field *ctrl = group ? value_field_named(group, "ctrl") : NULL;
+    const gobp_type_field *slots = group ? value_field_named(group, "slots") : NULL;
+    const gobp_type *slot = slots && slots->type ? slots->type->elem : NULL;
+    const gobp_type_field *k = slot ? value_field_named(slot, "key") : NULL;
+    const gobp_type_field *e = slot ? value_field_named(slot, "elem") : NULL;
+    if (!ctrl || !k || !e || !k->type || !e->type || !slot->size)
+        return -1;
+    *l = (swiss_layout){ctrl->offset, slots->offset, slot->size, k->offset, e->offset, k->type, e->type};
+    return 0;
+}
+
+/* Yields the full slots of the group at g (a control byte with the high bit clear is full). */
+static void swiss_walk_group(map_walk *w, const swiss_layout *l, uint64_t g)
+{
+    uint64_t ctrl = 0;
+    if (w->mv->read(w->mv->ctx, g + l->ctrl_off, &ctrl, 8) != 0)
+        return;
+    for (int i = 0; i < GROUP_SLOTS && !w->stop; i++) {
+        if ((ctrl >> (8 * i)) & 0x80)
+            continue;
+        uint64_t slot = g + l->slots_off + (uint64_t)i * l->slot_size;
+        gobp_value k = slot_value(w, l->slot_key, w->key_type, slot + l->key_off);
+        gobp_value v = slot_value(w, l->slot_elem, w->val_type, slot + l->elem_off);
+        w->visited++;
+        if (w->fn && w->fn(w->ctx, &k, &v))
+            w->stop = true;
+    }
+}
+
+static void swiss_walk_table(map_walk *w, const swiss_layout *l, const gobp_type *table, uint64_t t)
+{
+    const gobp_type_field *groups = value_field_named(table, "groups");
+    uint64_t data = 0, mask = 0, gsize = l->slots_off + GROUP_SLOTS * l->slot_size;
+    const gobp_memview *mv = w->mv;
+    if (!groups || mv->read(mv->ctx, t + groups->offset, &data, 8) != 0 ||
+        mv->read(mv->ctx, t + groups->offset + 8, &mask, 8) != 0 || mask >= MAX_GROUPS)
+        return;
+    const gobp_type *group = deref_type(value_field_named(groups->type, "data")->type);
+    if (group && group->size) gsize = group->size;
+    for (uint64_t i = 0; i <= mask && !w->stop; i++)
+        swiss_walk_group(w, l, data + i * gsize);
+}
+
+static int swiss_map_each(map_walk *w, const gobp_type *maptype, uint64_t m)
+{
+    swiss_layout l;
+    if (swiss_layout_of(maptype, &l) != 0)
+        return -1;
+    gobp_value mv = value_at((gobp_type *)maptype, m);
+    uint64_t dir = 0, dirlen = 0;
+    if (value_field_word(w->mv, &mv, "dirPtr", 16, &dir) != 0 || value_field_word(w->mv, &mv, "dirLen", 24, &dirlen) != 0)
+        return -1;
+    if (dir == 0)
+        return 0;
+    if (dirlen == 0) {             /* a small map: dirPtr is its one group */
+        swiss_walk_group(w, &l, dir);
+        return w->visited;
+    }
+    if (dirlen > MAX_DIR)
+        return -1;
+    const gobp_type *table = deref_type(deref_type(value_field_named(maptype, "dirPtr")->type));
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < dirlen && !w->stop; i++) {
+        uint64_t t = 0;
+        if (w->mv->read(w->mv->ctx, dir + 8 * i, &t, 8) != 0)
+            return -1;
+        if (t == 0 || t == prev)   /* a table covers 2^(globalDepth-localDepth) consecutive entries */
+            continue;
+        prev = t;
+        swiss_walk_table(w, &l, table, t);
+    }
+    return w->visited;
+}
+
 int value_map_each(const gobp_memview *mv, const gobp_value *v, gobp_map_entry_fn fn, void *ctx)
 {
     uint64_t h, buckets, oldbuckets = 0, B, flags = 0;
@@ -126,6 +230,10 @@ int value_map_each(const gobp_memview *mv, const gobp_value *v, gobp_map_entry_f
         return -1;
     if (h == 0)
         return 0;
+    if (map_is_swiss(v->type)) {
+        map_walk sw = { .mv = mv, .key_type = v->type->key, .val_type = v->type->elem, .fn = fn, .ctx = ctx };
+        return sw.key_type && sw.val_type ? swiss_map_each(&sw, v->type->runtime, h) : -1;
+    }
     const gobp_type *hmap = v->type->runtime;
     const gobp_type_field *bf = value_field_named(hmap, "buckets");
     if (!hmap || !bf || !bf->type || !bf->type->elem)

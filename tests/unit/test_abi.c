@@ -297,8 +297,8 @@ Test(abi_synthetic, bad_types_fail)
 
 /* ---- against the Go compiler ---- */
 
-static const char *go_tools[] = {"/usr/bin/go", "/usr/lib/go-1.21/bin/go", "/usr/lib/go-1.22/bin/go", "/usr/lib/go-1.23/bin/go"};
-#define NGO (sizeof go_tools / sizeof go_tools[0])
+#include "go_toolchains.h"
+#define NGO go_toolchain_count()
 
 static const char *root(void)
 {
@@ -318,9 +318,9 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
     snprintf(dir, sizeof dir, "/tmp/gobp-test-abi-%d", (int)getuid());
     mkdir(dir, 0755);
     for (size_t gi = 0; gi < NGO; gi++) {
-        if (access(go_tools[gi], X_OK) != 0) continue;
+        if (access(go_toolchain(gi), X_OK) != 0) continue;
         out_path(out, sizeof out, gi);
-        snprintf(cmd, sizeof cmd, "cd %s/tests/programs/abi && %s build -gcflags=all='-N -l' -o %s . 2>&1", root(), go_tools[gi], out);
+        snprintf(cmd, sizeof cmd, "cd %s/tests/programs/abi && %s build -gcflags=all='-N -l' -o %s . 2>&1", root(), go_toolchain(gi), out);
         if (system(cmd) != 0) fprintf(stderr, "build failed: %s\n", cmd);
     }
 }
@@ -380,7 +380,7 @@ Test(abi_real, params_match_compiler_dwarf, .timeout = 120)
 {
     int binaries = 0;
     for (size_t gi = 0; gi < NGO; gi++) {
-        if (access(go_tools[gi], X_OK) != 0) continue;
+        if (access(go_toolchain(gi), X_OK) != 0) continue;
         char path[256], err[512];
         out_path(path, sizeof path, gi);
         gobp_binary *bin = binary_open(path, err, sizeof err);

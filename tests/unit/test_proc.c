@@ -14,10 +14,7 @@
 
 #include "proc.h"
 
-static const char *const TOOLCHAINS[] = {
-    "/usr/bin/go", "/usr/lib/go-1.21/bin/go", "/usr/lib/go-1.22/bin/go",
-    "/usr/lib/go-1.23/bin/go", NULL,
-};
+#include "go_toolchains.h"
 extern char **environ;
 
 /* ---- helpers: building programs, symbols, running ---- */
@@ -39,7 +36,7 @@ static const char *build(const char *go, const char *name)
     char cmd[2048], cwd[512];
     make_build_dir();
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
-    snprintf(out, sizeof out, "%s/%s-%s", build_dir, name, strstr(go, "go-1.") ? strstr(go, "go-1.") : "go");
+    snprintf(out, sizeof out, "%s/%s-%s", build_dir, name, go);
     for (char *c = out + strlen(build_dir) + 1; *c; c++)
         if (*c == '/') *c = '_';
     snprintf(cmd, sizeof cmd, "cd %s/tests/programs/%s && GOFLAGS=-mod=mod %s build -gcflags=all='-N -l' -o %s . 2>&1",
@@ -144,8 +141,8 @@ static bool process_gone(pid_t pid)
 }
 
 #define FOR_EACH_GO(go) \
-    for (const char *const *go##_ = TOOLCHAINS, *go; (go = *go##_) != NULL; go##_++) \
-        if (access(go, X_OK) == 0)
+    for (size_t go##_ = 0; go##_ < go_toolchain_count(); go##_++) \
+        for (const char *go = go_toolchain(go##_); go; go = NULL)
 
 /* ---- hit handlers ---- */
 

@@ -1020,8 +1020,7 @@ Test(value, go_format_float_matches_go_run, .timeout = 120)
 
 #include "proc.h"
 
-static const char *go_toolchains[] = { "/usr/bin/go", "/usr/lib/go-1.21/bin/go", "/usr/lib/go-1.22/bin/go",
-                                       "/usr/lib/go-1.23/bin/go" };
+#include "go_toolchains.h"
 
 static const char *repo_root(void)
 {
@@ -1037,7 +1036,7 @@ static bool build_values(size_t gi, char *out, size_t n)
     mkdir(dir, 0755);
     snprintf(out, n, "%s/values-%zu", dir, gi);
     snprintf(cmd, sizeof cmd, "cd %s/tests/programs/values && GOFLAGS=-mod=mod %s build -gcflags=all='-N -l' -o %s . >/dev/null 2>&1",
-             repo_root(), go_toolchains[gi], out);
+             repo_root(), go_toolchain(gi), out);
     return system(cmd) == 0;
 }
 
@@ -1104,7 +1103,7 @@ static void check_local(const gobp_memview *m, const char *name, const gobp_valu
 static void check_values_program(size_t gi)
 {
     char exe[256], err[256];
-    const char *go = go_toolchains[gi];
+    const char *go = go_toolchain(gi);
     if (access(go, X_OK) != 0)
         return;
     cr_assert(build_values(gi, exe, sizeof exe), "%s build failed", go);
@@ -1152,6 +1151,6 @@ static void check_values_program(size_t gi)
 
 Test(value_live, values_program_locals_like_delve, .timeout = 300)
 {
-    for (size_t i = 0; i < sizeof go_toolchains / sizeof go_toolchains[0]; i++)
+    for (size_t i = 0; i < go_toolchain_count(); i++)
         check_values_program(i);
 }
