@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 )
 
@@ -86,6 +87,9 @@ func values() {
 	uptr := unsafe.Pointer(pp)
 	e := Employee{Base: Base{ID: 9}, Person: p, Salary: 1234.5}
 	ptr := &counter
+	// Reassigned, so Go 1.25+ does not convert them to interfaces as constants: Println reads
+	// what setVariable wrote at the BREAK line.
+	i8, s, f64 = i8+int8(len(os.Args)-1), s+strings.Repeat("!", len(os.Args)-1), f64*float64(len(os.Args))
 	fmt.Println(i8, i16, i32, i64, u8, u16, u32, u64, up, f32, f64, c128, b, s, r, bs, sl, nilSlice, empty, arr, m, pp.Name, nilPtr, sh, nilIface, any, err, nilErr, len(ch), fn != nil, uptr != nil, e.ID, *ptr) // BREAK values: all locals set
 }
 
