@@ -84,15 +84,25 @@ typedef struct {
                           8-15 r8-r15, 16 rip, 17-32 xmm0-15) */
     uint32_t size;     /* bytes covered by this piece (the whole value if there is one piece) */
 } gobp_piece;
-typedef struct { int npieces; gobp_piece pieces[16]; } gobp_location;
+typedef struct {
+    int npieces;
+    gobp_piece pieces[16];
+    bool deref;        /* the pieces hold the value's address (a variable moved to the heap) */
+} gobp_location;
 
+/* A variable whose address escapes is moved to the heap; DWARF describes it as "&p", a pointer
+ * to the heap copy. It is listed as p with the pointee's type, and its location reads through
+ * the pointer (deref) once the pointer is set; an argument or result moved this way keeps its
+ * own entry (its ABI place at entry), which reads the heap copy from then on. */
 typedef struct gobp_var {
-    const char *name;
-    gobp_type *type;
+    const char *name;  /* Go name: "p" for DWARF's "&p" */
+    gobp_type *type;   /* the value's type ("main.Person" for "&p" of type *main.Person) */
     bool is_param;     /* DW_TAG_formal_parameter */
     bool is_result;    /* DW_AT_variable_parameter = true ("~r0", named results) */
     int decl_line;
-    uint64_t die_offset;
+    uint64_t die_offset; /* the value's own location; 0 when it lives only on the heap */
+    uint64_t heap_die; /* "&p": where the pointer to the heap copy is; 0 if not moved */
+    int heap_line;     /* the pointer is set by the code of this line: read from a later line */
 } gobp_var;
 
 /* Parameters (in declaration order) then locals visible at pc (lexical blocks containing pc;
@@ -100,6 +110,8 @@ typedef struct gobp_var {
 int binary_func_vars(gobp_binary *bin, const gobp_func *f, uint64_t pc, const gobp_var **vars);
 /* Evaluates the variable's DW_AT_location (expression or location list) at pc, with the frame
  * base = CFA (Go uses DW_OP_call_frame_cfa). regs[] holds DWARF regs 0..16 of the frame.
+ * For a variable moved to the heap, from the line after heap_line: the location of the pointer,
+ * with loc->deref; before it, its own location (an argument) or none (not yet allocated).
  * 0 on success (npieces may be 0: no location at this pc). */
 int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
                         const uint64_t *regs, gobp_location *loc);

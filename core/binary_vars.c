@@ -1,5 +1,6 @@
-/* Variables: a function's parameters and locals (by lexical block), their DWARF locations
- * (expressions and location lists, pieces) evaluated at a pc, and package-level globals. */
+/* Variables: a function's parameters and locals (by lexical block; "&p" moved to the heap shown
+ * as p), their DWARF locations (expressions and location lists, pieces) evaluated at a pc, and
+ * package-level globals. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,40 @@ static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64
     }
 }
 
+/* The compiler moves a variable whose address escapes to the heap and describes it as "&p",
+ * a pointer to the heap copy (a closure's by-reference captures too). It becomes p with the
+ * pointee's type, read through the pointer. An argument or result p moved this way is also in
+ * DWARF as itself (its ABI place at entry): that entry takes the heap copy's location and the
+ * "&p" entry goes (measured on Go 1.19-1.27: the parameter "p" plus a function-level "&p"). */
+static void fold_heap_vars(var_cache *vc)
+{
+    bool drop[vc->n ? vc->n : 1];
+    for (int i = 0; i < vc->n; i++) {
+        gobp_var *v = &vc->entries[i].var;
+        drop[i] = false;
+        if (v->name[0] != '&' || !v->name[1] || !v->type || v->type->kind != GOBP_KIND_PTR || !v->type->elem)
+            continue;
+        v->name++;
+        v->type = v->type->elem;
+        v->heap_die = v->die_offset;
+        v->heap_line = v->decl_line;
+        v->die_offset = 0;
+        for (int j = 0; j < vc->n && !vc->entries[i].block; j++) {
+            gobp_var *p = &vc->entries[j].var;
+            if (p->is_param && !vc->entries[j].block && strcmp(p->name, v->name) == 0) {
+                p->heap_die = v->heap_die;
+                p->heap_line = v->heap_line;
+                drop[i] = true;
+                break;
+            }
+        }
+    }
+    int kept = 0;
+    for (int i = 0; i < vc->n; i++)
+        if (!drop[i]) vc->entries[kept++] = vc->entries[i];
+    vc->n = kept;
+}
+
 static var_cache *load_vars(gobp_binary *bin, const gobp_func *f)
 {
     func_extra *x = &bin->fextra[f - bin->funcs];
@@ -78,6 +113,7 @@ static var_cache *load_vars(gobp_binary *bin, const gobp_func *f)
     if (!f->die_offset || dwarf_offdie_b(bin->dbg, f->die_offset, true, &die, NULL) != DW_DLV_OK) return x->vars;
     cu_info *cu = cu_by_pc(bin, f->lowpc);
     walk_scope(bin, x->vars, die, cu ? cu->base : 0, NULL, 0);
+    fold_heap_vars(x->vars);
     dwarf_dealloc_die(die);
     return x->vars;
 }
@@ -186,7 +222,7 @@ static int eval_locdesc(Dwarf_Locdesc_c desc, Dwarf_Unsigned nops, uint64_t cfa,
     return 0;
 }
 
-int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
+static int die_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
                         const uint64_t *regs, gobp_location *loc)
 {
     memset(loc, 0, sizeof *loc);
@@ -230,6 +266,26 @@ int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
     }
     dwarf_loc_head_c_dealloc(head);
     return result;
+}
+
+/* A variable moved to the heap: its pointer is set by the code of heap_line (the declaration,
+ * or for an argument the function's first line, before the body), and holds stack garbage
+ * before, so it is read from the next line on. */
+int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
+                        const uint64_t *regs, gobp_location *loc)
+{
+    int line;
+    if (v->heap_die && binary_pc_to_line(bin, pc, NULL, &line) == 0 && line > v->heap_line) {
+        gobp_var ptr = { .die_offset = v->heap_die };  /* no type: one 8-byte pointer */
+        int rc = die_location(bin, &ptr, pc, cfa, regs, loc);
+        loc->deref = true;
+        return rc;
+    }
+    if (!v->die_offset) {   /* only on the heap, not yet allocated */
+        memset(loc, 0, sizeof *loc);
+        return 0;
+    }
+    return die_location(bin, v, pc, cfa, regs, loc);
 }
 
 /* ---- globals ---- */

@@ -24,7 +24,8 @@ typedef struct gobp_value {
 } gobp_value;
 
 /* Builds a value from a location (pieces) and the frame's registers. regs: DWARF regs 0..16;
- * xmm: 16 x 16 bytes (may be NULL). */
+ * xmm: 16 x 16 bytes (may be NULL). loc->deref: the pieces hold the value's address (a nil
+ * one gives an unreadable value: the heap copy is not allocated yet). */
 int value_from_location(const gobp_memview *mv, gobp_type *type, const gobp_location *loc,
                         const uint64_t *regs, const unsigned char *xmm, gobp_value *out);
 gobp_value value_at(gobp_type *type, uint64_t addr);

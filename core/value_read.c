@@ -1,6 +1,6 @@
 /* Reading Go values: building them from addresses or DWARF location pieces (registers,
- * memory, literals), reading their bytes, scalars and strings, and resolving an
- * interface's dynamic value. No formatting here. */
+ * memory, literals, the pointer to a heap-moved variable), reading their bytes, scalars and
+ * strings, and resolving an interface's dynamic value. No formatting here. */
 #include "value.h"
 
 #include <stdlib.h>
@@ -253,6 +253,20 @@ int value_from_location(const gobp_memview *mv, gobp_type *type, const gobp_loca
     if (!loc || loc->npieces <= 0 || !type) {
         out->unreadable = true;
         return -1;
+    }
+    if (loc->deref) {   /* a variable moved to the heap: the pieces hold its address */
+        static gobp_type ptr_type = { .kind = GOBP_KIND_UINTPTR, .name = "uintptr", .size = 8 };
+        gobp_location ploc = *loc;
+        ploc.deref = false;
+        gobp_value ptr;
+        uint64_t addr = 0;
+        int rc = value_from_location(mv, &ptr_type, &ploc, regs, xmm, &ptr);
+        if (rc == 0)
+            rc = value_read(mv, &ptr, 0, &addr, 8);
+        value_free(&ptr);
+        out->unreadable = rc != 0 || addr == 0;   /* nil: not allocated yet */
+        out->addr = addr;
+        return rc;
     }
     if (loc->npieces == 1 && loc->pieces[0].kind == GOBP_PIECE_MEM) {
         out->addr = loc->pieces[0].addr;

@@ -1,4 +1,4 @@
-/* Tests of core/binary*.c on real Go binaries: tests/programs/values and binlines are built
+/* Tests of core/binary*.c on real Go binaries: tests/programs/values, binlines and escaped are built
  * with every installed Go toolchain before the tests run, then functions, lines, frames,
  * types, variables and globals are checked against the sources. */
 #include <criterion/criterion.h>
@@ -53,6 +53,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
         if (!have_go(gi)) continue;
         go_build(gi, "values", "-gcflags=all='-N -l'", "");
         go_build(gi, "binlines", "-gcflags=all='-N -l'", "");
+        go_build(gi, "escaped", "-gcflags=all='-N -l'", "");
     }
     go_build(0, "values", "-ldflags='-s -w'", "-stripped");
     char cmdgo[512], cmd[1024];
@@ -381,6 +382,87 @@ Test(binary, variables)
         cr_assert_eq(loc.pieces[0].reg, 3);
         cr_assert_eq(loc.pieces[1].reg, 2);
         cr_assert_eq(loc.pieces[1].size, 8);
+        binary_close(bin);
+    }
+}
+
+static const gobp_var *var_named(const gobp_var *vars, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(vars[i].name, name) == 0) return &vars[i];
+    return NULL;
+}
+
+/* The location of v at the first address of line (in f): 0 ok. */
+static gobp_location location_at_line(gobp_binary *bin, const gobp_var *v, int line)
+{
+    uint64_t pcs[2];
+    int found;
+    cr_assert_eq(binary_line_to_pcs(bin, "escaped/main.go", line, pcs, 2, &found), 1);
+    uint64_t regs[17] = {0};
+    gobp_location loc;
+    cr_assert_eq(binary_var_location(bin, v, pcs[0], 0x7000, regs, &loc), 0);
+    return loc;
+}
+
+/* "&p" (moved to the heap) is listed as p of the pointee's type and read through the pointer
+ * from the line after its allocation; an escaped argument stays one argument. */
+Test(binary, escaped_variables)
+{
+    int before = source_line("escaped", "// LOCALS BEFORE"), brk = source_line("escaped", "// LOCALS BREAK");
+    int visit_end = source_line("escaped", "// VISIT END"), closure = source_line("escaped", "// CLOSURE");
+    for (size_t gi = 0; gi < NGO; gi++) {
+        if (!have_go(gi)) continue;
+        gobp_binary *bin = open_built("escaped", gi);
+        const gobp_func *f = binary_func_by_name(bin, "main.visit");
+        cr_assert_not_null(f);
+        const gobp_var *vars;
+        int n = binary_func_vars(bin, f, f->body_pc, &vars);
+        const char *names[] = {"p", "n", "s", "~r0"}, *types[] = {"main.Person", "int", "string", "int"};
+        cr_assert_eq(n, 4, "visit: the arguments and the result once each, no \"&p\" locals (%d vars)", n);
+        for (int i = 0; i < 4; i++) {
+            cr_assert_str_eq(vars[i].name, names[i]);
+            cr_assert_str_eq(vars[i].type->name, types[i]);
+            cr_assert(vars[i].is_param);
+            cr_assert_eq(vars[i].heap_die != 0, i < 3, "%s moved to the heap", names[i]);
+            cr_assert_neq(vars[i].die_offset, 0);
+        }
+        /* at entry: the argument's own place; in the body: the pointer to the heap copy */
+        uint64_t regs[17] = {0};
+        gobp_location loc;
+        cr_assert_eq(binary_var_location(bin, &vars[0], f->lowpc, 0x7000, regs, &loc), 0);
+        cr_assert(!loc.deref);
+        cr_assert_eq(loc.npieces, 3, "p arrives in three registers");
+        cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_REG);
+        loc = location_at_line(bin, &vars[0], visit_end);
+        cr_assert(loc.deref);
+        cr_assert_eq(loc.npieces, 1);
+        cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_MEM);
+        cr_assert(loc.pieces[0].addr < 0x7000, "the pointer is in the frame");
+
+        f = binary_func_by_name(bin, "main.locals");
+        n = binary_func_vars(bin, f, f->body_pc, &vars);
+        for (int i = 0; i < 3; i++) {
+            const gobp_var *v = var_named(vars, n, names[i]);
+            cr_assert_not_null(v, "locals: %s listed", names[i]);
+            cr_assert_str_eq(v->type->name, types[i]);
+            cr_assert(!v->is_param);
+            cr_assert_eq(v->die_offset, 0);
+            cr_assert_neq(v->heap_die, 0);
+            cr_assert_gt(v->heap_line, before);
+            loc = location_at_line(bin, v, before);
+            cr_assert_eq(loc.npieces, 0, "%s before its allocation: no location", names[i]);
+            loc = location_at_line(bin, v, brk);
+            cr_assert(loc.deref && loc.npieces == 1 && loc.pieces[0].kind == GOBP_PIECE_MEM, "%s after its allocation", names[i]);
+        }
+        for (int i = 0; i < n; i++) cr_assert_neq(vars[i].name[0], '&', "%s", vars[i].name);
+
+        f = binary_func_by_name(bin, "main.locals.func1");
+        n = binary_func_vars(bin, f, f->body_pc, &vars);
+        const gobp_var *total = var_named(vars, n, "total");
+        cr_assert_not_null(total, "the closure's by-reference capture is total");
+        cr_assert_str_eq(total->type->name, "int");
+        cr_assert(location_at_line(bin, total, closure).deref);
         binary_close(bin);
     }
 }

@@ -898,6 +898,41 @@ Test(value, struct_from_mixed_pieces_has_children)
     value_free(&v);
 }
 
+Test(value, heap_moved_variable_reads_through_its_pointer)
+{
+    gobp_type_field f[] = { { "X", 0, T_int, false }, { "Y", 8, T_int, false } };
+    gobp_type *pt = struct_of("main.Point", 16, 2, f);
+    uint64_t obj = talloc(16), slot = talloc(8);
+    int64_t xy[2] = { 3, 4 };
+    twrite(obj, xy, 16);
+    tword(slot, obj);
+    /* the pointer in a stack slot */
+    gobp_location loc = { .npieces = 1, .deref = true };
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = slot, .size = 8 };
+    gobp_value v;
+    cr_assert_eq(value_from_location(&mv, pt, &loc, NULL, NULL, &v), 0);
+    cr_expect_null(v.bytes);
+    cr_expect_eq(v.addr, obj, "the value is the heap object (writes go there)");
+    expect_format(&v, "main.Point {X: 3, Y: 4}");
+    cr_expect_eq(value_child_count(&mv, &v), 2);
+    /* the pointer in a register */
+    uint64_t regs[17] = { 0 };
+    regs[0] = obj;
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 0, .size = 8 };
+    cr_assert_eq(value_from_location(&mv, pt, &loc, regs, NULL, &v), 0);
+    cr_expect_eq(v.addr, obj);
+    /* nil: not allocated yet, unreadable but no error */
+    tword(slot, 0);
+    loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = slot, .size = 8 };
+    cr_assert_eq(value_from_location(&mv, pt, &loc, NULL, NULL, &v), 0);
+    cr_expect(v.unreadable);
+    cr_expect_eq(value_child_count(&mv, &v), 0);
+    /* an unreadable pointer slot */
+    loc.pieces[0].addr = 0x1000;
+    cr_expect_neq(value_from_location(&mv, pt, &loc, NULL, NULL, &v), 0);
+    cr_expect(v.unreadable);
+}
+
 Test(value, single_memory_piece_is_an_address_and_no_pieces_unreadable)
 {
     gobp_location loc = { .npieces = 1 };

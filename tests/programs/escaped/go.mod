@@ -1,0 +1,3 @@
+module escaped
+
+go 1.19
