@@ -46,6 +46,14 @@ static void add_var(gobp_binary *bin, var_cache *vc, Dwarf_Die die, Dwarf_Half t
     e->nblock = nblock;
 }
 
+/* Names the compiler makes up (".autotmp_12", ".closureptr", "#yield1" of range-over-func
+ * loops, "#state1"): no Go developer wrote them, so they are not listed, as in Delve. */
+static bool compiler_temporary(Dwarf_Die die)
+{
+    char *name = NULL;
+    return dwarf_diename(die, &name, NULL) == DW_DLV_OK && name && (name[0] == '.' || name[0] == '#');
+}
+
 static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64_t base, pc_range *block, int nblock)
 {
     Dwarf_Die child, next;
@@ -54,7 +62,8 @@ static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64
         Dwarf_Half tag;
         if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK) {
             if (tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) {
-                add_var(bin, vc, child, tag, block, nblock);
+                if (!compiler_temporary(child))
+                    add_var(bin, vc, child, tag, block, nblock);
             } else if (tag == DW_TAG_lexical_block) {
                 pc_range *r;
                 int n = die_ranges(bin, child, base, &r);
@@ -75,7 +84,7 @@ static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64
  * pointee's type, read through the pointer. An argument or result p moved this way is also in
  * DWARF as itself (its ABI place at entry): that entry takes the heap copy's location and the
  * "&p" entry goes (measured on Go 1.19-1.27: the parameter "p" plus a function-level "&p"). */
-static void fold_heap_vars(var_cache *vc)
+static void fold_heap_vars(var_cache *vc, const gobp_func *f)
 {
     bool drop[vc->n ? vc->n : 1];
     for (int i = 0; i < vc->n; i++) {
@@ -86,7 +95,9 @@ static void fold_heap_vars(var_cache *vc)
         v->name++;
         v->type = v->type->elem;
         v->heap_die = v->die_offset;
-        v->heap_line = v->decl_line;
+        /* declared before the function's first line: a closure's (or range-over-func body's)
+         * capture, whose pointer the prologue loads from the closure: valid on every line */
+        v->heap_line = f->line > 0 && v->decl_line < f->line ? 0 : v->decl_line;
         v->die_offset = 0;
         for (int j = 0; j < vc->n && !vc->entries[i].block; j++) {
             gobp_var *p = &vc->entries[j].var;
@@ -113,7 +124,7 @@ static var_cache *load_vars(gobp_binary *bin, const gobp_func *f)
     if (!f->die_offset || dwarf_offdie_b(bin->dbg, f->die_offset, true, &die, NULL) != DW_DLV_OK) return x->vars;
     cu_info *cu = cu_by_pc(bin, f->lowpc);
     walk_scope(bin, x->vars, die, cu ? cu->base : 0, NULL, 0);
-    fold_heap_vars(x->vars);
+    fold_heap_vars(x->vars, f);
     dwarf_dealloc_die(die);
     return x->vars;
 }

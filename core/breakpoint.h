@@ -32,6 +32,9 @@ typedef struct gobp_breakpoint {
     int64_t goid;               /* only this goroutine (0: any) */
     bool step_into_call;        /* BP_STEP on an indirect call: step into whatever it calls */
     uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
+    const struct gobp_func *depth_func; /* when set, frame_depth is that of the first frame of this
+                                   function in the hit's stack (a range-over-func body's enclosing
+                                   function), not of the top frame */
     uint64_t hits;
     char *condition;            /* stop only when this expression is true */
     char *hit_condition;        /* "5", "== 5", ">= 5", "% 5": on the hit count */

@@ -215,3 +215,67 @@ char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx
     buf[n] = 0;
     return buf;
 }
+
+/* ---- itabs ---- */
+
+enum { MAX_ITABLINKS = 1 << 20, MAX_ITAB_BYTES = 1 << 28 };
+
+static const gobp_type_field *field_either(const gobp_type *t, const char *a, const char *b)
+{
+    const gobp_type_field *f = t ? type_field(t, a) : NULL;
+    return f ? f : t ? type_field(t, b) : NULL;
+}
+
+/* Go 1.27: the module's itabs lie one after the other at types + itaboffset, each sizeof(ITab)
+ * plus a word per method of its interface past the first (none when Fun[0] == 0). */
+static uint64_t itab_in_block(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t md, const gobp_type *mdt,
+                              const gobp_type *itab, uint64_t iface_type, uint64_t concrete_type)
+{
+    const gobp_type_field *types = type_field(mdt, "types"), *off = type_field(mdt, "itaboffset"),
+                          *size = type_field(mdt, "itabsize"), *fun = type_field(itab, "Fun");
+    const gobp_type *it = binary_type_by_name(bin, "internal/abi.InterfaceType");
+    const gobp_type_field *methods = it ? type_field(it, "Methods") : NULL;
+    uint64_t base, o, n;
+    if (!types || !off || !size || !fun || !methods || read(ctx, md + types->offset, &base, 8) != 0 ||
+        read(ctx, md + off->offset, &o, 8) != 0 || read(ctx, md + size->offset, &n, 8) != 0 || n > MAX_ITAB_BYTES)
+        return 0;
+    for (uint64_t p = base + o, end = base + o + n; p < end;) {
+        uint64_t w[2], nmethods = 0, fun0 = 0;
+        if (read(ctx, p, w, 16) != 0 || read(ctx, p + fun->offset, &fun0, 8) != 0)
+            return 0;
+        if (w[0] == iface_type && w[1] == concrete_type)
+            return p;
+        if (fun0 && read(ctx, w[0] + methods->offset + 8, &nmethods, 8) != 0)
+            return 0;
+        p += itab->size + (fun0 && nmethods > 1 ? (nmethods - 1) * 8 : 0);
+    }
+    return 0;
+}
+
+uint64_t goruntime_find_itab(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t iface_type,
+                             uint64_t concrete_type)
+{
+    uint64_t md = binary_symbol_addr(bin, "runtime.firstmoduledata");
+    const gobp_type *mdt = binary_type_by_name(bin, "runtime.moduledata");
+    const gobp_type_field *links = mdt ? type_field(mdt, "itablinks") : NULL;
+    const gobp_type *itab = binary_type_by_name(bin, "internal/abi.ITab");
+    if (!itab) itab = binary_type_by_name(bin, "runtime.itab");
+    const gobp_type_field *inter = field_either(itab, "Inter", "inter");
+    const gobp_type_field *type = field_either(itab, "Type", "_type");
+    uint64_t slice[2];
+    if (!md || !mdt || !inter || !type || !iface_type || !concrete_type)
+        return 0;
+    if (!links)
+        return inter->offset == 0 && type->offset == 8 ? itab_in_block(bin, read, ctx, md, mdt, itab, iface_type, concrete_type) : 0;
+    if (read(ctx, md + links->offset, slice, sizeof slice) != 0 || slice[1] > MAX_ITABLINKS)
+        return 0;
+    for (uint64_t i = 0; i < slice[1]; i++) {
+        uint64_t tab, in, ty;
+        if (read(ctx, slice[0] + 8 * i, &tab, 8) != 0 || read(ctx, tab + inter->offset, &in, 8) != 0 ||
+            read(ctx, tab + type->offset, &ty, 8) != 0)
+            return 0;
+        if (in == iface_type && ty == concrete_type)
+            return tab;
+    }
+    return 0;
+}

@@ -48,4 +48,10 @@ uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx
 char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint8_t reason,
                             char *buf, size_t buflen);
 
+/* The itab that makes concrete_type an iface_type (both runtime type addresses), found in
+ * runtime.firstmoduledata.itablinks: Go 1.27's linker no longer names itab symbols
+ * (go:itab.*T,I). 0 when the program has none. */
+uint64_t goruntime_find_itab(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t iface_type,
+                             uint64_t concrete_type);
+
 #endif

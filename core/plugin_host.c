@@ -732,11 +732,16 @@ static int api_return_global(gobp_call *pc, int i, const char *name)
     return 0;
 }
 
-/* The itab of *errors.errorString for error (Go 1.20+ names it go:itab., older go.itab.). */
-static uint64_t error_string_itab(gobp_binary *bin)
+/* The itab of *errors.errorString for error: a symbol up to Go 1.26 (Go 1.20+ names it
+ * go:itab., older go.itab.), from Go 1.27 only in the module's itablinks. */
+static uint64_t error_string_itab(gobp_target *t)
 {
+    gobp_binary *bin = target_binary(t);
     uint64_t a = binary_symbol_addr(bin, "go:itab.*errors.errorString,error");
-    return a ? a : binary_symbol_addr(bin, "go.itab.*errors.errorString,error");
+    if (!a) a = binary_symbol_addr(bin, "go.itab.*errors.errorString,error");
+    if (a) return a;
+    gobp_type *err = binary_type_by_name(bin, "error"), *es = binary_type_by_name(bin, "*errors.errorString");
+    return err && es ? goruntime_find_itab(bin, proc_mem_read_cb, target_process(t), err->runtime_type, es->runtime_type) : 0;
 }
 
 static int api_return_error(gobp_call *pc, int i, const char *message)
@@ -756,7 +761,7 @@ static int api_return_error(gobp_call *pc, int i, const char *message)
         gobp_type *pt = binary_type_by_name(bin, "*errors.errorString");
         tab = pt ? pt->runtime_type : 0;
     } else if (strcmp(t->name, "error") == 0) {
-        tab = error_string_itab(bin);
+        tab = error_string_itab(c->t);
     }
     if (!tab) {
         fail(c, "gobp_return_error: this program has no *errors.errorString as %s (it never uses errors.New)", t->name);

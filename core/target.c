@@ -2,6 +2,7 @@
  * goroutine view together; decides on each non-stop hit whether the world stops; answers
  * goroutine, stack and variable questions while stopped (cached until the next resume). */
 #include "target.h"
+#include "alloc.h"
 #include "handler_internal.h"
 
 #include <errno.h>
@@ -400,14 +401,27 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
 
 /* ---- hits and run control ---- */
 
-/* Stack depth of the hit (stack.hi - CFA) for matching a frame across stack moves. */
-static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const gobp_goroutine *g)
+enum { DEPTH_FUNC_MAX_FRAMES = 256 };
+
+/* Stack depth of the hit (stack.hi - CFA) for matching a frame across stack moves: of the top
+ * frame, or of the first frame of func (the enclosing function of a range-over-func body). */
+static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const gobp_goroutine *g,
+                                const gobp_func *func)
 {
     struct user_regs_struct regs;
     int64_t off;
-    if (proc_get_regs(t->proc, tid, &regs) < 0 || binary_cfa_offset(t->bin, addr, &off) < 0)
+    if (proc_get_regs(t->proc, tid, &regs) < 0)
         return 0;
-    return g->stack_hi - (regs.rsp + (uint64_t)off);
+    if (!func)
+        return binary_cfa_offset(t->bin, addr, &off) < 0 ? 0 : g->stack_hi - (regs.rsp + (uint64_t)off);
+    gobp_frame *fr = xcalloc(DEPTH_FUNC_MAX_FRAMES, sizeof *fr);
+    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, fr, DEPTH_FUNC_MAX_FRAMES);
+    uint64_t depth = 0;
+    for (int i = 0; i < n && !depth; i++)
+        if (fr[i].func == func)
+            depth = g->stack_hi - fr[i].cfa;
+    free(fr);
+    return depth;
 }
 
 static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
@@ -433,7 +447,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
                 have_g = thread_g(t, tid, &g_addr, &g) == 0;
             if (!have_g || (bp->goid && g.goid != bp->goid))
                 continue;
-            if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g) != bp->frame_depth)
+            if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g, bp->depth_func) != bp->frame_depth)
                 continue;
             if (bp->step_into_call) {    /* find the callee, let the call run */
                 target_step_into_call(t, tid, addr, g.goid);

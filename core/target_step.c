@@ -1,7 +1,10 @@
 /* next / step in / step out for one goroutine, with internal breakpoints that only stop
  * that goroutine in that frame (matched by stack.hi - CFA, so stack moves do not matter):
  * every other line of the function, the return address, and for step-in the direct call
- * targets of the current line (found by decoding it with Capstone). */
+ * targets of the current line (found by decoding it with Capstone). A function with
+ * range-over-func loops is one logical function with its loop bodies (F-range1, ...): a step
+ * goes from body to body and back to F without stopping in the iterator. */
+#include "alloc.h"
 #include "insn.h"
 #include "target_internal.h"
 
@@ -19,7 +22,8 @@ void target_step_clear(gobp_target *t)
     }
 }
 
-static gobp_breakpoint *step_bp_add(gobp_target *t, uint64_t pc, int64_t goid, uint64_t depth)
+static gobp_breakpoint *step_bp_add_in(gobp_target *t, uint64_t pc, int64_t goid, uint64_t depth,
+                                       const gobp_func *depth_func)
 {
     char err[128];
     if (proc_site_add(t->proc, pc, err, sizeof err) < 0)
@@ -30,7 +34,13 @@ static gobp_breakpoint *step_bp_add(gobp_target *t, uint64_t pc, int64_t goid, u
     bp->verified = true;
     bp->goid = goid;
     bp->frame_depth = depth;
+    bp->depth_func = depth_func;
     return bp;
+}
+
+static gobp_breakpoint *step_bp_add(gobp_target *t, uint64_t pc, int64_t goid, uint64_t depth)
+{
+    return step_bp_add_in(t, pc, goid, depth, NULL);
 }
 
 /* A function worth stopping in when stepping in: Go code with a source (not the runtime,
@@ -96,9 +106,25 @@ static void step_in_calls(gobp_target *t, uint64_t lo, uint64_t hi, int64_t goid
     free(code);
 }
 
+/* Length of the enclosing function's name in a loop body's name ("main.f-range1" -> 6), or 0
+ * when name is no range-over-func body. */
+static size_t rangefunc_outer_len(const char *name)
+{
+    const char *r = strstr(name, "-range");
+    return r && r[6] >= '0' && r[6] <= '9' ? (size_t)(r - name) : 0;
+}
+
+/* The line of a range-over-func body's entry (its `for ... range` header, where the captures
+ * are loaded): a step never stops there, only on the body's own lines. 0 for other functions. */
+static int body_header_line(const gobp_func *f, const gobp_line_row *rows, int n)
+{
+    return n > 0 && rangefunc_outer_len(f->name) ? rows[0].line : 0;
+}
+
 /* Breakpoints on every other line of the frame's function; the rest of the current line's
- * block is skipped so the step makes progress. */
-static void step_lines(gobp_target *t, const gobp_frame *fr, int64_t goid, uint64_t depth, bool into)
+ * block is skipped so the step makes progress. depth_func: see gobp_breakpoint. */
+static void step_lines(gobp_target *t, const gobp_frame *fr, int64_t goid, uint64_t depth, bool into,
+                       const gobp_func *depth_func, uint64_t frame_depth)
 {
     gobp_line_row *rows = NULL;
     int n = binary_line_rows(t->bin, fr->func->lowpc, fr->func->highpc, &rows);
@@ -111,33 +137,115 @@ static void step_lines(gobp_target *t, const gobp_frame *fr, int64_t goid, uint6
             break;
         }
     }
+    int header = depth_func ? body_header_line(fr->func, rows, n) : 0;
     for (int i = 0; i < n; i++) {
         if (rows[i].pc >= block_lo && rows[i].pc < block_hi && rows[i].line == fr->line)
             continue;
-        if (i > 0 && rows[i].pc == rows[i - 1].pc)
+        if ((i > 0 && rows[i].pc == rows[i - 1].pc) || rows[i].line == header)
             continue;
-        step_bp_add(t, rows[i].pc, goid, depth);
+        step_bp_add_in(t, rows[i].pc, goid, depth, depth_func);
     }
     free(rows);
-    if (into)
-        step_in_calls(t, block_lo, block_hi, goid, depth);
+    if (into)   /* indirect calls of this line are met in this very frame */
+        step_in_calls(t, block_lo, block_hi, goid, frame_depth);
+}
+
+/* Every line of f (another part of the logical function than the stepping frame's). */
+static void step_all_lines(gobp_target *t, const gobp_func *f, int64_t goid, uint64_t depth, const gobp_func *depth_func)
+{
+    gobp_line_row *rows = NULL;
+    int n = binary_line_rows(t->bin, f->lowpc, f->highpc, &rows);
+    int header = body_header_line(f, rows, n);
+    for (int i = 0; i < n; i++)
+        if ((i == 0 || rows[i].pc != rows[i - 1].pc) && rows[i].line != header)
+            step_bp_add_in(t, rows[i].pc, goid, depth, depth_func);
+    free(rows);
+}
+
+/* ---- range-over-func: F and its loop bodies F-range1, F-range1-range1, F-range2, ... ---- */
+
+typedef struct { const char *outer; size_t len; } body_filter;
+
+static bool is_body_of(void *ctx, const char *name)
+{
+    const body_filter *b = ctx;
+    return strncmp(name, b->outer, b->len) == 0 && rangefunc_outer_len(name) == b->len;
+}
+
+/* The bodies of the range-over-func loops of outer (its name), malloc'd; returns the count. */
+static int rangefunc_bodies(gobp_target *t, const char *outer, const gobp_func ***out)
+{
+    body_filter b = {outer, strlen(outer)};
+    int n = binary_funcs_filter(t->bin, is_body_of, &b, NULL, 0);
+    *out = xcalloc((size_t)(n > 0 ? n : 1), sizeof **out);
+    return n > 0 ? binary_funcs_filter(t->bin, is_body_of, &b, *out, n) : 0;
+}
+
+enum { STEP_MAX_FRAMES = 256 };
+
+/* A step in a logical function made of outer (frame k of the goroutine's stack) and its loop
+ * bodies: lines of every part stop only while that outer frame is the one on the stack; the
+ * return breakpoint is outer's caller, never the iterator that called a body. */
+static void step_logical(gobp_target *t, const gobp_frame *fr, int nfr, int k, int64_t goid,
+                         const gobp_goroutine *g, gobp_step_kind kind)
+{
+    const gobp_func *outer = fr[k].func;
+    uint64_t depth = g->stack_hi - fr[k].cfa;
+    if (kind != STEP_OUT && fr[0].line > 0) {
+        step_lines(t, &fr[0], goid, depth, kind == STEP_IN, k == 0 ? NULL : outer, g->stack_hi - fr[0].cfa);
+        const gobp_func **bodies = NULL;
+        int nb = rangefunc_bodies(t, outer->name, &bodies);
+        for (int i = 0; i < nb; i++)
+            if (bodies[i] != fr[0].func)
+                step_all_lines(t, bodies[i], goid, depth, outer);
+        free(bodies);
+        if (k > 0)
+            step_all_lines(t, outer, goid, depth, NULL);
+    }
+    if (k + 1 < nfr && fr[k + 1].func && fr[k + 1].cfa)
+        step_bp_add(t, fr[k + 1].pc, goid, g->stack_hi - fr[k + 1].cfa);
+}
+
+/* The index of the frame of the function that owns frame 0's range-over-func body (or of
+ * frame 0 itself when its function has loop bodies); -1 when no range-over-func is involved. */
+static int rangefunc_outer_frame(gobp_target *t, const gobp_frame *fr, int n)
+{
+    const char *name = fr[0].func->name;
+    size_t len = rangefunc_outer_len(name);
+    if (len == 0) {
+        const gobp_func **bodies = NULL;
+        int nb = rangefunc_bodies(t, name, &bodies);
+        free(bodies);
+        return nb > 0 ? 0 : -1;
+    }
+    for (int i = 1; i < n; i++)
+        if (fr[i].func && strncmp(fr[i].func->name, name, len) == 0 && fr[i].func->name[len] == 0)
+            return i;
+    return -1;
 }
 
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen)
 {
-    gobp_frame fr[2];
+    gobp_frame *fr = xcalloc(STEP_MAX_FRAMES, sizeof *fr);
     int total = 0;
-    int n = target_stack(t, goid, fr, 2, &total);
+    int n = target_stack(t, goid, fr, STEP_MAX_FRAMES, &total);
     const gobp_goroutine *g = target_goroutine(t, goid);
     if (n < 1 || !fr[0].func || !g) {
         snprintf(err, errlen, "cannot step goroutine %lld: it has no stack with source positions",
                  (long long)goid);
+        free(fr);
         return -1;
     }
     target_step_clear(t);
-    if (kind != STEP_OUT && fr[0].line > 0)
-        step_lines(t, &fr[0], goid, g->stack_hi - fr[0].cfa, kind == STEP_IN);
-    if (n >= 2 && fr[1].func && fr[1].cfa)
-        step_bp_add(t, fr[1].pc, goid, g->stack_hi - fr[1].cfa);
+    int k = rangefunc_outer_frame(t, fr, n);
+    if (k >= 0) {
+        step_logical(t, fr, n, k, goid, g, kind);
+    } else {
+        if (kind != STEP_OUT && fr[0].line > 0)
+            step_lines(t, &fr[0], goid, g->stack_hi - fr[0].cfa, kind == STEP_IN, NULL, g->stack_hi - fr[0].cfa);
+        if (n >= 2 && fr[1].func && fr[1].cfa)
+            step_bp_add(t, fr[1].pc, goid, g->stack_hi - fr[1].cfa);
+    }
+    free(fr);
     return target_continue(t);
 }
