@@ -87,9 +87,11 @@ static void push_build_flags(json_object *flags, strvec *argv)
     free(copy);
 }
 
-/* Runs `go build` (or `go test -c`) and captures its output; 0 on success. */
+/* Runs `go build` (or `go test -c`) and captures its output; 0 on success. The go command is
+ * the first `go` in the PATH of envp (gobp-dap's environment with the launch "env" applied),
+ * and envp is the build's environment (GOFLAGS, GOTOOLCHAIN, CGO_ENABLED, ...). */
 static int go_build(session *s, const char *dir, const char *target, bool test, json_object *flags,
-                    char *out, size_t outlen, char *msg, size_t msglen)
+                    char **envp, char *out, size_t outlen, char *msg, size_t msglen)
 {
     char tmpl[] = "/tmp/gobp-dap-build-XXXXXX";
     if (!mkdtemp(tmpl)) {
@@ -121,6 +123,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
         close(pipefd[0]);
         if (chdir(dir) < 0)
             _exit(126);
+        environ = envp;
         execvp("go", argv.items);
         fprintf(stderr, "cannot run the go command: %s", strerror(errno));
         _exit(127);
@@ -152,7 +155,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
 
 /* Works out the executable to run: program itself (mode exec, or an ELF), or a build. */
 static char *program_executable(session *s, const char *program, const char *mode, json_object *flags,
-                                char *msg, size_t msglen)
+                                char **envp, char *msg, size_t msglen)
 {
     struct stat st;
     if (stat(program, &st) < 0) {
@@ -177,7 +180,7 @@ static char *program_executable(session *s, const char *program, const char *mod
                 *slash = 0;
             target = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
         }
-        if (go_build(s, dir, target, test, flags, out, sizeof out, msg, msglen) < 0)
+        if (go_build(s, dir, target, test, flags, envp, out, sizeof out, msg, msglen) < 0)
             return NULL;
         return strdup(out);
     }
@@ -251,19 +254,20 @@ DECLARE_REQUEST(req_launch)
     free(s->cwd);
     s->cwd = cwd ? strdup(cwd) : getcwd(NULL, 0);
     char *path = resolve_path(program, cwd);
-    char *exe = program_executable(s, path, mode, flags, msg, sizeof msg);
+    strvec argv = { 0 }, env = { 0 };
+    build_env(env_map && json_object_is_type(env_map, json_type_object) ? env_map : NULL, &env);
+    char *exe = program_executable(s, path, mode, flags, env.items, msg, sizeof msg);
     if (!exe) {
         session_respond_error(s, req, "%s", msg);
         session_end_debuggee(s, true);
+        strvec_free(&env);
         free(path);
         return;
     }
-    strvec argv = { 0 }, env = { 0 };
     strvec_push(&argv, exe);
     if (argv_json && json_object_is_type(argv_json, json_type_array))
         for (size_t i = 0; i < json_object_array_length(argv_json); i++)
             strvec_push(&argv, json_object_get_string(json_object_array_get_idx(argv_json, i)));
-    build_env(env_map && json_object_is_type(env_map, json_type_object) ? env_map : NULL, &env);
 
     int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
     int in_fd = -1;

@@ -98,5 +98,21 @@ for (const tc of goToolchains()) {
         assert.match(s.output('stdout'), /^hello, world\n/);
       } finally { await s.close(); }
     });
+
+    test('mode debug builds with the go of the launch env PATH, whatever the adapter\'s PATH says', T, async () => {
+      const dir = path.join(PROGRAMS, 'hello');
+      const src = path.join(dir, 'main.go');
+      const other = goToolchains().find((t) => t.version !== tc.version) || tc;
+      const { s, m } = await runHello('stdio', {
+        program: dir, mode: 'debug', cwd: dir, env: { PATH: pathWithGo(tc), GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      }, { adapterEnv: { PATH: pathWithGo(other) }, breakpoints: { [src]: [{ line: GREET }] } });
+      try {
+        const ev = await h.waitStopped(s, m, 'breakpoint', 90000);
+        const f0 = await h.topFrame(s, ev.body.threadId);
+        const v = await s.ok('evaluate', { expression: 'runtime.buildVersion', frameId: f0.id, context: 'repl' });
+        assert.equal(v.result, JSON.stringify(tc.full), 'built by the toolchain of env.PATH');
+        await h.runToEnd(s, ev.body.threadId, 0);
+      } finally { await s.close(); }
+    });
   });
 }
