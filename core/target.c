@@ -312,9 +312,9 @@ const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
 {
     uint64_t pc, sp;
     gobp_frame frames[12];
-    goroutine_start(t, g, &pc, &sp);
+    pid_t tid = goroutine_start(t, g, &pc, &sp);
     stack_window w = { .proc = t->proc, .limit = g->stack_hi };
-    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, frames, 12);
+    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, tid == 0, frames, 12);
     for (int i = 0; i < n; i++)
         if (frames[i].func && is_user_function(frames[i].func->name))
             return frames[i].func->name;
@@ -346,10 +346,7 @@ int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int 
             return -1;
         tid = goroutine_start(t, g, &pc, &sp);
     }
-    int n = stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, max, total);
-    for (int i = 0; i < n; i++)
-        frames[i].has_regs = i == 0 && tid != 0;
-    return n;
+    return stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, tid == 0, frames, max, total);
 }
 
 /* DWARF register numbering (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,8-15 r8-r15,16 rip). */
@@ -379,7 +376,7 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
         regs[7] = fr->sp;
         regs[16] = fr->pc;
     }
-    uint64_t lookup = fr->has_regs ? fr->pc : fr->pc - 1;
+    uint64_t lookup = fr->lookup_pc;
     gobp_location loc;
     gobp_memview mv = target_memview(t);
     memset(out, 0, sizeof *out);

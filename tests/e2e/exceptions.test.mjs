@@ -1,6 +1,7 @@
 // Panics and fatal errors: the exception filters of initialize, a stop with reason "exception"
 // at an unrecovered panic (never at a recovered one) with its message, exceptionInfo, and the
-// program then ends with Go's exit status 2. On every Go version.
+// program then ends with Go's exit status 2. A nil dereference: the frame under runtime.sigpanic
+// shows the faulting line. On every Go version.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -12,12 +13,29 @@ const CASES = {
   err: { message: 'boom', frame: 'main.boom' },
   index: { message: /^runtime error: index out of range \[\d+\] with length 3$/, frame: 'main.boom' },
   map: { message: 'assignment to entry in nil map', frame: 'main.boom' },
+  nil: { message: 'runtime error: invalid memory address or nil pointer dereference', frame: 'main.deref',
+    under: 'runtime.sigpanic', line: h.lineOf('panics', '// nil dereference') },
 };
+
+/** The frame under the runtime frame named under (the function a signal interrupted): its line
+ *  is the faulting instruction's own, not the one of the instruction before it. */
+async function checkInterruptedFrame(s, frames, under, want) {
+  const i = frames.findIndex((f) => f.name === under);
+  assert.ok(i >= 0 && i + 1 < frames.length, `${under} on the stack: ${frames.map((f) => f.name)}`);
+  const f = frames[i + 1];
+  assert.equal(f.name, want.frame, `the frame under ${under}`);
+  assert.equal(f.line, want.line, `${f.name} stands at the faulting line`);
+  assert.equal(await h.instructionLine(s, f.instructionPointerReference), want.line, 'the faulting instruction is on that line');
+  // The program is written so that the line starts with the faulting instruction: one byte
+  // back (the rule for return addresses) would name the line before.
+  assert.notEqual(await h.instructionLine(s, f.instructionPointerReference, -1), want.line,
+    'precondition: the instruction before the fault is on another line');
+}
 
 for (const tc of goToolchains()) {
   describe(`panics go${tc.version}`, () => {
     for (const [kind, want] of Object.entries(CASES)) {
-      test(`unrecovered panic (${kind}): stop with the message, exceptionInfo, then exit 2`, T, async () => {
+      test(`unrecovered ${want.id || 'panic'} (${kind}): stop with the message, exceptionInfo, then exit 2`, T, async () => {
         if (IS_DELVE) return;
         const program = buildProgram('panics', tc);
         const s = await startSession('stdio');
@@ -33,12 +51,15 @@ for (const tc of goToolchains()) {
           await s.ok('configurationDone');
           await launchP;
           const ev = await h.waitStopped(s, m, 'exception', 60000);
-          const text = ev.body.text.replace(/^panic: /, '');
+          const text = ev.body.text.replace(/^(panic|fatal error): /, '');
           if (want.message instanceof RegExp) assert.match(text, want.message); else assert.equal(text, want.message);
+          const { threads } = await s.ok('threads');
+          assert.ok(threads.some((t) => t.id === ev.body.threadId), `the stopped goroutine ${ev.body.threadId} is listed`);
           const st = await s.ok('stackTrace', { threadId: ev.body.threadId, startFrame: 0, levels: 10 });
           assert.ok(st.stackFrames.some((f) => f.name === want.frame), `${want.frame} on the stack: ${st.stackFrames.map((f) => f.name)}`);
+          if (want.under) await checkInterruptedFrame(s, st.stackFrames, want.under, want);
           const info = await s.ok('exceptionInfo', { threadId: ev.body.threadId });
-          assert.equal(info.exceptionId, 'panic');
+          assert.equal(info.exceptionId, want.id || 'panic');
           assert.equal(info.description, text);
           assert.equal(s.events.filter((e) => e.event === 'stopped').length, 1, 'the recovered panic before it did not stop');
           await h.runToEnd(s, ev.body.threadId, 2);
