@@ -1,11 +1,13 @@
 // panics: an unrecovered panic of each kind (an error, a runtime index error, a nil map write, a
-// nil pointer dereference: a signal, runtime.sigpanic), after a recovered one.
+// nil pointer dereference: a signal, runtime.sigpanic), after a recovered one; and a stack
+// overflow (a fatal error thrown on the system stack, for the goroutine that overflowed).
 package main
 
 import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 )
 
 func boom(kind string) {
@@ -23,6 +25,9 @@ func boom(kind string) {
 		m["x"] = 1
 	case "nil":
 		fmt.Println(deref(nil, len(os.Args)))
+	case "overflow":
+		debug.SetMaxStack(1 << 20)
+		fmt.Println(recurse(0))
 	}
 }
 
@@ -36,6 +41,12 @@ func deref(p *point, n int) int {
 	b := a * 2
 	q := p
 	return q.x + b // nil dereference
+}
+
+func recurse(n int) int {
+	var pad [64]byte
+	pad[n%64] = byte(n)
+	return recurse(n+1) + int(pad[3])
 }
 
 func main() {
