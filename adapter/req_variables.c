@@ -46,7 +46,7 @@ static void frame_vars(session *s, handle *h, bool params, json_object *list)
     if (!h->frame.func)
         return;
     const gobp_var *vars;
-    uint64_t lookup = h->frame.has_regs ? h->frame.pc : h->frame.pc - 1;
+    uint64_t lookup = h->frame.lookup_pc;
     int n = binary_func_vars(target_binary(s->target), h->frame.func, lookup, &vars);
     handle frame = *h;
     for (int i = 0; i < n; i++) {
@@ -229,7 +229,7 @@ static int find_variable(session *s, handle *h, const char *name, gobp_value *ou
         if (!h->frame.func)
             return -1;
         const gobp_var *vars;
-        uint64_t pc = h->frame.has_regs ? h->frame.pc : h->frame.pc - 1;
+        uint64_t pc = h->frame.lookup_pc;
         int n = binary_func_vars(bin, h->frame.func, pc, &vars);
         for (int i = n - 1; i >= 0; i--)
             if (strcmp(vars[i].name, name) == 0)

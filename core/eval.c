@@ -141,7 +141,7 @@ static int lookup(parser *ps, const char *name, eval_result *out)
     out->kind = EVAL_VALUE;
     if (fr && fr->func) {
         const gobp_var *vars;
-        uint64_t pc = fr->has_regs ? fr->pc : fr->pc - 1;
+        uint64_t pc = fr->lookup_pc;
         int n = binary_func_vars(bin, fr->func, pc, &vars);
         for (int i = n - 1; i >= 0; i--)
             if (strcmp(vars[i].name, name) == 0)

@@ -15,7 +15,7 @@ struct gobp_goruntime {
     uint64_t g_span;                     /* bytes of a g we read at once */
     field_loc goid, status, waitreason, sched_pc, sched_sp, sched_bp, syscallpc, syscallsp,
               stack_lo, stack_hi, startpc, gopc, m;
-    field_loc m_procid;
+    field_loc m_procid, m_curg;
     uint64_t m_span;
     uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
     int64_t wait_strings_len;
@@ -93,12 +93,14 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
     if (field_path(g, "syscallsp", &rt->syscallsp) < 0) rt->syscallsp = none;
     if (field_path(g, "startpc", &rt->startpc) < 0) rt->startpc = none;
     if (field_path(g, "gopc", &rt->gopc) < 0) rt->gopc = none;
+    if (field_path(m, "curg", &rt->m_curg) < 0) rt->m_curg = none;
     const field_loc *all[] = { &rt->goid, &rt->status, &rt->waitreason, &rt->sched_pc, &rt->sched_sp,
                                &rt->sched_bp, &rt->syscallpc, &rt->syscallsp, &rt->stack_lo,
                                &rt->stack_hi, &rt->startpc, &rt->gopc, &rt->m };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         span_grow(&rt->g_span, all[i]);
     span_grow(&rt->m_span, &rt->m_procid);
+    span_grow(&rt->m_span, &rt->m_curg);
     const gobp_global *wrs = binary_global(bin, "runtime.waitReasonStrings");
     if (wrs && wrs->type && wrs->type->kind == GOBP_KIND_ARRAY) {
         rt->wait_strings_addr = wrs->addr;
@@ -143,8 +145,10 @@ int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint6
     g->m_addr = load(buf, &rt->m);
     if (g->m_addr) {
         unsigned char mbuf[512];
-        if (rt->m_span <= sizeof mbuf && read(ctx, g->m_addr, mbuf, rt->m_span) == 0)
+        if (rt->m_span <= sizeof mbuf && read(ctx, g->m_addr, mbuf, rt->m_span) == 0) {
             g->m_procid = (int64_t)load(mbuf, &rt->m_procid);
+            g->m_curg = load(mbuf, &rt->m_curg);
+        }
     }
     return 0;
 }

@@ -24,6 +24,8 @@ typedef struct gobp_goroutine {
     uint64_t go_pc;           /* where the go statement is */
     uint64_t m_addr;
     int64_t m_procid;         /* thread id of the M running it, 0 if none */
+    uint64_t m_curg;          /* the user goroutine of that M (m.curg): for a g0 or gsignal
+                               * running on behalf of a goroutine, that goroutine's g */
 } gobp_goroutine;
 
 typedef struct gobp_goruntime gobp_goruntime;

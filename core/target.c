@@ -62,6 +62,8 @@ void target_invalidate(gobp_target *t)
     free(t->threads);
     t->threads = NULL;
     t->nthreads = 0;
+    t->exc_tid = 0;
+    t->exc_goid = 0;
 }
 
 void target_end(gobp_target *t, bool kill)
@@ -171,8 +173,8 @@ int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out,
 
 /* ---- threads and goroutines ---- */
 
-/* The goroutine a thread runs, read from its TLS slot. */
-static int thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g)
+/* The g a thread runs, read from its TLS slot (its g0 or gsignal on a system stack). */
+int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g)
 {
     struct user_regs_struct regs;
     if (!t->rt || proc_get_regs(t->proc, tid, &regs) < 0)
@@ -187,7 +189,7 @@ int64_t target_thread_goid(gobp_target *t, pid_t tid)
 {
     uint64_t g_addr;
     gobp_goroutine g;
-    if (thread_g(t, tid, &g_addr, &g) < 0)
+    if (target_thread_g(t, tid, &g_addr, &g) < 0)
         return 0;
     return g.goid;
 }
@@ -204,7 +206,7 @@ static void threads_load(gobp_target *t)
     for (int i = 0; i < n; i++) {
         gobp_goroutine g;
         t->threads[t->nthreads].tid = tids[i];
-        if (thread_g(t, tids[i], &t->threads[t->nthreads].g_addr, &g) == 0)
+        if (target_thread_g(t, tids[i], &t->threads[t->nthreads].g_addr, &g) == 0)
             t->threads[t->nthreads].goid = g.goid;
         t->nthreads++;
     }
@@ -271,7 +273,7 @@ static bool is_runtime_function(const char *name)
 }
 
 /* User code: package main, or a package whose path starts with a domain (example.com/x). */
-static bool is_user_function(const char *name)
+bool target_is_user_function(const char *name)
 {
     if (strncmp(name, "main.", 5) == 0)
         return true;
@@ -313,11 +315,11 @@ const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
 {
     uint64_t pc, sp;
     gobp_frame frames[12];
-    goroutine_start(t, g, &pc, &sp);
+    pid_t tid = goroutine_start(t, g, &pc, &sp);
     stack_window w = { .proc = t->proc, .limit = g->stack_hi };
-    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, frames, 12);
+    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, tid == 0, frames, 12);
     for (int i = 0; i < n; i++)
-        if (frames[i].func && is_user_function(frames[i].func->name))
+        if (frames[i].func && target_is_user_function(frames[i].func->name))
             return frames[i].func->name;
     for (int i = 0; i < n; i++)
         if (frames[i].func && !is_runtime_function(frames[i].func->name))
@@ -347,10 +349,7 @@ int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int 
             return -1;
         tid = goroutine_start(t, g, &pc, &sp);
     }
-    int n = stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, frames, max, total);
-    for (int i = 0; i < n; i++)
-        frames[i].has_regs = i == 0 && tid != 0;
-    return n;
+    return stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, tid == 0, frames, max, total);
 }
 
 /* DWARF register numbering (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,8-15 r8-r15,16 rip). */
@@ -380,7 +379,7 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
         regs[7] = fr->sp;
         regs[16] = fr->pc;
     }
-    uint64_t lookup = fr->has_regs ? fr->pc : fr->pc - 1;
+    uint64_t lookup = fr->lookup_pc;
     gobp_location loc;
     gobp_memview mv = target_memview(t);
     memset(out, 0, sizeof *out);
@@ -444,7 +443,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
         gobp_breakpoint *bp = bps[i];
         if (bp->kind == BP_STEP) {
             if (!have_g)
-                have_g = thread_g(t, tid, &g_addr, &g) == 0;
+                have_g = target_thread_g(t, tid, &g_addr, &g) == 0;
             if (!have_g || (bp->goid && g.goid != bp->goid))
                 continue;
             if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g, bp->depth_func) != bp->frame_depth)
@@ -511,7 +510,7 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
     switch (ev->kind) {
     case GOBP_EV_BREAKPOINT:
         target_invalidate(t);
-        stop->goid = target_thread_goid(t, ev->tid);
+        stop->goid = t->hit_is_exception ? target_exception_goroutine(t, ev->tid) : target_thread_goid(t, ev->tid);
         if (t->hit_is_step) {
             stop->reason = STOP_STEP;
         } else {

@@ -64,6 +64,7 @@ static bool thread_frame(gobp_target *t, pid_t tid, uint64_t addr, gobp_frame *f
     if (proc_get_regs(t->proc, tid, &regs) < 0 || binary_cfa_offset(t->bin, addr, &off) < 0)
         return false;
     fr->pc = addr;
+    fr->lookup_pc = addr;
     fr->sp = regs.rsp;
     fr->cfa = regs.rsp + (uint64_t)off;
     fr->func = binary_func_by_pc(t->bin, addr);

@@ -1,6 +1,6 @@
 /* Stops on panics and fatal runtime errors: breakpoints on runtime.fatalpanic (a panic nobody
- * recovers), runtime.gopanic (every panic) and runtime.throw/fatal, and the message of the
- * panic read from the runtime's own argument at the stop. */
+ * recovers), runtime.gopanic (every panic) and runtime.throw/fatal, the message of the panic
+ * read from the runtime's own argument at the stop, and the goroutine the stop shows. */
 #include "eval.h"
 #include "target_internal.h"
 
@@ -87,6 +87,8 @@ int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindl
 {
     gobp_frame fr;
     int total;
+    if (goid == t->exc_goid && t->exc_tid)   /* the thread that threw, maybe on a system stack */
+        goid = -(int64_t)t->exc_tid;
     if (target_stack(t, goid, &fr, 1, &total) != 1 || !fr.func)
         return -1;
     for (size_t k = 0; k < sizeof exceptions / sizeof exceptions[0]; k++)
@@ -98,4 +100,38 @@ int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindl
                 return 0;
             }
     return -1;
+}
+
+/* The goroutine to show when a deadlock leaves none in charge: goroutine 1 (main) when its
+ * stack reaches user code, else the first goroutine whose stack does, else goroutine 1. */
+static int64_t stuck_goroutine(gobp_target *t)
+{
+    const gobp_goroutine *gs;
+    int n = target_goroutines(t, &gs);
+    const gobp_goroutine *main_g = target_goroutine(t, 1);
+    if (main_g && target_is_user_function(target_goroutine_label(t, main_g)))
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (target_is_user_function(target_goroutine_label(t, &gs[i])))
+            return gs[i].goid;
+    return main_g ? 1 : n > 0 ? gs[0].goid : 0;
+}
+
+int64_t target_exception_goroutine(gobp_target *t, pid_t tid)
+{
+    uint64_t g_addr;
+    gobp_goroutine g;
+    int64_t goid = 0;
+    if (target_thread_g(t, tid, &g_addr, &g) == 0) {
+        goid = g.goid;
+        uint64_t hi;
+        if (goid == 0 && g.m_curg &&    /* g0 or gsignal: the goroutine its M is running */
+            goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, g.m_curg, &goid, &hi) < 0)
+            goid = 0;
+        if (goid == 0)                   /* no goroutine at all: the scheduler found a deadlock */
+            goid = stuck_goroutine(t);
+    }
+    t->exc_tid = tid;
+    t->exc_goid = goid;
+    return goid;
 }

@@ -23,6 +23,10 @@ struct gobp_target {
     int hit_nbp;
     bool hit_is_step;
     bool hit_is_exception;
+    /* the last exception stop: the thread that hit it and the goroutine shown for it (they
+     * differ when the error was thrown on a system stack) */
+    pid_t exc_tid;
+    int64_t exc_goid;
     /* handler breakpoints */
     gobp_message_fn message_fn;
     void *message_ctx;
@@ -32,6 +36,13 @@ struct gobp_target {
 };
 
 void target_invalidate(gobp_target *t);
+/* The g a thread runs, from its TLS slot (a g0 or gsignal when it is on a system stack). 0 ok. */
+int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g);
+/* User code: package main, or a package whose path starts with a domain (example.com/x). */
+bool target_is_user_function(const char *name);
+/* The goroutine an exception stop of thread tid shows (target_exception.c); remembers the
+ * thread for target_exception_info. */
+int64_t target_exception_goroutine(gobp_target *t, pid_t tid);
 /* A line for the front end (plugin logs: "console"; handler problems: "stderr"). */
 void target_message(gobp_target *t, const char *category, const char *text);
 /* Handler hits (target_handler.c): 1 when addr was a handler entry or a pending exit (the

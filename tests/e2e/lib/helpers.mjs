@@ -165,3 +165,11 @@ export const real = (kids) => kids.filter((k) => !k.name.endsWith('()'));
 export const unquote = (n) => (n.length >= 2 && n.startsWith('"') && n.endsWith('"') ? n.slice(1, -1) : n);
 /** Error text of a failed response: message plus body.error.format. */
 export const errorText = (r) => `${r.message || ''} ${(r.body && r.body.error && r.body.error.format) || ''}`.trim();
+
+/** Source line of the instruction `offset` instructions away from pc (a frame's
+ *  instructionPointerReference), from the disassemble request; 0 when it has none. */
+export async function instructionLine(s, pc, offset = 0) {
+  const r = await s.ok('disassemble', { memoryReference: pc, instructionOffset: offset, instructionCount: 1 });
+  assert.equal(r.instructions.length, 1, `one instruction at ${pc}${offset ? ` ${offset}` : ''}`);
+  return r.instructions[0].line || 0;
+}
