@@ -414,7 +414,7 @@ static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const 
     if (!func)
         return binary_cfa_offset(t->bin, addr, &off) < 0 ? 0 : g->stack_hi - (regs.rsp + (uint64_t)off);
     gobp_frame *fr = xcalloc(DEPTH_FUNC_MAX_FRAMES, sizeof *fr);
-    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, fr, DEPTH_FUNC_MAX_FRAMES);
+    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, false, fr, DEPTH_FUNC_MAX_FRAMES);
     uint64_t depth = 0;
     for (int i = 0; i < n && !depth; i++)
         if (fr[i].func == func)
