@@ -86,6 +86,7 @@ demo: setup
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap GOBP_PLUGINS=$(CURDIR)/$(B)/plugins node tests/e2e/demo.mjs
 
 bench: setup
+	@scripts/setup-bench.sh
 	$(MAKE) all
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap bench/run.sh
 

@@ -1,26 +1,29 @@
 #!/bin/sh
-# make bench: gobp-dap vs Delve's `dlv dap` (Debian's 1.20.2) on Go 1.19 binaries.
+# make bench: gobp-dap vs Delve's `dlv dap`, in two rounds printed one after the other:
+#   newest:    the newest Go of scripts/go-toolchains and the newest Delve (scripts/setup-bench.sh)
+#   reference: Debian's Go 1.19 and Debian's dlv 1.20.2 (the figures of earlier issues)
 #   GOBP_DAP=path/to/gobp-dap bench/run.sh
-# Env: BENCH_REPS (3), BENCH_GOROUTINES (10000), DLV (dlv), GO (go = 1.19; dlv reads <= 1.20),
+# Env: BENCH_ROUNDS ("newest reference"), BENCH_REPS (3), BENCH_GOROUTINES (10000),
+#      GO and DLV (one round with that pair instead of the rounds),
 #      BENCH_PARTS ("dap handlers trace": which parts run), for the handler part (hitbench.py):
 #      BENCH_HITS (200000), BENCH_DLV_HITS (2000), BENCH_DLV_PINNED (1), BENCH_PROFILE (auto|1|0),
 #      BENCH_PROFILE_HITS (20000); for the trace part (tracebench.py): BENCH_TRACE_CALLS (100000),
 #      BENCH_DLV_TRACE_CALLS (2000), BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE.
-# Installs nothing: scripts/setup.sh (run by `make bench`) provides go, delve and python3.
+# Installs nothing: scripts/setup.sh and scripts/setup-bench.sh (run by `make bench`) do.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 : "${GOBP_DAP:=$root/build/gobp-dap}"
-GO=${GO:-go}
-DLV=${DLV:-dlv}
 [ -x "$GOBP_DAP" ] || { echo "bench: GOBP_DAP=$GOBP_DAP is not executable (make first)" >&2; exit 1; }
-command -v "$DLV" >/dev/null || { echo "bench: dlv not found (scripts/setup.sh installs delve)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/gobp-bench
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+
+# one round: GO and DLV set, targets built by GO into $cache
+round() {
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/gobp-bench/$("$GO" env GOVERSION)
 mkdir -p "$cache"
 gover=$("$GO" env GOVERSION)
-case "$gover" in go1.19*|go1.20*) ;; *) echo "bench: $GO is $gover; dlv 1.20 needs Go <= 1.20" >&2; exit 1 ;; esac
-
+[ -x "$DLV" ] || command -v "$DLV" >/dev/null || { echo "bench: $DLV not found (scripts/setup-bench.sh installs it)" >&2; exit 1; }
 # cmd/go of the toolchain itself, unoptimized (rebuilt when the toolchain version changes)
 if [ ! -x "$cache/cmdgo" ] || [ "$(cat "$cache/cmdgo.version" 2>/dev/null)" != "$gover" ]; then
   echo "bench: building cmd/go with $gover -gcflags=all='-N -l' into $cache/cmdgo" >&2
@@ -63,3 +66,21 @@ case " $parts " in *" trace "*)
   python3 "$here/tracebench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
     "$cache/ptrace_floor" ;;
 esac
+}
+
+if [ -n "${GO:-}" ] || [ -n "${DLV:-}" ]; then
+  GO=${GO:-go} DLV=${DLV:-dlv}
+  round
+  exit 0
+fi
+gopath=$(GOFLAGS= /usr/local/go/bin/go env GOPATH 2>/dev/null || echo "$HOME/go")
+for r in ${BENCH_ROUNDS:-newest reference}; do
+  case $r in
+    newest) GO=$("$root/scripts/go-toolchain.sh" | tail -1); DLV=$gopath/bin/dlv ;;
+    reference) GO=/usr/lib/go-1.19/bin/go; DLV=/usr/bin/dlv ;;
+    *) echo "bench: unknown round $r" >&2; exit 1 ;;
+  esac
+  echo "=== round $r: $($GO env GOVERSION), $($DLV version 2>/dev/null | sed -n 2p)"
+  round
+  echo
+done
