@@ -46,8 +46,9 @@ static void add_var(gobp_binary *bin, var_cache *vc, Dwarf_Die die, Dwarf_Half t
     e->nblock = nblock;
 }
 
-/* Names the compiler makes up (".autotmp_12", ".closureptr", "#yield1" of range-over-func
- * loops, "#state1"): no Go developer wrote them, so they are not listed, as in Delve. */
+/* Locals the compiler makes up (".autotmp_12", ".closureptr", "#yield1" of range-over-func
+ * loops, "#state1"): no Go developer wrote them, so they are not listed, as in Delve.
+ * Parameters stay (a generic function's ".dict" takes an ABI register). */
 static bool compiler_temporary(Dwarf_Die die)
 {
     char *name = NULL;
@@ -62,7 +63,7 @@ static void walk_scope(gobp_binary *bin, var_cache *vc, Dwarf_Die parent, uint64
         Dwarf_Half tag;
         if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK) {
             if (tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) {
-                if (!compiler_temporary(child))
+                if (tag == DW_TAG_formal_parameter || !compiler_temporary(child))
                     add_var(bin, vc, child, tag, block, nblock);
             } else if (tag == DW_TAG_lexical_block) {
                 pc_range *r;
