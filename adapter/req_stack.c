@@ -1,32 +1,29 @@
 /* Goroutines as threads, their stacks and the scopes of a frame: threads, stackTrace
  * (paged with startFrame/levels, totalFrames) and scopes (Arguments, Locals, Globals). */
 #include "session.h"
+#include "dap_text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_FRAMES 1024
 
+/* The body is written as JSON text: with 10 000 goroutines, json-c objects cost more than
+ * reading the goroutines. */
 DECLARE_REQUEST(req_threads)
 {
-    if (!s->target) {
-        json_object *body = json_object_new_object();
-        json_object_object_add(body, "threads", json_object_new_array());
-        session_respond_ok(s, req, body);
-        return;
-    }
-    json_object *list = json_object_new_array();
+    dap_text body = {0};
+    dap_text_cstr(&body, "{\"threads\":[");
     const gobp_goroutine *gs;
-    int n = target_running(s->target) ? 0 : target_goroutines(s->target, &gs);
+    int n = s->target && !target_running(s->target) ? target_goroutines(s->target, &gs) : 0;
     char name[512];
     for (int i = 0; i < n; i++) {
-        json_object *t = json_object_new_object();
         snprintf(name, sizeof name, "[Go %lld] %s", (long long)gs[i].goid, target_goroutine_label(s->target, &gs[i]));
-        json_object_object_add(t, "id", json_object_new_int64(gs[i].goid));
-        json_object_object_add(t, "name", json_object_new_string(name));
-        json_object_array_add(list, t);
+        dap_text_printf(&body, "%s{\"id\":%lld,\"name\":", i ? "," : "", (long long)gs[i].goid);
+        dap_text_string(&body, name);
+        dap_text_cstr(&body, "}");
     }
-    if (n == 0) { /* running, or before the Go runtime started: OS threads */
+    if (n == 0 && s->target) { /* running, or before the Go runtime started: OS threads */
         pid_t tids[256];
         int nt = target_running(s->target) ? 0 : proc_threads(target_process(s->target), tids, 256);
         if (nt > 256)
@@ -35,17 +32,12 @@ DECLARE_REQUEST(req_threads)
             tids[0] = target_pid(s->target);
             nt = 1;
         }
-        for (int i = 0; i < nt; i++) {
-            json_object *t = json_object_new_object();
-            snprintf(name, sizeof name, "Thread %d", (int)tids[i]);
-            json_object_object_add(t, "id", json_object_new_int(tids[i]));
-            json_object_object_add(t, "name", json_object_new_string(name));
-            json_object_array_add(list, t);
-        }
+        for (int i = 0; i < nt; i++)
+            dap_text_printf(&body, "%s{\"id\":%d,\"name\":\"Thread %d\"}", i ? "," : "", (int)tids[i], (int)tids[i]);
     }
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "threads", list);
-    session_respond_ok(s, req, body);
+    dap_text_cstr(&body, "]}");
+    session_respond_ok_text(s, req, body.s, body.len);
+    dap_text_free(&body);
 }
 
 /* threadId is a goroutine id, or an OS thread id before the runtime has goroutines. */

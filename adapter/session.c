@@ -2,6 +2,7 @@
  * handler table, sends responses/events (logging both ways with --log), turns SIGCHLD into
  * target polls and forwards the program's stdout/stderr as output events. */
 #include "session.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -19,14 +20,36 @@ static void log_message(session *s, const char *dir, const char *text, size_t le
     fflush(s->log);
 }
 
+/* Writes one serialised message (and logs it). */
+static void send_text(session *s, const char *text, size_t len)
+{
+    log_message(s, "<-", text, len);
+    if (dap_write_text(s->out_fd, text) < 0)
+        s->quit = true;
+}
+
 void session_send(session *s, json_object *msg)
 {
     size_t len = 0;
     const char *text = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    log_message(s, "<-", text, len);
-    if (dap_write_message(s->out_fd, msg) < 0)
-        s->quit = true;
+    send_text(s, text, len);
     json_object_put(msg);
+}
+
+void session_respond_ok_text(session *s, json_object *req, const char *body, size_t body_len)
+{
+    json_object *resp = dap_response(&s->seq, req, true, NULL);
+    size_t len = 0;
+    const char *head = json_object_to_json_string_length(resp, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    char *text = xmalloc(len + body_len + 16);
+    size_t n = len - 1;                       /* without the closing brace */
+    memcpy(text, head, n);
+    memcpy(text + n, ",\"body\":", 8);
+    memcpy(text + n + 8, body, body_len);
+    memcpy(text + n + 8 + body_len, "}", 2);
+    send_text(s, text, n + 9 + body_len);
+    free(text);
+    json_object_put(resp);
 }
 
 void session_respond_ok(session *s, json_object *req, json_object *body)

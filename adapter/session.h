@@ -57,6 +57,8 @@ void session_run(int in_fd, int out_fd, void *ctx);
 /* Sending. */
 void session_send(session *s, json_object *msg);           /* takes ownership */
 void session_respond_ok(session *s, json_object *req, json_object *body); /* body may be NULL; owned */
+/* The same with a body already serialised as JSON (big lists built without json-c objects). */
+void session_respond_ok_text(session *s, json_object *req, const char *body, size_t body_len);
 void session_respond_error(session *s, json_object *req, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 json_object *session_event(session *s, const char *event); /* build; fill dap_body(); session_send */

@@ -33,6 +33,10 @@ typedef struct gobp_func {
 
 const gobp_func *binary_func_by_name(gobp_binary *bin, const char *name);
 const gobp_func *binary_func_by_pc(gobp_binary *bin, uint64_t pc);
+/* The same from the symbol table alone: name, lowpc and highpc are set, the DWARF fields
+ * (body_pc, entry_pc, file, line, die_offset) only if something resolved the function before.
+ * For walking thousands of stacks without reading the line tables of the runtime. */
+const gobp_func *binary_func_symbol_by_pc(gobp_binary *bin, uint64_t pc);
 /* Calls fn for every function whose name matches (for tracing and completion); stops early if fn returns nonzero. */
 void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f), void *ctx);
 /* Functions whose name passes keep (cheap: only the kept ones are resolved). Returns how many

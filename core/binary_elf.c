@@ -92,6 +92,9 @@ static void ignore_dwarf_error(Dwarf_Error e, Dwarf_Ptr arg)
 static int open_dwarf(gobp_binary *bin, char *err, size_t errlen)
 {
     Dwarf_Error derr = NULL;
+    /* libdwarf's record of every allocation (a tree searched on each one) is half the cost of
+     * reading a line table; every object we get from libdwarf is freed where it is used. */
+    dwarf_set_de_alloc_flag(0);
     int rc = dwarf_init_b(bin->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, ignore_dwarf_error, NULL, &bin->dbg, &derr);
     if (rc == DW_DLV_OK) return 0;
     if (rc == DW_DLV_NO_ENTRY)

@@ -207,6 +207,11 @@ const gobp_func *binary_func_by_pc(gobp_binary *bin, uint64_t pc)
     return resolve(bin, func_containing(bin, pc));
 }
 
+const gobp_func *binary_func_symbol_by_pc(gobp_binary *bin, uint64_t pc)
+{
+    return func_containing(bin, pc);
+}
+
 void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f), void *ctx)
 {
     for (size_t i = 0; i < bin->nfuncs; i++)

@@ -2,6 +2,7 @@
  * Every offset is resolved once from DWARF's runtime.g / runtime.gobuf / runtime.m / runtime.stack;
  * atomicstatus may be a plain uint32 (<= Go 1.19) or an atomic.Uint32 struct (>= 1.20). */
 #include "goruntime.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,11 +124,22 @@ static uint64_t load(const unsigned char *buf, const field_loc *f)
     return v;
 }
 
+static void decode_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, const unsigned char *buf,
+                     gobp_goroutine *g);
+
 int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, gobp_goroutine *g)
 {
     unsigned char buf[4096];
     if (rt->g_span > sizeof buf || read(ctx, g_addr, buf, rt->g_span) < 0)
         return -1;
+    decode_g(rt, read, ctx, g_addr, buf, g);
+    return 0;
+}
+
+/* Fills g from the g_span bytes of its struct (and its m's thread id, one read when it has one). */
+static void decode_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, const unsigned char *buf,
+                     gobp_goroutine *g)
+{
     memset(g, 0, sizeof *g);
     g->g_addr = g_addr;
     g->goid = (int64_t)load(buf, &rt->goid);
@@ -143,17 +155,22 @@ int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint6
     g->start_pc = load(buf, &rt->startpc);
     g->go_pc = load(buf, &rt->gopc);
     g->m_addr = load(buf, &rt->m);
-    if (g->m_addr) {
+    if (g->m_addr && g->status != G_DEAD) {
         unsigned char mbuf[512];
         if (rt->m_span <= sizeof mbuf && read(ctx, g->m_addr, mbuf, rt->m_span) == 0) {
             g->m_procid = (int64_t)load(mbuf, &rt->m_procid);
             g->m_curg = load(mbuf, &rt->m_curg);
         }
     }
-    return 0;
 }
 
-int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, gobp_goroutine **out)
+static bool g_listed(const gobp_goroutine *g)
+{
+    return g->status != G_DEAD && g->status != G_IDLE && g->goid != 0;
+}
+
+int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, gobp_mem_readv_fn readv, void *ctx,
+                         gobp_goroutine **out)
 {
     uint64_t hdr[2];
     *out = NULL;
@@ -162,22 +179,33 @@ int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, g
     uint64_t ptrs = hdr[0], n = hdr[1];
     if (!ptrs || n == 0)
         return 0;
-    if (n > 10000000)
+    if (n > 10000000 || rt->g_span > 4096)
         return -1;
-    uint64_t *gs = malloc(n * sizeof *gs);
+    uint64_t *gs = xmalloc(n * sizeof *gs);
     if (read(ctx, ptrs, gs, n * sizeof *gs) < 0) {
         free(gs);
         return -1;
     }
-    gobp_goroutine *list = calloc(n, sizeof *list);
+    gobp_goroutine *list = xcalloc(n, sizeof *list);
+    unsigned char *bufs = xmalloc(n * rt->g_span);
+    gobp_mem_req *reqs = xcalloc(n, sizeof *reqs);
+    for (uint64_t i = 0; i < n; i++)
+        reqs[i] = (gobp_mem_req){gs[i], bufs + i * rt->g_span, rt->g_span, false};
+    if (readv)
+        readv(ctx, reqs, n);
+    else
+        for (uint64_t i = 0; i < n; i++)
+            reqs[i].ok = gs[i] && read(ctx, gs[i], reqs[i].buf, rt->g_span) == 0;
     int count = 0;
     for (uint64_t i = 0; i < n; i++) {
-        if (!gs[i] || goruntime_read_g(rt, read, ctx, gs[i], &list[count]) < 0)
+        if (!gs[i] || !reqs[i].ok)
             continue;
-        if (list[count].status == G_DEAD || list[count].status == G_IDLE || list[count].goid == 0)
-            continue;
-        count++;
+        decode_g(rt, read, ctx, gs[i], reqs[i].buf, &list[count]);
+        if (g_listed(&list[count]))
+            count++;
     }
+    free(reqs);
+    free(bufs);
     free(gs);
     *out = list;
     return count;

@@ -35,8 +35,10 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen);
 void goruntime_free(gobp_goruntime *rt);
 
 /* Reads every goroutine that is not dead (idle/dead skipped). *out malloc'd. Returns count, -1
- * on read failure (e.g. before the runtime initialised allgs: returns 0). */
-int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, gobp_goroutine **out);
+ * on read failure (e.g. before the runtime initialised allgs: returns 0). readv (may be NULL)
+ * reads the g structs in batches. */
+int goruntime_goroutines(gobp_goruntime *rt, gobp_mem_read_fn read, gobp_mem_readv_fn readv, void *ctx,
+                         gobp_goroutine **out);
 /* Reads one g at g_addr. 0 ok. */
 int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr, gobp_goroutine *g);
 /* Just the goroutine id and stack.hi of the g at g_addr (one small read: the hot path of

@@ -417,6 +417,34 @@ int proc_write(gobp_process *p, uint64_t addr, const void *buf, size_t len)
     return r;
 }
 
+void proc_read_many(void *ctx, gobp_mem_req *reqs, size_t n)
+{
+    gobp_process *p = ctx;
+    enum { BATCH = 1024 };   /* IOV_MAX */
+    struct iovec local[BATCH], remote[BATCH];
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < BATCH ? n - i : BATCH, want = 0;
+        for (size_t j = 0; j < k; j++) {
+            local[j] = (struct iovec){reqs[i + j].buf, reqs[i + j].len};
+            remote[j] = (struct iovec){(void *)(uintptr_t)reqs[i + j].addr, reqs[i + j].len};
+            want += reqs[i + j].len;
+        }
+        ssize_t got = process_vm_readv(p->pid, local, k, remote, k, 0);
+        /* a partial read stops at the first unreadable request: those before it are whole */
+        size_t done = 0, j = 0;
+        for (; j < k && got > 0 && done + reqs[i + j].len <= (size_t)got; j++) {
+            reqs[i + j].ok = true;
+            done += reqs[i + j].len;
+        }
+        if ((size_t)(got < 0 ? 0 : got) == want) {
+            i += k;
+            continue;
+        }
+        reqs[i + j].ok = proc_raw_read(p, reqs[i + j].addr, reqs[i + j].buf, reqs[i + j].len) == 0;
+        i += j + 1;
+    }
+}
+
 int proc_mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 {
     return proc_read((gobp_process *)ctx, addr, buf, len);

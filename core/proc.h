@@ -11,6 +11,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "mem.h"
+
 typedef struct gobp_process gobp_process;
 
 typedef struct {
@@ -50,6 +52,10 @@ int proc_read(gobp_process *p, uint64_t addr, void *buf, size_t len);
 int proc_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
 /* gobp_mem_read_fn-compatible adapter (ctx = gobp_process*). */
 int proc_mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len);
+/* Data reads in batches (process_vm_readv with up to IOV_MAX requests a call): goroutine
+ * structs and stack tops of 10 000 goroutines in a few syscalls. No breakpoint overlay: for
+ * data, never for code. ctx is the process. */
+void proc_read_many(void *ctx, gobp_mem_req *reqs, size_t n);
 
 /* Allocates size bytes (8-aligned, zeroed, never freed) of read-write memory in the target,
  * outside the Go heap: strings and errors the debugger creates for the program live there, so

@@ -59,7 +59,7 @@ static uint64_t lookup_pc(gobp_binary *bin, uint64_t pc, bool exact, bool saved_
     if (exact)
         return pc;
     if (saved_entry_possible) {
-        const gobp_func *f = binary_func_by_pc(bin, pc);
+        const gobp_func *f = binary_func_symbol_by_pc(bin, pc);
         if (f && pc == f->lowpc)
             return pc;
     }
@@ -73,7 +73,8 @@ static int unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t p
     bool exact = !saved_pc;
     for (int depth = 0; depth < 4096 && pc; depth++) {
         uint64_t lookup = lookup_pc(bin, pc, exact, depth == 0);
-        const gobp_func *f = binary_func_by_pc(bin, lookup);
+        /* frames with source positions resolve their function; names alone need no DWARF */
+        const gobp_func *f = lines ? binary_func_by_pc(bin, lookup) : binary_func_symbol_by_pc(bin, lookup);
         int64_t off = 0;
         bool have_cfa = cfa_offset_cached(bin, lookup, &off) == 0;
         if (n < max) {

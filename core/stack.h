@@ -27,7 +27,7 @@ typedef struct gobp_frame {
 int stack_unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp, bool saved_pc,
                  gobp_frame *frames, int max, int *total);
 /* The same without source positions (file NULL, line 0): for goroutine labels, which only
- * need functions. */
+ * need function names (frames' functions come from binary_func_symbol_by_pc). */
 int stack_unwind_functions(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
                            bool saved_pc, gobp_frame *frames, int max);
 

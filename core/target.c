@@ -59,6 +59,8 @@ void target_invalidate(gobp_target *t)
     t->gs = NULL;
     t->ngs = 0;
     t->gs_valid = false;
+    free(t->labels);
+    t->labels = NULL;
     free(t->threads);
     t->threads = NULL;
     t->nthreads = 0;
@@ -215,7 +217,7 @@ static void threads_load(gobp_target *t)
 int target_goroutines(gobp_target *t, const gobp_goroutine **out)
 {
     if (!t->gs_valid && t->rt) {
-        int n = goruntime_goroutines(t->rt, proc_mem_read_cb, t->proc, &t->gs);
+        int n = goruntime_goroutines(t->rt, proc_mem_read_cb, proc_read_many, t->proc, &t->gs);
         t->ngs = n < 0 ? 0 : n;
         t->gs_valid = true;
     }
@@ -281,16 +283,16 @@ bool target_is_user_function(const char *name)
     return slash && dot && dot < slash;
 }
 
-/* The goroutine's label: its topmost frame outside the runtime (main.worker parked in a
- * channel receive), else the function of its go statement. */
-/* Reads the top of a stack once (one syscall) and answers the unwinder's reads from it. */
+/* Reads the top of a stack once (one syscall, or a batch for many goroutines) and answers
+ * the unwinder's reads from it. */
+enum { STACK_WINDOW = 1024, LABEL_BATCH = 1024, LABEL_FRAMES = 12 };
 typedef struct {
     gobp_process *proc;
     uint64_t limit;          /* stack.hi: never read past it */
     bool tried;
     uint64_t base;
     size_t len;
-    unsigned char data[2048];
+    unsigned char *data;     /* STACK_WINDOW bytes */
 } stack_window;
 
 static int stack_window_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -298,7 +300,7 @@ static int stack_window_read(void *ctx, uint64_t addr, void *buf, size_t len)
     stack_window *w = ctx;
     if (!w->tried && addr < w->limit) {
         w->tried = true;
-        size_t n = w->limit - addr < sizeof w->data ? w->limit - addr : sizeof w->data;
+        size_t n = w->limit - addr < STACK_WINDOW ? w->limit - addr : STACK_WINDOW;
         if (proc_read(w->proc, addr, w->data, n) == 0) {
             w->base = addr;
             w->len = n;
@@ -311,25 +313,74 @@ static int stack_window_read(void *ctx, uint64_t addr, void *buf, size_t len)
     return proc_read(w->proc, addr, buf, len);
 }
 
-const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
+/* The goroutine's label: its topmost frame outside the runtime (main.worker parked in a
+ * channel receive), else the function of its go statement. */
+static const char *label_of(gobp_target *t, const gobp_goroutine *g, stack_window *w, uint64_t pc, uint64_t sp,
+                            bool saved_pc)
 {
-    uint64_t pc, sp;
-    gobp_frame frames[12];
-    pid_t tid = goroutine_start(t, g, &pc, &sp);
-    stack_window w = { .proc = t->proc, .limit = g->stack_hi };
-    int n = stack_unwind_functions(t->bin, stack_window_read, &w, pc, sp, tid == 0, frames, 12);
+    gobp_frame frames[LABEL_FRAMES];
+    int n = stack_unwind_functions(t->bin, stack_window_read, w, pc, sp, saved_pc, frames, LABEL_FRAMES);
     for (int i = 0; i < n; i++)
         if (frames[i].func && target_is_user_function(frames[i].func->name))
             return frames[i].func->name;
     for (int i = 0; i < n; i++)
         if (frames[i].func && !is_runtime_function(frames[i].func->name))
             return frames[i].func->name;
-    const gobp_func *f = binary_func_by_pc(t->bin, g->start_pc);
+    const gobp_func *f = binary_func_symbol_by_pc(t->bin, g->start_pc);
     if (!f)
         return "?";
     if (strcmp(f->name, "runtime.main") == 0)
         return "main.main";
     return f->name;
+}
+
+/* Labels of gs[lo, hi): the stack tops of parked goroutines in one batched read. */
+static void labels_batch(gobp_target *t, int lo, int hi, unsigned char *windows)
+{
+    gobp_mem_req reqs[LABEL_BATCH];
+    uint64_t pcs[LABEL_BATCH], sps[LABEL_BATCH];
+    pid_t tids[LABEL_BATCH];
+    int nreq = 0;
+    for (int i = lo; i < hi; i++) {
+        const gobp_goroutine *g = &t->gs[i];
+        tids[i - lo] = goroutine_start(t, g, &pcs[i - lo], &sps[i - lo]);
+        uint64_t sp = sps[i - lo];
+        size_t len = sp < g->stack_hi && g->stack_hi - sp < STACK_WINDOW ? g->stack_hi - sp : STACK_WINDOW;
+        reqs[nreq++] = (gobp_mem_req){sp, windows + (size_t)(i - lo) * STACK_WINDOW,
+                                      tids[i - lo] || sp >= g->stack_hi ? 0 : len, false};
+    }
+    proc_read_many(t->proc, reqs, (size_t)nreq);
+    for (int i = lo; i < hi; i++) {
+        const gobp_mem_req *r = &reqs[i - lo];
+        stack_window w = {.proc = t->proc, .limit = t->gs[i].stack_hi, .data = r->buf};
+        if (r->ok && r->len) {
+            w.tried = true;
+            w.base = r->addr;
+            w.len = r->len;
+        }
+        t->labels[i] = label_of(t, &t->gs[i], &w, pcs[i - lo], sps[i - lo], tids[i - lo] == 0);
+    }
+}
+
+const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
+{
+    const gobp_goroutine *gs;
+    int n = target_goroutines(t, &gs);
+    if (g < gs || g >= gs + n) {    /* not one of the listed goroutines: on its own */
+        unsigned char data[STACK_WINDOW];
+        uint64_t pc, sp;
+        pid_t tid = goroutine_start(t, g, &pc, &sp);
+        stack_window w = {.proc = t->proc, .limit = g->stack_hi, .data = data};
+        return label_of(t, g, &w, pc, sp, tid == 0);
+    }
+    if (!t->labels) {
+        t->labels = xcalloc((size_t)n, sizeof *t->labels);
+        unsigned char *windows = xmalloc((size_t)LABEL_BATCH * STACK_WINDOW);
+        for (int lo = 0; lo < n; lo += LABEL_BATCH)
+            labels_batch(t, lo, lo + LABEL_BATCH < n ? lo + LABEL_BATCH : n, windows);
+        free(windows);
+    }
+    return t->labels[g - gs];
 }
 
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total)

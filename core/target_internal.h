@@ -16,6 +16,7 @@ struct gobp_target {
     gobp_goroutine *gs;
     int ngs;
     bool gs_valid;
+    const char **labels;       /* per gs entry, computed in batches on first use */
     target_thread *threads;
     int nthreads;
     /* the last hit, filled by the hit callback */

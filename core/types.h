@@ -3,6 +3,8 @@
 #ifndef GOBP_TYPES_H
 #define GOBP_TYPES_H
 
+#include "mem.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +70,5 @@ struct gobp_type {
     uint64_t die_offset;  /* global DIE offset, for identity/caching */
 };
 
-/* Reads target memory: 0 on success, -1 when any byte is unreadable. */
-typedef int (*gobp_mem_read_fn)(void *ctx, uint64_t addr, void *buf, size_t len);
 
 #endif

@@ -211,8 +211,14 @@ char *dap_frame_message(json_object *msg, size_t *len_out)
 
 int dap_write_message(int fd, json_object *msg)
 {
+    const char *json = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return json ? dap_write_text(fd, json) : -1;
+}
+
+int dap_write_text(int fd, const char *json)
+{
     size_t len;
-    char *framed = dap_frame_message(msg, &len);
+    char *framed = dap_frame(json, &len);
     if (!framed) {
         errno = ENOMEM;
         return -1;

@@ -59,6 +59,8 @@ const char *dap_get_string(json_object *obj, const char *key, const char *def);
 int64_t dap_get_int(json_object *obj, const char *key, int64_t def);
 bool dap_get_bool(json_object *obj, const char *key, bool def);
 
+/* Frames an already serialised message and writes it all to fd. 0 ok, -1 with errno. */
+int dap_write_text(int fd, const char *json);
 /* Serialises msg (plain, no slash escaping) and frames it. malloc'd, see dap_frame. */
 char *dap_frame_message(json_object *msg, size_t *len_out);
 
