@@ -1,5 +1,5 @@
-/* launch and attach: Delve's launch.json attributes (program, mode, args, cwd, env,
- * buildFlags, stopOnEntry, stdinFrom; processId for attach) turned into a running target,
+/* launch and attach: Delve's launch.json attributes (program, mode, args, cwd, env, buildFlags,
+ * stopOnEntry, stdinFrom, disableASLR; processId for attach) turned into a running target,
  * building the package first when program is a directory or a .go file. */
 #include "session.h"
 
@@ -280,7 +280,8 @@ DECLARE_REQUEST(req_launch)
     } else {
         gobp_launch_opts opts = {
             .path = exe, .argv = argv.items, .envp = env.items, .cwd = cwd,
-            .stdin_fd = in_fd, .stdout_fd = out[1], .stderr_fd = errp[1], .disable_aslr = true,
+            .stdin_fd = in_fd, .stdout_fd = out[1], .stderr_fd = errp[1],
+            .disable_aslr = dap_get_bool(args, "disableASLR", true),   /* as Delve: same addresses every run */
         };
         s->target = target_launch(&opts, msg, sizeof msg);
         close(out[1]);

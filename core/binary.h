@@ -8,12 +8,26 @@
 
 typedef struct gobp_binary gobp_binary;
 
-/* Opens an ELF executable. Fails with a sentence in err for: a missing/unreadable file,
- * not an ELF, not x86-64, not a Go program (no .go.buildinfo / runtime.main), or no DWARF
- * ("stripped binary: no DWARF debug information ..."). */
+/* Opens an ELF executable (fixed-address or position-independent). Fails with a sentence in
+ * err for: a missing/unreadable file, not an ELF, not x86-64, not a Go program (no
+ * .go.buildinfo / runtime.main), or no DWARF ("stripped binary: no DWARF debug information ..."). */
 gobp_binary *binary_open(const char *path, char *err, size_t errlen);
 void binary_close(gobp_binary *bin);
 const char *binary_path(const gobp_binary *bin);
+
+/* ---- load address ----
+ * A position-independent executable (-buildmode=pie, ET_DYN) runs wherever the kernel put it
+ * (random with ASLR); its load bias is that place minus the address it was linked at. Every
+ * address this module gives out or takes (functions, symbols, lines, frames, variables,
+ * globals, runtime types, the entry point) is a runtime address: link-time + bias. The bias
+ * is 0 until set, and always 0 for a fixed-address executable. */
+bool binary_is_pie(const gobp_binary *bin);
+/* Sets the bias from where the process has its entry point (AT_ENTRY of /proc/PID/auxv).
+ * Call it once the process exists, before any other lookup: once tables are built from
+ * DWARF (lines, types, globals, resolved functions), a different bias is refused with -1.
+ * A fixed-address executable keeps bias 0 (-1 if runtime_entry is not its e_entry). */
+int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry);
+uint64_t binary_load_bias(const gobp_binary *bin);
 /* Go version that built it, e.g. "go1.21.13" (from .go.buildinfo or runtime.buildVersion); "" if unknown. */
 const char *binary_go_version(gobp_binary *bin);
 
@@ -51,7 +65,7 @@ int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out
 bool binary_func_inlined(gobp_binary *bin, const char *name);
 /* Address of an ELF symbol (functions or data, e.g. "runtime.allgs"), 0 if absent. */
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name);
-/* Entry point (e_entry). */
+/* Entry point (e_entry + bias). */
 uint64_t binary_entry(gobp_binary *bin);
 
 /* ---- lines ---- */

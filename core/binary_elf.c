@@ -1,5 +1,6 @@
 /* Opening a Go executable: ELF checks with libelf, the DWARF handle (libdwarf), symbols,
- * the Go version from .go.buildinfo, and ownership of everything the binary allocates. */
+ * the Go version from .go.buildinfo, the load bias of a PIE, and ownership of everything the
+ * binary allocates. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -48,7 +49,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Reads bytes of the file image at a virtual address (any allocated section with file data). */
+/* Reads bytes of the file image at a link-time address (any allocated section with file data). */
 static int read_vaddr(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
 {
     Elf_Scn *scn = NULL;
@@ -61,8 +62,9 @@ static int read_vaddr(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
     return -1;
 }
 
-int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
+int bin_read_text(gobp_binary *bin, uint64_t rt, void *buf, size_t len)
 {
+    uint64_t addr = link_addr(bin, rt);
     if (addr >= bin->text_addr && addr + len <= bin->text_addr + bin->text_size)
         return pread(bin->fd, buf, len, (off_t)(bin->text_off + (addr - bin->text_addr))) == (ssize_t)len ? 0 : -1;
     return read_vaddr(bin, addr, buf, len);
@@ -128,11 +130,11 @@ static int check_elf(gobp_binary *bin, char *err, size_t errlen)
         set_err(err, errlen, "%s: not a Go program (no .go.buildinfo or .gopclntab section)", bin->path);
         return -1;
     }
-    if (eh.e_type == ET_DYN) {   /* addresses would need the load bias everywhere */
-        set_err(err, errlen, "%s: a position-independent (PIE) Go binary is not supported yet: build it with "
-                "-buildmode=exe (the default on linux/amd64)", bin->path);
+    if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
+        set_err(err, errlen, "%s: not an executable (ELF type %d)", bin->path, (int)eh.e_type);
         return -1;
     }
+    bin->pie = eh.e_type == ET_DYN;
     if (!find_section(bin->elf, ".debug_info", &sh) && !find_section(bin->elf, ".zdebug_info", &sh)) {
         set_err(err, errlen, "%s: stripped binary: no DWARF debug information "
                 "(rebuild without -ldflags='-s -w', e.g. go build -gcflags=all='-N -l')", bin->path);
@@ -202,12 +204,31 @@ void binary_close(gobp_binary *bin)
 }
 
 const char *binary_path(const gobp_binary *bin) { return bin->path; }
-uint64_t binary_entry(gobp_binary *bin) { return bin->entry; }
+uint64_t binary_entry(gobp_binary *bin) { return rt_addr(bin, bin->entry); }
+bool binary_is_pie(const gobp_binary *bin) { return bin->pie; }
+uint64_t binary_load_bias(const gobp_binary *bin) { return bin->load_bias; }
+
+int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry)
+{
+    uint64_t bias = runtime_entry - bin->entry;
+    if (bias == bin->load_bias) return 0;
+    if (!bin->pie) return -1;
+    /* Tables built from DWARF hold runtime addresses of the old bias. */
+    if (bin->cus_loaded || bin->globals_loaded || bin->types.n) return -1;
+    uint64_t delta = bias - bin->load_bias;
+    for (size_t i = 0; i < bin->nfuncs; i++) {   /* unresolved: body_pc/entry_pc not set yet */
+        bin->funcs[i].lowpc += delta;
+        bin->funcs[i].highpc += delta;
+    }
+    u64map_free(&bin->cfa_cache);   /* keyed by runtime pc */
+    bin->load_bias = bias;
+    return 0;
+}
 
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name)
 {
     uintptr_t v = (uintptr_t)strmap_get(&bin->symbols, name);
-    return v ? (uint64_t)(v - 1) : 0;
+    return v ? rt_addr(bin, (uint64_t)(v - 1)) : 0;
 }
 
 static uint64_t read_uvarint(const unsigned char *p, size_t n, size_t *used)
@@ -247,7 +268,7 @@ static bool version_from_runtime_symbol(gobp_binary *bin)
     uint64_t hdr[2];
     if (!addr || bin_read_text(bin, addr, hdr, sizeof hdr) != 0) return false;
     if (hdr[1] == 0 || hdr[1] >= sizeof bin->go_version) return false;
-    if (bin_read_text(bin, hdr[0], bin->go_version, hdr[1]) != 0) return false;
+    if (bin_read_text(bin, rt_addr(bin, hdr[0]), bin->go_version, hdr[1]) != 0) return false;  /* a link-time pointer */
     bin->go_version[hdr[1]] = 0;
     return true;
 }

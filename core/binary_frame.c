@@ -1,5 +1,5 @@
-/* Call-frame information from .debug_frame (libdwarf): the CFA as rsp + offset at a pc.
- * The FDE list is loaded once, on the first query; answers are cached per pc (a stack dump
+/* Call-frame information from .debug_frame (libdwarf): the CFA as rsp + offset at a (runtime)
+ * pc. The FDE list is loaded once, on the first query; answers are cached per pc (a stack dump
  * of thousands of parked goroutines asks again and again for the same few pcs). */
 #include "binary_internal.h"
 
@@ -47,8 +47,9 @@ int binary_cfa_offset(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset)
     return rc;
 }
 
-static int cfa_compute(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset)
+static int cfa_compute(gobp_binary *bin, uint64_t rt_pc, int64_t *rsp_offset)
 {
+    uint64_t pc = link_addr(bin, rt_pc);   /* FDEs cover link-time addresses */
     Dwarf_Fde fde;
     Dwarf_Addr lo, hi;
     if (dwarf_get_fde_at_pc(bin->fdes, pc, &fde, &lo, &hi, NULL) != DW_DLV_OK) return -1;

@@ -75,8 +75,8 @@ int funcs_load_symtab(gobp_binary *bin, Elf_Scn *scn, GElf_Shdr *sh)
         if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size) continue;
         gobp_func *f = &bin->funcs[bin->nfuncs++];
         f->name = name;
-        f->lowpc = sym.st_value;
-        f->highpc = sym.st_value + sym.st_size;
+        f->lowpc = rt_addr(bin, sym.st_value);
+        f->highpc = f->lowpc + sym.st_size;
     }
     qsort(bin->funcs, bin->nfuncs, sizeof *bin->funcs, cmp_func_lowpc);
     bin->fextra = calloc(bin->nfuncs ? bin->nfuncs : 1, sizeof *bin->fextra);
@@ -115,6 +115,7 @@ static void cu_index_subprograms(gobp_binary *bin, cu_info *cu)
         Dwarf_Half tag;
         uint64_t lo, hi;
         if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_subprogram && die_pc_range(child, &lo, &hi)) {
+            lo = rt_addr(bin, lo);
             gobp_func *f = func_containing(bin, lo);
             Dwarf_Off off;
             if (f && f->lowpc == lo && dwarf_dieoffset(child, &off, NULL) == DW_DLV_OK) f->die_offset = off;

@@ -23,7 +23,7 @@ void u64map_free(u64map *m);
 typedef struct { uint64_t lo, hi; } pc_range;
 
 typedef struct {
-    uint64_t pc;
+    uint64_t pc;        /* runtime address */
     int line;
     int file;           /* index into the CU's files */
     unsigned is_stmt : 1, prologue_end : 1, end_seq : 1;
@@ -32,8 +32,8 @@ typedef struct {
 typedef struct cu_info {
     Dwarf_Off die_offset;
     const char *name;           /* package path ("main", "net/http") */
-    uint64_t base;              /* DW_AT_low_pc: base of range/location list entries */
-    pc_range *ranges;
+    uint64_t base;              /* DW_AT_low_pc, link-time: base of range/location list entries */
+    pc_range *ranges;           /* runtime addresses */
     int nranges;
     bool files_loaded, rows_loaded, subs_loaded;
     bool rows_sorted;           /* rows' pcs non-decreasing (sequences reordered at load) */
@@ -60,11 +60,14 @@ struct gobp_binary {
     int fd;
     Elf *elf;
     Dwarf_Debug dbg;
-    uint64_t entry;
+    uint64_t entry;             /* e_entry (link-time) */
+    bool pie;                   /* ET_DYN: loaded at a base of the kernel's choosing */
+    uint64_t load_bias;         /* runtime address - link-time address (0 unless pie) */
     char go_version[64];
     bool go_version_done;
 
-    /* symbols: every named symbol (name -> address+1), functions sorted by lowpc */
+    /* symbols: every named symbol (name -> link-time address+1), functions sorted by lowpc
+       (runtime addresses, like everything in gobp_func) */
     strmap symbols;
     gobp_func *funcs;
     func_extra *fextra;
@@ -92,7 +95,7 @@ struct gobp_binary {
     u64map types;               /* die offset -> gobp_type* */
     bool type_index_done;
     strmap type_names;          /* name -> die offset (as pointer-sized int) */
-    u64map type_runtime;        /* runtime address -> die offset */
+    u64map type_runtime;        /* DW_AT_go_runtime_type (offset from runtime.types) -> die offset */
 
     /* globals */
     bool globals_loaded;
@@ -105,10 +108,19 @@ struct gobp_binary {
     struct str_block *strs;
 };
 
+/* ---- addresses ----
+ * ELF and DWARF hold link-time addresses; a PIE runs at link-time + load_bias. Every address
+ * the binary stores in its tables (functions, CU ranges, line rows, lexical blocks, globals,
+ * runtime types) and gives out is a runtime address: DWARF values are converted by rt_addr
+ * where they are read, and runtime pcs by link_addr where libdwarf or the file is asked
+ * (location lists, FDEs, text bytes). These two are the only conversions. */
+static inline uint64_t rt_addr(const gobp_binary *bin, uint64_t link) { return link + bin->load_bias; }
+static inline uint64_t link_addr(const gobp_binary *bin, uint64_t rt) { return rt - bin->load_bias; }
+
 /* binary_elf.c */
 char *bin_strdup(gobp_binary *bin, const char *s);
 void *bin_alloc(gobp_binary *bin, size_t size);   /* zeroed, freed with the binary */
-int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len);
+int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len);   /* addr: runtime */
 
 /* binary_funcs.c */
 int funcs_load_symtab(gobp_binary *bin, Elf_Scn *symtab_scn, GElf_Shdr *shdr);
@@ -135,8 +147,9 @@ void vars_free(gobp_binary *bin);
 bool die_udata(Dwarf_Die die, Dwarf_Half attr, Dwarf_Unsigned *out);
 bool die_ref(Dwarf_Die die, Dwarf_Half attr, Dwarf_Off *out);
 const char *die_name(gobp_binary *bin, Dwarf_Die die); /* copied into the binary's arena */
-bool die_pc_range(Dwarf_Die die, uint64_t *lo, uint64_t *hi);
-/* The pc ranges of a DIE (low/high pc or DW_AT_ranges relative to base); malloc'd. */
+bool die_pc_range(Dwarf_Die die, uint64_t *lo, uint64_t *hi);   /* link-time */
+/* The pc ranges of a DIE (low/high pc or DW_AT_ranges relative to base, link-time) as runtime
+ * addresses; malloc'd. */
 int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out);
 
 #endif

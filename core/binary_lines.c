@@ -36,7 +36,7 @@ static int rnglists_ranges(Dwarf_Attribute a, pc_range **out)
     return n;
 }
 
-int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
+static int die_link_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
 {
     *out = NULL;
     Dwarf_Attribute a;
@@ -70,6 +70,14 @@ int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
     }
     dwarf_ranges_dealloc(bin->dbg, r, n);
     return count;
+}
+
+int die_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_range **out)
+{
+    int n = die_link_ranges(bin, die, base, out);
+    for (int i = 0; i < n; i++)
+        (*out)[i] = (pc_range){rt_addr(bin, (*out)[i].lo), rt_addr(bin, (*out)[i].hi)};
+    return n;
 }
 
 static void cu_read_ranges(gobp_binary *bin, Dwarf_Die cudie, cu_info *cu)
@@ -246,7 +254,7 @@ int cu_load_rows(gobp_binary *bin, cu_info *cu)
             dwarf_lineendsequence(lines[i], &endseq, NULL);
             dwarf_prologue_end_etc(lines[i], &pe, &eb, &isa, &disc, NULL);
             line_row *r = &cu->rows[cu->nrows++];
-            r->pc = pc;
+            r->pc = rt_addr(bin, pc);
             r->line = (int)lineno;
             r->file = ver >= 5 ? (int)fileno : (int)fileno - 1;
             r->is_stmt = stmt != 0;

@@ -188,8 +188,8 @@ static void emit_piece(expr_state *st, gobp_location *loc, uint32_t size)
     st->stack_value = false;
 }
 
-static int eval_op(expr_state *st, gobp_location *loc, Dwarf_Small op, Dwarf_Unsigned a1, Dwarf_Unsigned a2,
-                   uint64_t cfa, const uint64_t *regs)
+static int eval_op(gobp_binary *bin, expr_state *st, gobp_location *loc, Dwarf_Small op, Dwarf_Unsigned a1,
+                   Dwarf_Unsigned a2, uint64_t cfa, const uint64_t *regs)
 {
     (void)a2;
     if (op >= DW_OP_lit0 && op <= DW_OP_lit31) { push(st, op - DW_OP_lit0); return 0; }
@@ -201,7 +201,8 @@ static int eval_op(expr_state *st, gobp_location *loc, Dwarf_Small op, Dwarf_Uns
         return 0;
     }
     switch (op) {
-    case DW_OP_addr: case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
+    case DW_OP_addr: push(st, rt_addr(bin, a1)); return 0;
+    case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
     case DW_OP_constu: case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:
     case DW_OP_consts:
         push(st, a1); return 0;
@@ -218,8 +219,8 @@ static int eval_op(expr_state *st, gobp_location *loc, Dwarf_Small op, Dwarf_Uns
     }
 }
 
-static int eval_locdesc(Dwarf_Locdesc_c desc, Dwarf_Unsigned nops, uint64_t cfa, const uint64_t *regs,
-                        uint32_t whole_size, gobp_location *loc)
+static int eval_locdesc(gobp_binary *bin, Dwarf_Locdesc_c desc, Dwarf_Unsigned nops, uint64_t cfa,
+                        const uint64_t *regs, uint32_t whole_size, gobp_location *loc)
 {
     expr_state st = {.reg = -1};
     bool pieced = false;
@@ -228,7 +229,7 @@ static int eval_locdesc(Dwarf_Locdesc_c desc, Dwarf_Unsigned nops, uint64_t cfa,
         Dwarf_Unsigned a1, a2, a3, br;
         if (dwarf_get_location_op_value_c(desc, i, &op, &a1, &a2, &a3, &br, NULL) != DW_DLV_OK) return -1;
         if (op == DW_OP_piece) pieced = true;
-        if (eval_op(&st, loc, op, a1, a2, cfa, regs) != 0) return -1;
+        if (eval_op(bin, &st, loc, op, a1, a2, cfa, regs) != 0) return -1;
     }
     if (!pieced && nops) emit_piece(&st, loc, whole_size);
     return 0;
@@ -252,6 +253,7 @@ static int die_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
     uint32_t size = v->type ? (uint32_t)v->type->size : 8;
     cu_info *cu = cu_by_pc(bin, pc);
     uint64_t base = cu ? cu->base : 0;  /* DWARF 4 list entries are offsets from the CU base */
+    pc = link_addr(bin, pc);            /* list entries cover link-time addresses */
     int result = 0;
     for (Dwarf_Unsigned i = 0; i < count; i++) {
         Dwarf_Small lle, source;
@@ -273,7 +275,7 @@ static int die_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
             if (lle == DW_LLE_offset_pair) { lo += base; hi += base; }
             if (pc < lo || pc >= hi) continue;
         }
-        result = eval_locdesc(desc, nops, cfa, regs, size, loc);
+        result = eval_locdesc(bin, desc, nops, cfa, regs, size, loc);
         break;
     }
     dwarf_loc_head_c_dealloc(head);
@@ -317,13 +319,12 @@ static bool global_addr(gobp_binary *bin, Dwarf_Die die, uint64_t *addr)
         Dwarf_Locdesc_c desc;
         if (count == 1 && dwarf_get_locdesc_entry_c(head, 0, &lle, &lo, &hi, &nops, &desc, &source, &e1, &e2, NULL) == DW_DLV_OK &&
             nops >= 1 && dwarf_get_location_op_value_c(desc, 0, &op, &a1, &a2, &a3, &br, NULL) == DW_DLV_OK && op == DW_OP_addr) {
-            *addr = a1;
+            *addr = rt_addr(bin, a1);
             ok = true;
         }
         dwarf_loc_head_c_dealloc(head);
     }
     dwarf_dealloc_attribute(a);
-    (void)bin;
     return ok;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -79,6 +80,26 @@ static void process_free(gobp_process *p)
 
 pid_t proc_pid(const gobp_process *p) { return p->pid; }
 bool proc_launched(const gobp_process *p) { return p->launched; }
+
+int proc_exe_entry(gobp_process *p, uint64_t *entry)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/auxv", p->pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    uint64_t pair[2];   /* (type, value) until AT_NULL */
+    int rc = -1;
+    while (fread(pair, sizeof pair, 1, f) == 1 && pair[0] != AT_NULL) {
+        if (pair[0] == AT_ENTRY) {
+            *entry = pair[1];
+            rc = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
 
 /* ---- launch ---- */
 

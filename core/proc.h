@@ -31,6 +31,9 @@ gobp_process *proc_launch(const gobp_launch_opts *opts, char *err, size_t errlen
 /* PTRACE_SEIZE + interrupt of every thread in /proc/PID/task; returns all stopped. */
 gobp_process *proc_attach(pid_t pid, char *err, size_t errlen);
 pid_t proc_pid(const gobp_process *p);
+/* Where the kernel put the executable's entry point (AT_ENTRY of /proc/PID/auxv), valid from
+ * the exec stop on; for a position-independent executable it gives the load bias. 0 ok. */
+int proc_exe_entry(gobp_process *p, uint64_t *entry);
 bool proc_launched(const gobp_process *p);   /* true if we started it (kill on disconnect) */
 
 /* Kills (launched) and reaps everything; frees. */

@@ -25,6 +25,27 @@ static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launch
     return t;
 }
 
+/* A PIE runs at a base of the kernel's choosing (ASLR): the binary learns its load bias from
+ * the process before anything looks an address up. The kernel maps the executable before the
+ * dynamic loader of a PIE runs, so this holds from the exec stop on. */
+static int apply_load_bias(gobp_binary *bin, gobp_process *proc, char *err, size_t errlen)
+{
+    uint64_t entry = 0;
+    if (proc_exe_entry(proc, &entry) < 0) {
+        if (!binary_is_pie(bin))
+            return 0;
+        snprintf(err, errlen, "cannot read where process %d has its entry point (/proc/%d/auxv)", (int)proc_pid(proc),
+                 (int)proc_pid(proc));
+        return -1;
+    }
+    if (binary_set_load_bias_from_entry(bin, entry) < 0) {
+        snprintf(err, errlen, "process %d does not run %s: its entry point is at %#llx", (int)proc_pid(proc),
+                 binary_path(bin), (unsigned long long)entry);
+        return -1;
+    }
+    return 0;
+}
+
 gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errlen)
 {
     gobp_binary *bin = binary_open(opts->path, err, errlen);
@@ -32,6 +53,11 @@ gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errle
         return NULL;
     gobp_process *proc = proc_launch(opts, err, errlen);
     if (!proc) {
+        binary_close(bin);
+        return NULL;
+    }
+    if (apply_load_bias(bin, proc, err, errlen) < 0) {
+        proc_kill(proc);
         binary_close(bin);
         return NULL;
     }
@@ -47,6 +73,11 @@ gobp_target *target_attach(pid_t pid, char *err, size_t errlen)
         return NULL;
     gobp_process *proc = proc_attach(pid, err, errlen);
     if (!proc) {
+        binary_close(bin);
+        return NULL;
+    }
+    if (apply_load_bias(bin, proc, err, errlen) < 0) {
+        proc_detach(proc);
         binary_close(bin);
         return NULL;
     }

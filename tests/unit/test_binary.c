@@ -1,6 +1,6 @@
 /* Tests of core/binary*.c on real Go binaries: tests/programs/values, binlines and escaped are built
- * with every installed Go toolchain before the tests run, then functions, lines, frames,
- * types, variables and globals are checked against the sources. */
+ * with every installed Go toolchain before the tests run (values also as a PIE), then functions,
+ * lines, frames, types, variables and globals are checked against the sources. */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <capstone/capstone.h>
@@ -56,6 +56,8 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
         go_build(gi, "escaped", "-gcflags=all='-N -l'", "");
     }
     go_build(0, "values", "-ldflags='-s -w'", "-stripped");
+    go_build(0, "values", "-buildmode=pie -gcflags=all='-N -l'", "-pie");        /* the oldest and */
+    go_build(NGO - 1, "values", "-buildmode=pie -gcflags=all='-N -l'", "-pie");  /* the newest Go */
     char cmdgo[512], cmd[1024];
     snprintf(cmdgo, sizeof cmdgo, "%s/cmdgo", out_dir());
     if (access(cmdgo, R_OK) != 0) {
@@ -499,6 +501,86 @@ Test(binary, globals)
         for (int k = 0; k < nos; k++) cr_assert(strncmp(osg[k].name, "os.", 3) == 0, "%s", osg[k].name);
         binary_close(bin);
     }
+}
+
+/* A PIE (ET_DYN, linked at 0x400000): after binary_set_load_bias_from_entry every address
+ * that comes out is a runtime one (link + bias), and runtime pcs going in find their
+ * functions, lines, FDEs and location-list entries. */
+Test(binary, pie_load_bias)
+{
+    const uint64_t bias = 0x555555154000ULL;   /* where Linux puts it without ASLR */
+    size_t gis[2] = {0, NGO - 1};
+    int half = source_line("values", "half := n / 2");
+    for (int k = 0; k < 2; k++) {
+        size_t gi = gis[k];
+        if (!have_go(gi)) continue;
+        char path[512], err[512];
+        out_path(path, sizeof path, "values", gi, "-pie");
+        gobp_binary *bin = binary_open(path, err, sizeof err);
+        cr_assert_not_null(bin, "open %s: %s", path, err);
+        cr_assert(binary_is_pie(bin));
+        uint64_t link_entry = binary_entry(bin);
+        uint64_t link_allgs = binary_symbol_addr(bin, "runtime.allgs");
+        cr_assert(link_entry > 0x400000 && link_entry < 0x1000000, "linked at 0x400000: entry %#lx", link_entry);
+        cr_assert_eq(binary_set_load_bias_from_entry(bin, link_entry + bias), 0);
+        cr_assert_eq(binary_load_bias(bin), bias);
+        cr_assert_eq(binary_entry(bin), link_entry + bias);
+        cr_assert_eq(binary_symbol_addr(bin, "runtime.allgs"), link_allgs + bias);
+
+        const gobp_func *d = binary_func_by_name(bin, "main.decide");
+        cr_assert_not_null(d);
+        cr_assert(d->lowpc > bias + 0x400000 && d->highpc < bias + 0x1000000, "decide at %#lx", d->lowpc);
+        gobp_func linked = *binary_func_by_name(bin, "main.values");   /* decoded from the file's text */
+        linked.lowpc -= bias;
+        linked.body_pc -= bias;
+        check_body_pc_after_jbe(path, &linked);
+        cr_assert_eq(binary_func_by_pc(bin, d->lowpc + 1), d);
+        cr_assert_null(binary_func_by_pc(bin, d->lowpc - bias), "link-time pcs are not runtime pcs");
+        uint64_t pcs[2];
+        int found;
+        cr_assert_eq(binary_line_to_pcs(bin, "values/main.go", half, pcs, 2, &found), 1);
+        cr_assert(pcs[0] >= d->body_pc && pcs[0] < d->highpc);
+        const char *file;
+        int line;
+        cr_assert_eq(binary_pc_to_line(bin, pcs[0], &file, &line), 0);
+        cr_assert_eq(line, half);
+        gobp_line_row *rows;
+        int nr = binary_line_rows(bin, d->lowpc, d->highpc, &rows);
+        cr_assert_gt(nr, 2);
+        free(rows);
+        int64_t off;
+        cr_assert_eq(binary_cfa_offset(bin, d->lowpc, &off), 0, "FDE found at a runtime pc");
+        cr_assert_eq(off, 8);
+        cr_assert_eq(binary_cfa_offset(bin, pcs[0], &off), 0);
+        cr_assert_gt(off, 8);
+
+        const gobp_var *vars;
+        int n = binary_func_vars(bin, d, d->lowpc, &vars);
+        cr_assert_geq(n, 2);
+        cr_assert_str_eq(vars[1].name, "label");
+        uint64_t regs[17] = {0};
+        gobp_location loc;
+        cr_assert_eq(binary_var_location(bin, &vars[1], d->lowpc, 0x7000, regs, &loc), 0);
+        cr_assert_eq(loc.npieces, 2, "location list entry found at the runtime entry pc");
+        cr_assert_eq(loc.pieces[0].reg, 3);
+
+        const gobp_global *g = binary_global(bin, "main.counter");
+        cr_assert_not_null(g);
+        cr_assert(g->addr > bias + 0x400000 && g->addr < bias + 0x1000000, "main.counter at %#lx", g->addr);
+        gobp_type *p = binary_type_by_name(bin, "main.Person");
+        cr_assert(p->runtime_type > bias + 0x400000, "runtime type at %#lx", p->runtime_type);
+        cr_assert_eq(binary_type_by_runtime_addr(bin, p->runtime_type), p);
+
+        cr_assert_eq(binary_set_load_bias_from_entry(bin, link_entry + bias), 0, "the same bias again");
+        cr_assert_eq(binary_set_load_bias_from_entry(bin, link_entry + bias + 0x1000), -1, "tables already built");
+        binary_close(bin);
+    }
+    gobp_binary *exe = open_built("values", 0);
+    cr_assert(!binary_is_pie(exe));
+    cr_assert_eq(binary_set_load_bias_from_entry(exe, binary_entry(exe)), 0);
+    cr_assert_eq(binary_set_load_bias_from_entry(exe, binary_entry(exe) + 0x1000), -1, "a fixed-address executable does not move");
+    cr_assert_eq(binary_load_bias(exe), 0);
+    binary_close(exe);
 }
 
 static double now(void)
