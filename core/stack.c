@@ -1,14 +1,23 @@
-/* Unwinds Go stacks with .debug_frame CFA rules: CFA = rsp + offset(pc), the return address
- * sits at CFA-8 and the caller's rsp is CFA. Go stacks need nothing more (no callee-saved
- * registers across calls in ABIInternal). */
+/* Unwinds Go stacks with CFA rules (.debug_frame, and .eh_frame for C code): CFA = rsp +
+ * offset(pc), the return address sits at CFA-8 and the caller's rsp is CFA. Under a Go callback
+ * from C the walk crosses to the thread's system stack for the C frames, then comes back. */
 #include "stack.h"
 
 #include <string.h>
 
+/* name is the Go name, or its assembly symbol ("runtime.goexit.abi0"). */
+static bool func_is(const gobp_func *f, const char *name)
+{
+    if (!f)
+        return false;
+    size_t n = strlen(name);
+    return strncmp(f->name, name, n) == 0 && (f->name[n] == 0 || strcmp(f->name + n, ".abi0") == 0);
+}
+
 static bool is_stack_bottom(const gobp_func *f)
 {
-    return f && (strcmp(f->name, "runtime.goexit") == 0 || strcmp(f->name, "runtime.mstart") == 0 ||
-                 strcmp(f->name, "runtime.rt0_go") == 0 || strcmp(f->name, "runtime.mstart0") == 0);
+    return func_is(f, "runtime.goexit") || func_is(f, "runtime.mstart") || func_is(f, "runtime.rt0_go") ||
+           func_is(f, "runtime.mstart0");
 }
 
 /* CFA offsets repeat across goroutines (thousands parked in the same gopark): a small
@@ -26,13 +35,39 @@ static int cfa_offset_cached(gobp_binary *bin, uint64_t pc, int64_t *off)
     return cache[slot].rc;
 }
 
+/* The function of a frame's pc and the address to look it up with: a return address (frames
+ * below the top) is looked up at pc-1, the call instruction, unless pc is a function's first
+ * byte (a pc the runtime placed there itself, like systemstack_switch on Go 1.19). */
+static const gobp_func *frame_func(gobp_binary *bin, uint64_t pc, int depth, uint64_t *lookup)
+{
+    const gobp_func *f = binary_func_by_pc(bin, pc);
+    *lookup = pc;
+    if (depth == 0 || (f && f->lowpc == pc))
+        return f;
+    *lookup = pc - 1;
+    return f ? f : binary_func_by_pc(bin, pc - 1);
+}
+
+/*
+ * cgo: C code runs on the thread's system stack (g0). When C calls an exported Go function,
+ * runtime.cgocallback switches to the goroutine's stack and pushes there, as its return
+ * address, the pc where the goroutine entered C (in runtime.cgocall; goexit for a thread C
+ * created), so a plain walk skips the C frames. With links, the walk leaves for the system
+ * stack at cgocallback (g0.sched.sp is that frame's rsp there; the frame's first word keeps
+ * the previous g0.sched.sp, for nested callbacks), shows the C frames up to runtime.asmcgocall
+ * (or the first frame it cannot unwind, e.g. in libc), then resumes at the pushed pc.
+ * A goroutine in a C call (start_in_c) is walked the same way from its thread's registers.
+ */
 static int unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
-                  gobp_frame *frames, int max, int *total, bool lines)
+                  const gobp_stack_links *links, gobp_frame *frames, int max, int *total, bool lines)
 {
     int n = 0;
+    uint64_t g0_sp = links ? links->g0_sched_sp : 0;
+    bool on_system = links && links->start_in_c;
+    uint64_t resume_pc = on_system ? links->go_pc : 0, resume_sp = on_system ? links->go_sp : 0;
     for (int depth = 0; depth < 4096 && pc; depth++) {
-        uint64_t lookup = depth == 0 ? pc : pc - 1;
-        const gobp_func *f = binary_func_by_pc(bin, lookup);
+        uint64_t lookup;
+        const gobp_func *f = frame_func(bin, pc, depth, &lookup);
         int64_t off = 0;
         bool have_cfa = cfa_offset_cached(bin, lookup, &off) == 0;
         if (n < max) {
@@ -43,19 +78,43 @@ static int unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t p
             fr->cfa = have_cfa ? sp + (uint64_t)off : 0;
             fr->func = f;
             fr->has_regs = depth == 0;
+            fr->system_stack = on_system;
             if (lines && binary_pc_to_line(bin, lookup, &fr->file, &fr->line) < 0) {
                 fr->file = NULL;
                 fr->line = 0;
             }
         }
         n++;
-        if (!f || !have_cfa || is_stack_bottom(f) || (n >= max && !total))
+        if (n >= max && !total)
             break;
         uint64_t cfa = sp + (uint64_t)off, ret = 0;
-        if (read(ctx, cfa - 8, &ret, sizeof ret) < 0)
+        bool segment_end = !f || !have_cfa || is_stack_bottom(f) || (on_system && func_is(f, "runtime.asmcgocall"));
+        if (!segment_end && depth > 0 && !on_system && g0_sp && func_is(f, "runtime.cgocallback")) {
+            uint64_t older = 0;
+            if (read(ctx, cfa - 8, &resume_pc, sizeof resume_pc) < 0 || read(ctx, g0_sp, &older, sizeof older) < 0 ||
+                read(ctx, g0_sp + (uint64_t)off - 8, &ret, sizeof ret) < 0)
+                break;
+            resume_sp = cfa;
+            pc = ret;
+            sp = g0_sp + (uint64_t)off;
+            g0_sp = older;
+            on_system = true;
+            continue;
+        }
+        if (!segment_end && read(ctx, cfa - 8, &ret, sizeof ret) == 0 && ret) {
+            pc = ret;
+            sp = cfa;
+            continue;
+        }
+        if (!on_system || !resume_pc)
             break;
-        pc = ret;
-        sp = cfa;
+        /* back on the goroutine's stack, where it entered C (a thread C created has no Go caller) */
+        if (func_is(binary_func_by_pc(bin, resume_pc), "runtime.goexit"))
+            break;
+        pc = resume_pc;
+        sp = resume_sp;
+        resume_pc = 0;
+        on_system = false;
     }
     if (total)
         *total = n;
@@ -63,13 +122,13 @@ static int unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t p
 }
 
 int stack_unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
-                 gobp_frame *frames, int max, int *total)
+                 const gobp_stack_links *links, gobp_frame *frames, int max, int *total)
 {
-    return unwind(bin, read, ctx, pc, sp, frames, max, total, true);
+    return unwind(bin, read, ctx, pc, sp, links, frames, max, total, true);
 }
 
 int stack_unwind_functions(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp,
                            gobp_frame *frames, int max)
 {
-    return unwind(bin, read, ctx, pc, sp, frames, max, NULL, false);
+    return unwind(bin, read, ctx, pc, sp, NULL, frames, max, NULL, false);
 }
