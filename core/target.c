@@ -24,9 +24,24 @@ static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launch
     return t;
 }
 
+/* binary_open, and DWARF for the Go code: a cgo program linked with -ldflags=-w keeps gcc's
+ * DWARF of its C code only. */
+static gobp_binary *open_go_binary(const char *path, char *err, size_t errlen)
+{
+    gobp_binary *bin = binary_open(path, err, errlen);
+    if (bin && !binary_type_by_name(bin, "runtime.g")) {
+        snprintf(err, errlen, "%s: no DWARF debug information for its Go code, only for its C code (built with "
+                 "-ldflags=-w). Breakpoints, stacks and variables need it: rebuild without -s and -w in -ldflags, "
+                 "e.g. go build -gcflags=all='-N -l'", path);
+        binary_close(bin);
+        return NULL;
+    }
+    return bin;
+}
+
 gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errlen)
 {
-    gobp_binary *bin = binary_open(opts->path, err, errlen);
+    gobp_binary *bin = open_go_binary(opts->path, err, errlen);
     if (!bin)
         return NULL;
     gobp_process *proc = proc_launch(opts, err, errlen);
@@ -41,7 +56,7 @@ gobp_target *target_attach(pid_t pid, char *err, size_t errlen)
 {
     char exe[64];
     snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
-    gobp_binary *bin = binary_open(exe, err, errlen);
+    gobp_binary *bin = open_go_binary(exe, err, errlen);
     if (!bin)
         return NULL;
     gobp_process *proc = proc_attach(pid, err, errlen);
