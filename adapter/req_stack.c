@@ -78,11 +78,13 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
     json_object_object_add(o, "id", json_object_new_int(id));
     json_object_object_add(o, "name", json_object_new_string(name));
     if (fr->file) {
-        const char *base = strrchr(fr->file, '/');
+        char *file = session_path_to_editor(s, fr->file);   /* substitutePath */
+        const char *base = strrchr(file, '/');
         json_object *src = json_object_new_object();
-        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : fr->file));
-        json_object_object_add(src, "path", json_object_new_string(fr->file));
+        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : file));
+        json_object_object_add(src, "path", json_object_new_string(file));
         json_object_object_add(o, "source", src);
+        free(file);
     } else {
         json_object_object_add(o, "presentationHint", json_object_new_string("subtle"));
     }
