@@ -53,18 +53,23 @@ function goEnv(extra = {}) {
 
 const cache = new Map();
 /** Builds tests/programs/<prog> (or an absolute dir) with toolchain tc; returns the binary path.
- *  opts.ldflags (e.g. '-s -w'), opts.gcflags (default 'all=-N -l'). */
+ *  opts.ldflags (e.g. '-s -w'), opts.gcflags (default 'all=-N -l'), opts.cgo (CGO_ENABLED=1: a
+ *  dynamically linked program when it uses cgo), opts.race (-race, with cgo), opts.trimpath. */
 export function buildProgram(prog, tc, opts = {}) {
   const dir = path.isAbsolute(prog) ? prog : path.join(PROGRAMS, prog);
   const gcflags = opts.gcflags ?? 'all=-N -l';
-  const key = JSON.stringify([dir, tc.goBin, gcflags, opts.ldflags || '']);
+  const cgo = !!(opts.cgo || opts.race);
+  const key = JSON.stringify([dir, tc.goBin, gcflags, opts.ldflags || '', cgo, !!opts.race, !!opts.trimpath]);
   if (cache.has(key)) return cache.get(key);
-  const tag = (opts.ldflags ? '-stripped' : '') + (gcflags ? '' : '-opt');
+  const tag = (opts.ldflags ? `-ld${opts.ldflags.replace(/[^a-z]/g, '')}` : '') + (gcflags ? '' : '-opt') +
+    (cgo ? '-cgo' : '') + (opts.race ? '-race' : '') + (opts.trimpath ? '-trimpath' : '');
   const out = path.join(tmpDir(), `${path.basename(dir)}-go${tc.version}${tag}`);
   const args = ['build', '-o', out, `-gcflags=${gcflags}`];
   if (opts.ldflags) args.push(`-ldflags=${opts.ldflags}`);
+  if (opts.race) args.push('-race');
+  if (opts.trimpath) args.push('-trimpath');
   args.push('.');
-  execFileSync(tc.goBin, args, { cwd: dir, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(tc.goBin, args, { cwd: dir, env: goEnv(cgo ? { CGO_ENABLED: '1' } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
   cache.set(key, out);
   return out;
 }
