@@ -3,6 +3,7 @@
  * answers one Breakpoint per requested item, unverified ones with a message. */
 #include "session.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static json_object *source_json(const char *path)
@@ -14,7 +15,7 @@ static json_object *source_json(const char *path)
     return src;
 }
 
-json_object *session_breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path)
+json_object *session_breakpoint_json(session *s, const gobp_breakpoint *bp, const char *fallback_path)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int(bp->id));
@@ -24,9 +25,11 @@ json_object *session_breakpoint_json(const gobp_breakpoint *bp, const char *fall
     int line = bp->verified ? bp->found_line : bp->line;
     if (line > 0)
         json_object_object_add(o, "line", json_object_new_int(line));
-    const char *path = bp->found_file ? bp->found_file : fallback_path;
+    char *mapped = bp->found_file ? session_path_to_editor(s, bp->found_file) : NULL;
+    const char *path = mapped ? mapped : fallback_path;
     if (path)
         json_object_object_add(o, "source", source_json(path));
+    free(mapped);
     return o;
 }
 
@@ -67,6 +70,30 @@ static void apply_conditions(session *s, gobp_breakpoint *bp, json_object *item)
     }
 }
 
+/* An editor path the binary does not know: when the binary records the file under another
+ * directory (a -trimpath build: example.com/mod/main.go), say so and suggest the rule. */
+static void suggest_substitute_path(session *s, gobp_breakpoint *bp, const char *path, int line)
+{
+    if (bp->verified || path[0] != '/' || !strstr(bp->message, "is not a source file"))
+        return;
+    gobp_binary *bin = target_binary(s->target);
+    uint64_t pcs[GOBP_BP_MAX_ADDRS];
+    int found;
+    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        const char *file = NULL;
+        int fline;
+        if (binary_line_to_pcs(bin, p + 1, line, pcs, GOBP_BP_MAX_ADDRS, &found) <= 0 ||
+            binary_pc_to_line(bin, pcs[0], &file, &fline) != 0 || !file)
+            continue;
+        file = session_path_clean(file);
+        const char *fslash = strrchr(file, '/'), *pslash = strrchr(path, '/');
+        snprintf(bp->message, sizeof bp->message, "%s is not a source file of this program, which records it as %s "
+                 "(a -trimpath build?): map the directories with substitutePath: [{\"from\": \"%.*s\", \"to\": \"%.*s\"}]",
+                 path, file, (int)(pslash - path), path, fslash ? (int)(fslash - file) : 0, file);
+        return;
+    }
+}
+
 DECLARE_REQUEST(req_set_breakpoints)
 {
     json_object *source = NULL, *items = NULL;
@@ -85,20 +112,23 @@ DECLARE_REQUEST(req_set_breakpoints)
         session_respond_breakpoints(s, req, list);
         return;
     }
+    char *bin_path = session_path_to_binary(s, path);   /* substitutePath */
     gobp_breakpoint *old[256];
     int nold = target_breakpoints(s->target, BP_LINE, old, 256);
     for (int i = 0; i < nold; i++)
-        if (strcmp(old[i]->file, path) == 0)
+        if (strcmp(old[i]->file, bin_path) == 0)
             target_break_delete(s->target, old[i]);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         int line = (int)dap_get_int(item, "line", 0);
         if (!s->client_lines_start_at1)
             line++;
-        gobp_breakpoint *bp = target_break_line(s->target, path, line);
+        gobp_breakpoint *bp = target_break_line(s->target, bin_path, line);
+        suggest_substitute_path(s, bp, bin_path, line);
         apply_conditions(s, bp, item);
-        json_object_array_add(list, session_breakpoint_json(bp, path));
+        json_object_array_add(list, session_breakpoint_json(s, bp, path));
     }
+    free(bin_path);
     session_respond_breakpoints(s, req, list);
 }
 
@@ -142,7 +172,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         }
         gobp_breakpoint *bp = target_break_function(s->target, name);
         apply_conditions(s, bp, item);
-        json_object_array_add(list, session_breakpoint_json(bp, NULL));
+        json_object_array_add(list, session_breakpoint_json(s, bp, NULL));
     }
     if (ntrace || s->nfb_tracepoints)
         session_set_tracepoints(s, tracepoints, ntrace, true);

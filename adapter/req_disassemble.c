@@ -65,10 +65,12 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
     const char *file;
     int line;
     if (binary_pc_to_line(target_binary(s->target), d->addr, &file, &line) == 0 && file) {
+        char *mapped = session_path_to_editor(s, file);   /* substitutePath */
         json_object *src = json_object_new_object();
-        const char *base = strrchr(file, '/');
-        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : file));
-        json_object_object_add(src, "path", json_object_new_string(file));
+        const char *base = strrchr(mapped, '/');
+        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : mapped));
+        json_object_object_add(src, "path", json_object_new_string(mapped));
+        free(mapped);
         json_object_object_add(o, "location", src);
         json_object_object_add(o, "line", json_object_new_int(line));
     }

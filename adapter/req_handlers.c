@@ -43,7 +43,7 @@ void session_set_handlers(session *s, json_object *list, json_object *results, b
             char *path = plugin_full_path(s, plugin);
             bp = target_handler_add(s->target, function, path, dap_get_string(item, "config", ""));
             free(path);
-            o = session_breakpoint_json(bp, NULL);
+            o = session_breakpoint_json(s, bp, NULL);
         }
         if (announce && (!bp || !bp->verified)) {
             char text[1400];

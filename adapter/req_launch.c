@@ -1,5 +1,5 @@
 /* launch and attach: Delve's launch.json attributes (program, mode, args, cwd, env, buildFlags,
- * stopOnEntry, stdinFrom, disableASLR; processId for attach) turned into a running target,
+ * stopOnEntry, stdinFrom, disableASLR, substitutePath; processId for attach) turned into a running target,
  * building the package first when program is a directory or a .go file. */
 #include "session.h"
 
@@ -225,6 +225,18 @@ static void launch_ready(session *s, json_object *req, json_object *args, const 
     session_send(s, session_event(s, "initialized"));
 }
 
+/* The substitutePath attribute; a malformed one fails the request. */
+static bool substitute_path(session *s, json_object *req, json_object *args)
+{
+    json_object *rules = NULL;
+    char err[256];
+    json_object_object_get_ex(args, "substitutePath", &rules);
+    if (session_set_substitute_path(s, rules, err, sizeof err) == 0)
+        return true;
+    session_respond_error(s, req, "%s", err);
+    return false;
+}
+
 DECLARE_REQUEST(req_launch)
 {
     if (s->target) {
@@ -236,6 +248,8 @@ DECLARE_REQUEST(req_launch)
         session_respond_error(s, req, "launch: the \"program\" attribute is required (a Go binary, package directory or .go file)");
         return;
     }
+    if (!substitute_path(s, req, args))
+        return;
     const char *cwd = dap_get_string(args, "cwd", NULL);
     const char *mode = dap_get_string(args, "mode", NULL);
     json_object *flags = NULL, *env_map = NULL, *argv_json = NULL;
@@ -318,6 +332,8 @@ DECLARE_REQUEST(req_attach)
         session_respond_error(s, req, "attach: the \"processId\" attribute (a running Go program's pid) is required");
         return;
     }
+    if (!substitute_path(s, req, args))
+        return;
     char msg[1024];
     s->target = target_attach((pid_t)pid, msg, sizeof msg);
     if (!s->target) {

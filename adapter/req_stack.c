@@ -1,5 +1,6 @@
 /* Goroutines as threads, their stacks and the scopes of a frame: threads, stackTrace
- * (paged with startFrame/levels, totalFrames) and scopes (Arguments, Locals, Globals). */
+ * (paged with startFrame/levels, totalFrames; C frames of cgo programs by symbol) and scopes
+ * (Arguments, Locals, Globals). */
 #include "session.h"
 #include "dap_text.h"
 
@@ -48,22 +49,34 @@ int64_t session_thread_to_goid(session *s, int64_t thread_id)
     return -thread_id;
 }
 
+/* C code of a cgo program (gcc's symbols carry no Go package path), or code in no known
+ * function (a shared library such as libc). */
+static bool frame_is_c(const gobp_frame *fr)
+{
+    return !fr->func || !strchr(fr->func->name, '.');
+}
+
 static json_object *frame_json(session *s, int id, const gobp_frame *fr)
 {
     json_object *o = json_object_new_object();
-    char name[512];
+    char name[512], lib[256];
+    uint64_t off;
     if (fr->func)
         snprintf(name, sizeof name, "%s", fr->func->name);
+    else if (proc_mapping(target_process(s->target), fr->pc, lib, sizeof lib, &off) == 0)
+        snprintf(name, sizeof name, "%s+0x%llx", lib, (unsigned long long)off);   /* libc.so.6+0x891f5 */
     else
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)fr->pc);
     json_object_object_add(o, "id", json_object_new_int(id));
     json_object_object_add(o, "name", json_object_new_string(name));
     if (fr->file) {
-        const char *base = strrchr(fr->file, '/');
+        char *file = session_path_to_editor(s, fr->file);   /* substitutePath */
+        const char *base = strrchr(file, '/');
         json_object *src = json_object_new_object();
-        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : fr->file));
-        json_object_object_add(src, "path", json_object_new_string(fr->file));
+        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : file));
+        json_object_object_add(src, "path", json_object_new_string(file));
         json_object_object_add(o, "source", src);
+        free(file);
     } else {
         json_object_object_add(o, "presentationHint", json_object_new_string("subtle"));
     }
@@ -137,7 +150,7 @@ DECLARE_REQUEST(req_scopes)
     handle locals_h = { .kind = HANDLE_SCOPE_LOCALS, .goid = frame.goid, .frame = frame.frame };
     json_object_array_add(list, scope_json("Arguments", "arguments", handles_add(&s->handles, args_h), false));
     json_object_array_add(list, scope_json("Locals", "locals", handles_add(&s->handles, locals_h), false));
-    if (frame.frame.func) {
+    if (!frame_is_c(&frame.frame)) {
         char pkg[256], name[300];
         go_func_package(frame.frame.func->name, pkg, sizeof pkg);
         handle globals_h = { .kind = HANDLE_SCOPE_GLOBALS, .goid = frame.goid, .frame = frame.frame,

@@ -328,6 +328,7 @@ void session_run(int in_fd, int out_fd, void *ctx)
             close(s.output_fd[i]);
     close(s.sigchld_fd);
     free(s.cwd);
+    session_path_rules_free(&s);
     json_object_put(s.trace_config);
     for (int i = 0; i < s.ntracepoints; i++)
         free(s.tracepoints[i]);

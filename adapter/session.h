@@ -13,6 +13,8 @@
 #include "handles.h"
 #include "target.h"
 
+typedef struct { char *from, *to; } path_rule;   /* substitutePath: editor path, binary path */
+
 typedef struct session {
     struct ev_loop *loop;
     int in_fd, out_fd;
@@ -32,6 +34,8 @@ typedef struct session {
     char *built_binary;        /* temporary binary we built (removed at the end) */
     char *built_dir;
     char *cwd;                 /* launch cwd: relative plugin paths are resolved against it */
+    path_rule *path_rules;     /* substitutePath (paths.c) */
+    int npath_rules;
     bool attached;
     bool stop_on_entry;
     bool configured;
@@ -64,10 +68,20 @@ void session_respond_error(session *s, json_object *req, const char *fmt, ...)
 json_object *session_event(session *s, const char *event); /* build; fill dap_body(); session_send */
 void session_output(session *s, const char *category, const char *text);
 
-/* Breakpoint results (req_breakpoints.c): a DAP Breakpoint for bp (source: its file, else
- * fallback_path), and the {"breakpoints": list} response every set*Breakpoints request gives. */
-json_object *session_breakpoint_json(const gobp_breakpoint *bp, const char *fallback_path);
+/* Breakpoint results (req_breakpoints.c): a DAP Breakpoint for bp (source: its file as the
+ * editor names it, else fallback_path), and the {"breakpoints": list} response every
+ * set*Breakpoints request gives. */
+json_object *session_breakpoint_json(session *s, const gobp_breakpoint *bp, const char *fallback_path);
 void session_respond_breakpoints(session *s, json_object *req, json_object *list);
+
+/* substitutePath (paths.c): set from the launch/attach attribute (NULL: none; -1 with a
+ * sentence in err if malformed); paths mapped editor->binary and binary->editor (malloc'd;
+ * unchanged when no rule matches; NULL for NULL). */
+int session_set_substitute_path(session *s, json_object *rules, char *err, size_t errlen);
+void session_path_rules_free(session *s);
+char *session_path_to_binary(session *s, const char *editor_path);
+char *session_path_to_editor(session *s, const char *binary_path);
+const char *session_path_clean(const char *binary_path);   /* "./example.com/m/f.go" -> "example.com/m/f.go" */
 
 /* Target events: a stop or exit shown to the client. */
 void session_report_stop(session *s, const gobp_stop *stop);

@@ -136,8 +136,11 @@ static int check_elf(gobp_binary *bin, char *err, size_t errlen)
     }
     bin->pie = eh.e_type == ET_DYN;
     if (!find_section(bin->elf, ".debug_info", &sh) && !find_section(bin->elf, ".zdebug_info", &sh)) {
-        set_err(err, errlen, "%s: stripped binary: no DWARF debug information "
-                "(rebuild without -ldflags='-s -w', e.g. go build -gcflags=all='-N -l')", bin->path);
+        bool symtab = find_section(bin->elf, ".symtab", &sh) != NULL;   /* -w keeps it, -s drops both */
+        set_err(err, errlen, "%s: stripped binary: no DWARF debug information (%s). Breakpoints, stacks and "
+                "variables need it: rebuild without -s and -w in -ldflags (and do not strip it), e.g. "
+                "go build -gcflags=all='-N -l'", bin->path,
+                symtab ? "built with -ldflags=-w" : "built with -ldflags=-s, or stripped");
         return -1;
     }
     if (find_section(bin->elf, ".text", &sh)) {

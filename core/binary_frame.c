@@ -1,6 +1,7 @@
-/* Call-frame information from .debug_frame (libdwarf): the CFA as rsp + offset at a (runtime)
- * pc. The FDE list is loaded once, on the first query; answers are cached per pc (a stack dump
- * of thousands of parked goroutines asks again and again for the same few pcs). */
+/* Call-frame information from .debug_frame (Go) and .eh_frame (C code of cgo programs), read with
+ * libdwarf: the CFA as rsp + offset at a pc. The FDE lists are loaded once, on the first query;
+ * answers are cached per pc (a stack dump of thousands of parked goroutines asks again and again
+ * for the same few pcs). */
 #include "binary_internal.h"
 
 #define DWARF_REG_RSP 7
@@ -8,19 +9,21 @@
 
 static int frames_load(gobp_binary *bin)
 {
-    if (bin->frames_loaded) return bin->nfdes ? 0 : -1;
+    if (bin->frames_loaded) return bin->nfdes || bin->eh_nfdes ? 0 : -1;
     bin->frames_loaded = true;
-    if (dwarf_get_fde_list(bin->dbg, &bin->cies, &bin->ncies, &bin->fdes, &bin->nfdes, NULL) != DW_DLV_OK) {
+    if (dwarf_get_fde_list(bin->dbg, &bin->cies, &bin->ncies, &bin->fdes, &bin->nfdes, NULL) != DW_DLV_OK)
         bin->nfdes = 0;
-        return -1;
-    }
-    return 0;
+    if (dwarf_get_fde_list_eh(bin->dbg, &bin->eh_cies, &bin->eh_ncies, &bin->eh_fdes, &bin->eh_nfdes, NULL) != DW_DLV_OK)
+        bin->eh_nfdes = 0;
+    return bin->nfdes || bin->eh_nfdes ? 0 : -1;
 }
 
 void frames_free(gobp_binary *bin)
 {
     if (bin->frames_loaded && bin->nfdes) dwarf_fde_cie_list_dealloc(bin->dbg, bin->cies, bin->ncies, bin->fdes, bin->nfdes);
-    bin->nfdes = 0;
+    if (bin->frames_loaded && bin->eh_nfdes)
+        dwarf_fde_cie_list_dealloc(bin->dbg, bin->eh_cies, bin->eh_ncies, bin->eh_fdes, bin->eh_nfdes);
+    bin->nfdes = bin->eh_nfdes = 0;
     u64map_free(&bin->cfa_cache);
 }
 
@@ -47,12 +50,16 @@ int binary_cfa_offset(gobp_binary *bin, uint64_t pc, int64_t *rsp_offset)
     return rc;
 }
 
+/* Go functions have .debug_frame FDEs; C functions only .eh_frame ones (CFA = rsp + offset in
+ * gcc's default -O2 code; a frame-pointer-based CFA, as at -O0, is not followed). */
 static int cfa_compute(gobp_binary *bin, uint64_t rt_pc, int64_t *rsp_offset)
 {
     uint64_t pc = link_addr(bin, rt_pc);   /* FDEs cover link-time addresses */
     Dwarf_Fde fde;
     Dwarf_Addr lo, hi;
-    if (dwarf_get_fde_at_pc(bin->fdes, pc, &fde, &lo, &hi, NULL) != DW_DLV_OK) return -1;
+    if ((!bin->nfdes || dwarf_get_fde_at_pc(bin->fdes, pc, &fde, &lo, &hi, NULL) != DW_DLV_OK) &&
+        (!bin->eh_nfdes || dwarf_get_fde_at_pc(bin->eh_fdes, pc, &fde, &lo, &hi, NULL) != DW_DLV_OK))
+        return -1;
     Dwarf_Small value_type;
     Dwarf_Signed offset_relevant, reg, offset;
     Dwarf_Ptr block;

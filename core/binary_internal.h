@@ -89,6 +89,9 @@ struct gobp_binary {
     Dwarf_Cie *cies;
     Dwarf_Fde *fdes;
     Dwarf_Signed ncies, nfdes;
+    Dwarf_Cie *eh_cies;         /* .eh_frame: C code linked in by cgo (gcc writes no .debug_frame) */
+    Dwarf_Fde *eh_fdes;
+    Dwarf_Signed eh_ncies, eh_nfdes;
     u64map cfa_cache;           /* pc -> encoded binary_cfa_offset result (bounded) */
 
     /* types */

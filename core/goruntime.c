@@ -16,7 +16,7 @@ struct gobp_goruntime {
     uint64_t g_span;                     /* bytes of a g we read at once */
     field_loc goid, status, waitreason, sched_pc, sched_sp, sched_bp, syscallpc, syscallsp,
               stack_lo, stack_hi, startpc, gopc, m;
-    field_loc m_procid, m_curg;
+    field_loc m_procid, m_g0, m_curg;
     uint64_t m_span;
     uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
     int64_t wait_strings_len;
@@ -94,6 +94,7 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
     if (field_path(g, "syscallsp", &rt->syscallsp) < 0) rt->syscallsp = none;
     if (field_path(g, "startpc", &rt->startpc) < 0) rt->startpc = none;
     if (field_path(g, "gopc", &rt->gopc) < 0) rt->gopc = none;
+    if (field_path(m, "g0", &rt->m_g0) < 0) rt->m_g0 = none;
     if (field_path(m, "curg", &rt->m_curg) < 0) rt->m_curg = none;
     const field_loc *all[] = { &rt->goid, &rt->status, &rt->waitreason, &rt->sched_pc, &rt->sched_sp,
                                &rt->sched_bp, &rt->syscallpc, &rt->syscallsp, &rt->stack_lo,
@@ -230,6 +231,21 @@ uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx
     if (!fs_base || read(ctx, fs_base - 8, &g, sizeof g) < 0)
         return 0;
     return g;
+}
+
+int goruntime_m_cgo(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t m_addr,
+                    uint64_t *g0_sched_sp, uint64_t *curg)
+{
+    uint64_t g0 = 0;
+    *g0_sched_sp = *curg = 0;
+    if (!m_addr || rt->m_g0.off < 0 || rt->m_curg.off < 0)
+        return -1;
+    if (read(ctx, m_addr + (uint64_t)rt->m_g0.off, &g0, sizeof g0) < 0 ||
+        read(ctx, m_addr + (uint64_t)rt->m_curg.off, curg, sizeof *curg) < 0)
+        return -1;
+    if (g0 && read(ctx, g0 + (uint64_t)rt->sched_sp.off, g0_sched_sp, sizeof *g0_sched_sp) < 0)
+        *g0_sched_sp = 0;
+    return 0;
 }
 
 char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint8_t reason,

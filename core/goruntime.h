@@ -47,6 +47,11 @@ int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64
                     int64_t *goid, uint64_t *stack_hi);
 /* The g running on a thread, from its TLS slot (fs_base - 8). 0 if none / g0-only. */
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base);
+/* The cgo links of the M at m_addr: g0.sched.sp (where runtime.cgocallback left the thread's
+ * system stack when C called back into Go: the C frames lie above it) and curg (the goroutine
+ * it runs, also while that goroutine is in C). 0 ok (0 values: unknown). */
+int goruntime_m_cgo(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t m_addr,
+                    uint64_t *g0_sched_sp, uint64_t *curg);
 /* Text of a wait reason ("chan receive", "select", "sync.Mutex.Lock", ...) read from the
  * target's runtime.waitReasonStrings; "" when unknown. Returns buf. */
 char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint8_t reason,

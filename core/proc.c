@@ -335,6 +335,30 @@ bool proc_thread_stopped(gobp_process *p, pid_t tid)
     return t && t->stopped;
 }
 
+int proc_mapping(gobp_process *p, uint64_t addr, char *name, size_t namelen, uint64_t *file_offset)
+{
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)p->pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    int rc = -1;
+    while (rc != 0 && fgets(line, sizeof line, f)) {
+        unsigned long long lo, hi, off;
+        int pathpos = 0;
+        if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &lo, &hi, &off, &pathpos) != 3 || !pathpos ||
+            addr < lo || addr >= hi || line[pathpos] != '/')
+            continue;
+        line[strcspn(line, "\n")] = 0;
+        const char *base = strrchr(line + pathpos, '/') + 1;
+        snprintf(name, namelen, "%s", base);
+        *file_offset = addr - lo + off;
+        rc = 0;
+    }
+    fclose(f);
+    return rc;
+}
+
 static bool thread_held(gobp_process *p, pid_t tid)
 {
     proc_thread *t = proc_thread_find(p, tid);

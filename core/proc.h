@@ -48,6 +48,9 @@ int proc_set_regs(gobp_process *p, pid_t tid, const struct user_regs_struct *reg
 int proc_get_fpregs(gobp_process *p, pid_t tid, struct user_fpregs_struct *fp);
 int proc_set_fpregs(gobp_process *p, pid_t tid, const struct user_fpregs_struct *fp);
 bool proc_thread_stopped(gobp_process *p, pid_t tid);
+/* The file mapped at addr (/proc/PID/maps): its base name ("libc.so.6") and addr's offset in
+ * it, for code outside the executable. 0 ok, -1 if addr is in no file mapping. */
+int proc_mapping(gobp_process *p, uint64_t addr, char *name, size_t namelen, uint64_t *file_offset);
 
 /* ---- memory (works while threads run, too) ---- */
 /* Reads show the original bytes under int3 sites. 0 on success, -1 if any byte is unreadable. */

@@ -46,9 +46,24 @@ static int apply_load_bias(gobp_binary *bin, gobp_process *proc, char *err, size
     return 0;
 }
 
+/* binary_open, and DWARF for the Go code: a cgo program linked with -ldflags=-w keeps gcc's
+ * DWARF of its C code only. */
+static gobp_binary *open_go_binary(const char *path, char *err, size_t errlen)
+{
+    gobp_binary *bin = binary_open(path, err, errlen);
+    if (bin && !binary_type_by_name(bin, "runtime.g")) {
+        snprintf(err, errlen, "%s: no DWARF debug information for its Go code, only for its C code (built with "
+                 "-ldflags=-w). Breakpoints, stacks and variables need it: rebuild without -s and -w in -ldflags, "
+                 "e.g. go build -gcflags=all='-N -l'", path);
+        binary_close(bin);
+        return NULL;
+    }
+    return bin;
+}
+
 gobp_target *target_launch(const gobp_launch_opts *opts, char *err, size_t errlen)
 {
-    gobp_binary *bin = binary_open(opts->path, err, errlen);
+    gobp_binary *bin = open_go_binary(opts->path, err, errlen);
     if (!bin)
         return NULL;
     gobp_process *proc = proc_launch(opts, err, errlen);
@@ -68,7 +83,7 @@ gobp_target *target_attach(pid_t pid, char *err, size_t errlen)
 {
     char exe[64];
     snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
-    gobp_binary *bin = binary_open(exe, err, errlen);
+    gobp_binary *bin = open_go_binary(exe, err, errlen);
     if (!bin)
         return NULL;
     gobp_process *proc = proc_attach(pid, err, errlen);
@@ -414,24 +429,61 @@ const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g)
     return t->labels[g - gs];
 }
 
+/* A goroutine in a cgo call: if its thread runs C on the system stack (not a plain syscall on
+ * the goroutine's stack), the stack starts there, with the C frames, and goes on at (pc, sp),
+ * where the goroutine entered C. Returns the thread, 0 if not. */
+static pid_t cgo_start(gobp_target *t, const gobp_goroutine *g, pid_t thread, uint64_t *pc, uint64_t *sp,
+                       gobp_stack_links *links)
+{
+    struct user_regs_struct regs;
+    if (g->status != G_SYSCALL || !thread || !*pc || proc_get_regs(t->proc, thread, &regs) < 0 ||
+        (regs.rsp >= g->stack_lo && regs.rsp < g->stack_hi))
+        return 0;
+    links->start_in_c = true;
+    links->go_pc = *pc;
+    links->go_sp = *sp;
+    *pc = regs.rip;
+    *sp = regs.rsp;
+    return thread;
+}
+
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total)
 {
     uint64_t pc = 0, sp = 0;
     pid_t tid = 0;
     struct user_regs_struct regs;
+    gobp_stack_links links = { 0 };
     if (goid <= 0) {
         tid = (pid_t)-goid;
         if (proc_get_regs(t->proc, tid, &regs) < 0)
             return -1;
         pc = regs.rip;
         sp = regs.rsp;
+        uint64_t g_addr, curg = 0, gpc = 0, gsp = 0;
+        gobp_goroutine g, cg;   /* a thread on g0 may be running C for its M's goroutine */
+        if (target_thread_g(t, tid, &g_addr, &g) == 0 && g.goid == 0 &&
+            goruntime_m_cgo(t->rt, proc_mem_read_cb, t->proc, g.m_addr, &links.g0_sched_sp, &curg) == 0 && curg &&
+            goruntime_read_g(t->rt, proc_mem_read_cb, t->proc, curg, &cg) == 0) {
+            gpc = cg.sched_pc ? cg.sched_pc : cg.syscall_pc;
+            gsp = cg.sched_pc ? cg.sched_sp : cg.syscall_sp;
+            if (cgo_start(t, &cg, tid, &gpc, &gsp, &links) != tid)
+                links = (gobp_stack_links){ 0 };
+        }
     } else {
         const gobp_goroutine *g = target_goroutine(t, goid);
         if (!g)
             return -1;
         tid = goroutine_start(t, g, &pc, &sp);
+        uint64_t curg = 0;
+        goruntime_m_cgo(t->rt, proc_mem_read_cb, t->proc, g->m_addr, &links.g0_sched_sp, &curg);
+        if (!tid && curg == g->g_addr)
+            cgo_start(t, g, (pid_t)g->m_procid, &pc, &sp, &links);
     }
-    return stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, tid == 0, frames, max, total);
+    int n = stack_unwind(t->bin, proc_mem_read_cb, t->proc, pc, sp, tid == 0 && !links.start_in_c, &links, frames, max,
+                         total);
+    for (int i = 0; i < n; i++)
+        frames[i].has_regs = i == 0 && tid != 0;
+    return n;
 }
 
 /* DWARF register numbering (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,8-15 r8-r15,16 rip). */

@@ -53,20 +53,26 @@ function goEnv(extra = {}) {
 
 const cache = new Map();
 /** Builds tests/programs/<prog> (or an absolute dir) with toolchain tc; returns the binary path.
- *  opts.ldflags (e.g. '-s -w'), opts.gcflags (default 'all=-N -l'), opts.buildmode (e.g. 'pie':
- *  a position-independent executable, internally linked without cgo, named <prog>-goX.Y-pie). */
+ *  opts.ldflags (e.g. '-s -w'), opts.gcflags (default 'all=-N -l'), opts.cgo (CGO_ENABLED=1: a
+ *  dynamically linked program when it uses cgo), opts.race (-race, with cgo), opts.trimpath,
+ *  opts.buildmode (e.g. 'pie': a position-independent executable, named <prog>-goX.Y-pie). */
 export function buildProgram(prog, tc, opts = {}) {
   const dir = path.isAbsolute(prog) ? prog : path.join(PROGRAMS, prog);
   const gcflags = opts.gcflags ?? 'all=-N -l';
-  const key = JSON.stringify([dir, tc.goBin, gcflags, opts.ldflags || '', opts.buildmode || '']);
+  const cgo = !!(opts.cgo || opts.race);
+  const key = JSON.stringify([dir, tc.goBin, gcflags, opts.ldflags || '', cgo, !!opts.race, !!opts.trimpath, opts.buildmode || '']);
   if (cache.has(key)) return cache.get(key);
-  const tag = (opts.ldflags ? '-stripped' : '') + (gcflags ? '' : '-opt') + (opts.buildmode ? `-${opts.buildmode}` : '');
+  const tag = (opts.ldflags ? `-ld${opts.ldflags.replace(/[^a-z]/g, '')}` : '') + (gcflags ? '' : '-opt') +
+    (cgo ? '-cgo' : '') + (opts.race ? '-race' : '') + (opts.trimpath ? '-trimpath' : '') +
+    (opts.buildmode ? `-${opts.buildmode}` : '');
   const out = path.join(tmpDir(), `${path.basename(dir)}-go${tc.version}${tag}`);
   const args = ['build', '-o', out, `-gcflags=${gcflags}`];
   if (opts.ldflags) args.push(`-ldflags=${opts.ldflags}`);
+  if (opts.race) args.push('-race');
+  if (opts.trimpath) args.push('-trimpath');
   if (opts.buildmode) args.push(`-buildmode=${opts.buildmode}`);
   args.push('.');
-  execFileSync(tc.goBin, args, { cwd: dir, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(tc.goBin, args, { cwd: dir, env: goEnv(cgo ? { CGO_ENABLED: '1' } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
   cache.set(key, out);
   return out;
 }
