@@ -527,6 +527,11 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
         stop->reason = STOP_KILLED;
         stop->exit_code = ev->signo;
         return 1;
+    case GOBP_EV_EXEC:
+        target_invalidate(t);
+        target_step_clear(t);
+        stop->reason = STOP_EXEC;
+        return 1;
     default:
         return 0;
     }

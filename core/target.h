@@ -76,8 +76,13 @@ void target_trace_stop(gobp_target *t);
 bool target_tracing(gobp_target *t);
 
 /* ---- run control ---- */
+/* STOP_EXEC is no stop: the program exec'd (syscall.Exec) and its new image runs on without
+ * the debugger (no breakpoints, no tracing, no pause). A launched program's exit still comes
+ * (STOP_EXITED/KILLED, the exec'd program's code); an attached one is gone for the debugger:
+ * end the session. */
 typedef enum {
-    STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED
+    STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED,
+    STOP_EXEC
 } gobp_stop_reason;
 
 typedef struct {
