@@ -170,6 +170,7 @@ static int run_trace(trace_args *a)
         target_end(t, a->pid == 0);
         return 2;
     }
+    target_set_interrupt(t, &interrupted);
     catch_signal(SIGINT);
     catch_signal(SIGTERM);
     bool ended = false;

@@ -5,6 +5,7 @@
 #ifndef GOBP_PROC_H
 #define GOBP_PROC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -118,5 +119,8 @@ int proc_poll(gobp_process *p, gobp_event *ev);
 /* Blocking form for tests and the CLI: waits up to timeout_ms (-1: until an event, or until a
  * signal handler of the debugger interrupts the wait). 1 event, 0 timeout/interrupted. */
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms);
+/* The flag a signal handler of the front end sets (Ctrl-C, a timer): the blocking proc_wait
+ * also ends with 0 when the signal came between two waitpid calls (a busy program, forks). */
+void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag);
 
 #endif

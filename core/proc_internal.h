@@ -64,6 +64,7 @@ struct gobp_process {
     bool stopping;            /* an all-stop is in progress */
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
+    volatile sig_atomic_t *interrupt;   /* set by the front end's signal handler */
     bool have_queued;         /* an event ready to be returned by proc_poll */
     gobp_event queued;
 };

@@ -427,7 +427,7 @@ static int wait_blocking(gobp_process *p, gobp_event *ev)
     for (;;) {
         if (p->have_queued)
             return take_queued(p, ev);
-        if (p->exited)
+        if (p->exited || (p->interrupt && *p->interrupt))
             return 0;
         int status;
         pid_t w = waitpid(-1, &status, __WALL);
@@ -435,6 +435,11 @@ static int wait_blocking(gobp_process *p, gobp_event *ev)
             return errno == EINTR || errno == ECHILD ? 0 : -1;
         handle_status(p, w, status);
     }
+}
+
+void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag)
+{
+    p->interrupt = flag;
 }
 
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms)

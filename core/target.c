@@ -549,6 +549,11 @@ int target_poll(gobp_target *t, gobp_stop *stop)
     }
 }
 
+void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag)
+{
+    proc_set_interrupt(t->proc, flag);
+}
+
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)
 {
     gobp_event ev;

@@ -105,6 +105,8 @@ bool target_running(gobp_target *t);
 int target_poll(gobp_target *t, gobp_stop *stop);
 /* Blocking form (CLI, tests). */
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms);
+/* The front end's Ctrl-C/timer flag: a blocking target_wait returns 0 once it is set. */
+void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag);
 
 /* ---- goroutines and stacks (while stopped; cached until the next resume) ---- */
 /* Every live goroutine; the array is owned by the target. Before the runtime has started,
