@@ -73,6 +73,8 @@ static int run_program(char **argv, handler_arg *handlers, int nhandlers, int ti
             target_end(t, false);
             return code;
         }
+        if (stop.reason == STOP_EXEC)
+            fprintf(stderr, "gobp-dap run: the program replaced itself (exec); the new image runs without handlers\n");
         if (stop.reason == STOP_BREAKPOINT)
             fprintf(stderr, "gobp-dap run: a plugin asked to stop goroutine %lld; there is no editor in run mode, continuing\n",
                     (long long)stop.goid);

@@ -117,6 +117,14 @@ static int trace_loop(gobp_target *t, const trace_args *a, bool *ended)
             *ended = true;
             return stop.reason == STOP_EXITED ? stop.exit_code : 128 + stop.exit_code;
         }
+        if (r == 1 && stop.reason == STOP_EXEC) {
+            fprintf(stderr, "gobp-dap trace: the program replaced itself (exec); the new image runs untraced\n");
+            if (a->pid) {   /* attached: its end cannot be seen */
+                *ended = true;
+                return 0;
+            }
+            continue;   /* launched: its exit code is still ours */
+        }
         if (r == 1)
             target_continue(t);
         if (interrupted || (a->duration > 0 && seconds_since(&t0) >= a->duration))
@@ -162,6 +170,7 @@ static int run_trace(trace_args *a)
         target_end(t, a->pid == 0);
         return 2;
     }
+    target_set_interrupt(t, &interrupted);
     catch_signal(SIGINT);
     catch_signal(SIGTERM);
     bool ended = false;

@@ -186,6 +186,18 @@ void session_report_stop(session *s, const gobp_stop *stop)
         send_exit_events(s, stop->reason == STOP_EXITED ? stop->exit_code : 128 + stop->exit_code);
         return;
     }
+    if (stop->reason == STOP_EXEC) {
+        session_output(s, "console", s->attached
+            ? "The program replaced itself (exec): the debugger detached, the new image runs on.\n"
+            : "The program replaced itself (exec): the new image runs without the debugger "
+              "(no breakpoints, no pause); its exit ends the session.\n");
+        if (s->attached) {
+            session_end_debuggee(s, false);
+            session_send(s, session_event(s, "terminated"));
+            s->ended = true;
+        }
+        return;
+    }
     static const char *const reasons[] = {
         [STOP_ENTRY] = "entry", [STOP_BREAKPOINT] = "breakpoint", [STOP_STEP] = "step",
         [STOP_PAUSE] = "pause",

@@ -1,6 +1,7 @@
 /* Process lifetime and state: launch (fork + PTRACE_TRACEME + exec), attach (PTRACE_SEIZE
  * of every thread), kill, detach, the thread table, memory (process_vm_readv and
- * /proc/PID/mem) and registers. The wait loop lives in proc_wait.c, sites in site.c. */
+ * /proc/PID/mem) and registers. The wait loop lives in proc_wait.c, sites in site.c,
+ * forked children in proc_child.c. */
 #include "proc_internal.h"
 
 #include <dirent.h>
@@ -17,7 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+/* Forks and vforks are traced too: their children carry our int3s (proc_child.c). */
+#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
+                       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
 
 /* ---- thread table ---- */
 
@@ -70,6 +73,7 @@ static gobp_process *process_new(pid_t pid, bool launched)
 
 static void process_free(gobp_process *p)
 {
+    child_release_all(p);
     while (p->threads)
         proc_thread_remove(p, p->threads->tid);
     site_free_all(p);
@@ -290,6 +294,8 @@ void proc_kill(gobp_process *p)
                 break;
             if (w == p->pid && (WIFEXITED(status) || WIFSIGNALED(status)))
                 break;
+            if (w != p->pid && !proc_thread_find(p, w))
+                child_handle_status(p, w, status);   /* children are not killed: they go on */
         }
     }
     process_free(p);
@@ -297,11 +303,12 @@ void proc_kill(gobp_process *p)
 
 int proc_detach(gobp_process *p)
 {
-    if (p->exited) {
+    if (!p->exited && !p->untraced)
+        proc_stop_all_sync(p);
+    if (p->exited || p->untraced) {   /* gone, or exec'd meanwhile: nothing of ours in it */
         process_free(p);
         return 0;
     }
-    proc_stop_all_sync(p);
     site_restore_all(p);
     bool stops_in_flight = false;
     for (proc_thread *t = p->threads; t; t = t->next) {
@@ -426,6 +433,8 @@ int proc_set_fpregs(gobp_process *p, pid_t tid, const struct user_fpregs_struct 
 
 int proc_raw_read(gobp_process *p, uint64_t addr, void *buf, size_t len)
 {
+    if (p->untraced)
+        return -1;   /* the pid runs another image now */
     struct iovec local = {buf, len}, remote = {(void *)(uintptr_t)addr, len};
     ssize_t n = process_vm_readv(p->pid, &local, 1, &remote, 1, 0);
     if (n == (ssize_t)len)
@@ -437,7 +446,7 @@ int proc_raw_read(gobp_process *p, uint64_t addr, void *buf, size_t len)
 
 int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len)
 {
-    if (p->mem_fd < 0)
+    if (p->mem_fd < 0 || p->untraced)
         return -1;
     return pwrite(p->mem_fd, buf, len, (off_t)addr) == (ssize_t)len ? 0 : -1;
 }

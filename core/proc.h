@@ -5,6 +5,7 @@
 #ifndef GOBP_PROC_H
 #define GOBP_PROC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +26,7 @@ typedef struct {
 } gobp_launch_opts;
 
 /* Forks, PTRACE_TRACEME, execs; returns with the process stopped at its first instruction
- * (all threads stopped), options TRACECLONE|TRACEEXEC|EXITKILL set. On failure NULL and a
+ * (all threads stopped), options TRACECLONE|TRACEFORK|TRACEVFORK|TRACEEXEC|EXITKILL set. On failure NULL and a
  * sentence in err ("cannot execute /x/y: No such file or directory"). */
 gobp_process *proc_launch(const gobp_launch_opts *opts, char *err, size_t errlen);
 /* PTRACE_SEIZE + interrupt of every thread in /proc/PID/task; returns all stopped. */
@@ -36,7 +37,11 @@ pid_t proc_pid(const gobp_process *p);
 int proc_exe_entry(gobp_process *p, uint64_t *entry);
 bool proc_launched(const gobp_process *p);   /* true if we started it (kill on disconnect) */
 
-/* Kills (launched) and reaps everything; frees. */
+/* Processes the program creates (os/exec's vfork, fork) are never changed by the debugger:
+ * they are not threads, never reach the hit callback, never trap on a site, and are detached
+ * as soon as they exec, exit or no longer share the program's memory. */
+
+/* Kills (launched) and reaps everything; frees. The program's children go on. */
 void proc_kill(gobp_process *p);
 /* Removes every site (original bytes back), resumes all threads, detaches; frees. */
 int proc_detach(gobp_process *p);
@@ -95,6 +100,9 @@ typedef enum {
     GOBP_EV_STEPPED,    /* proc_singlestep completed */
     GOBP_EV_EXITED,     /* the process exited: exit_code */
     GOBP_EV_KILLED,     /* the process was killed by signo */
+    GOBP_EV_EXEC,       /* the program exec'd: its new image runs on untraced (detached, no
+                         * threads, no sites, no memory access). Launched: its exit still
+                         * comes as EXITED/KILLED; attached: nothing more comes. */
 } gobp_event_kind;
 /* Signals that are not the debugger's are always passed back to the program. */
 
@@ -123,5 +131,8 @@ int proc_poll(gobp_process *p, gobp_event *ev);
 /* Blocking form for tests and the CLI: waits up to timeout_ms (-1: until an event, or until a
  * signal handler of the debugger interrupts the wait). 1 event, 0 timeout/interrupted. */
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms);
+/* The flag a signal handler of the front end sets (Ctrl-C, a timer): the blocking proc_wait
+ * also ends with 0 when the signal came between two waitpid calls (a busy program, forks). */
+void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag);
 
 #endif

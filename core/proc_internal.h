@@ -1,6 +1,6 @@
 /* Private state of a traced process shared by proc.c (lifetime, memory, registers),
- * proc_wait.c (the wait loop, resume/stop/step) and site.c (int3 sites and XOL slots).
- * Not part of the core API: include proc.h instead. */
+ * proc_wait.c (the wait loop, resume/stop/step), site.c (int3 sites and XOL slots) and
+ * proc_child.c (processes the program forks). Not part of the core API: include proc.h. */
 #ifndef GOBP_PROC_INTERNAL_H
 #define GOBP_PROC_INTERNAL_H
 
@@ -31,12 +31,31 @@ typedef struct proc_site {
     struct proc_site *next;
 } proc_site;
 
+/* A process the program created (fork, vfork, clone without CLONE_THREAD), traced only
+ * until it can run without us: a child with its own copy of the memory is cleaned of our
+ * int3s and detached at its first stop; a child sharing the program's memory (vfork) runs
+ * our sites' displaced instructions out of line until it execs or exits. */
+typedef enum {
+    CHILD_UNCLASSIFIED,       /* its first stop came before its parent's fork event */
+    CHILD_SHARED_MEMORY,      /* CLONE_VM: the program's memory, int3s included */
+    CHILD_OWN_MEMORY,         /* a copy of the memory: int3s to take out, then detach */
+} proc_child_memory;
+
+typedef struct proc_child {
+    proc_thread th;           /* tid, stopped, awaiting_first_stop, register cache */
+    pid_t tgid;               /* its process (tid itself unless a thread of another child) */
+    proc_child_memory memory;
+    struct proc_child *next;
+} proc_child;
+
 struct gobp_process {
     pid_t pid;
     bool launched;
-    bool exited;              /* the leader was reaped */
+    bool exited;              /* the leader was reaped (or, attached, it exec'd: gone for us) */
+    bool untraced;            /* the program exec'd: detached, only its exit is awaited */
     int mem_fd;               /* /proc/PID/mem, O_RDWR */
     proc_thread *threads;
+    proc_child *children;     /* forked processes still traced (for a few syscalls, usually) */
     proc_site *sites;
     uint64_t scratch, scratch_size, scratch_used;
     uint64_t data, data_size, data_used;   /* RW arena for values the debugger creates */
@@ -45,6 +64,7 @@ struct gobp_process {
     bool stopping;            /* an all-stop is in progress */
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
+    volatile sig_atomic_t *interrupt;   /* set by the front end's signal handler */
     bool have_queued;         /* an event ready to be returned by proc_poll */
     gobp_event queued;
 };
@@ -67,6 +87,18 @@ int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
 int proc_resume_thread(gobp_process *p, proc_thread *t);
 int proc_wait_thread_stop(gobp_process *p, pid_t tid, int *status);
 int proc_stop_all_sync(gobp_process *p);
+
+/* proc_child.c */
+proc_child *child_find(gobp_process *p, pid_t tid);
+/* A FORK/VFORK/CLONE event of parent (a program thread, or a child when parent_child is
+ * set) that created task tid: it becomes a child (false) unless it is a thread of the program
+ * (true: the caller adds it to the thread table). parent stays stopped; the caller resumes it. */
+bool child_adopt(gobp_process *p, proc_thread *parent, proc_child *parent_child, int event, pid_t tid);
+/* A wait status of a task that is no thread of the program: a known child, or a new one
+ * whose stop came before its parent's event. */
+void child_handle_status(gobp_process *p, pid_t tid, int status);
+/* Lets every child go: stopped, int3s taken out of its memory (unless exec'd), detached. */
+void child_release_all(gobp_process *p);
 
 /* site.c */
 proc_site *site_find(gobp_process *p, uint64_t addr, bool live_only);

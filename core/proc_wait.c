@@ -1,6 +1,7 @@
 /* The wait loop of a traced process: waitpid(-1, __WALL) statuses turned into thread state
- * (new clones, signals kept for redelivery, our SIGSTOPs swallowed, site hits), the all-stop
- * protocol, resume through XOL, single-step, and the user-visible events. */
+ * (new clones, signals kept for redelivery, our SIGSTOPs swallowed, site hits; statuses of
+ * forked children go to proc_child.c), the all-stop protocol, resume through XOL,
+ * single-step, exec, and the user-visible events. */
 #include "proc_internal.h"
 
 #include <errno.h>
@@ -108,7 +109,7 @@ static void begin_stop_all(gobp_process *p, gobp_event ev)
 
 int proc_stop_all(gobp_process *p)
 {
-    if (p->exited)
+    if (p->exited || p->untraced)
         return -1;
     if (p->stopping)
         return 0;   /* a stop is already coming (maybe a breakpoint) */
@@ -187,11 +188,13 @@ static bool belongs_to(gobp_process *p, pid_t tid)
     return tgid == p->pid;
 }
 
-static void handle_clone(gobp_process *p, proc_thread *parent)
+/* A clone/fork/vfork event of a program thread: a new thread joins the table (its first
+ * stop may have come already); a new process is a child (proc_child.c). */
+static void handle_new_task(gobp_process *p, proc_thread *parent, int event)
 {
     unsigned long msg = 0;
-    ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
-    if (!proc_thread_find(p, (pid_t)msg))
+    if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) == 0 && msg != 0 &&
+        child_adopt(p, parent, NULL, event, (pid_t)msg) && !proc_thread_find(p, (pid_t)msg))
         proc_thread_add(p, (pid_t)msg)->awaiting_first_stop = true;
     resume_or_hold(p, parent);
 }
@@ -241,16 +244,32 @@ static void handle_trap(gobp_process *p, proc_thread *t)
     resume_or_hold(p, t);
 }
 
-static void handle_exec(gobp_process *p, proc_thread *t)
+/* The program replaced its image (execve): our sites, XOL page and breakpoint addresses
+ * went with the old memory, and the new image is another program. It runs on untraced:
+ * detached, and (launched: we are its parent) its exit is still reported. */
+static void handle_exec(gobp_process *p)
 {
-    for (proc_thread *o = p->threads, *next; o; o = next) {
-        next = o->next;
-        if (o->tid != p->pid)
-            proc_thread_remove(p, o->tid);
+    child_release_all(p);   /* children sharing the old memory keep it: int3s out of it */
+    bool sigstop_in_flight = false;
+    int sig = 0;
+    for (proc_thread *o = p->threads; o; o = o->next) {
+        if (o->sigstops_expected > 0)
+            sigstop_in_flight = true;
+        if (o->tid == p->pid)
+            sig = o->pending_sig;
     }
-    site_free_all(p);   /* a new image: the old sites and the XOL page are gone */
-    p->scratch = 0;
-    resume_or_hold(p, proc_thread_find(p, p->pid) ? proc_thread_find(p, p->pid) : t);
+    ptrace(PTRACE_DETACH, p->pid, 0, sig);   /* the registers are the new image's: untouched */
+    if (sigstop_in_flight)
+        kill(p->pid, SIGCONT);   /* drops a SIGSTOP of an all-stop not delivered yet */
+    while (p->threads)
+        proc_thread_remove(p, p->threads->tid);
+    site_free_all(p);
+    p->scratch = p->data = 0;
+    p->untraced = true;
+    p->stopping = p->world_stopped = false;
+    if (!p->launched)
+        p->exited = true;   /* not our child: its end cannot be seen */
+    queue_event(p, (gobp_event){.kind = GOBP_EV_EXEC, .tid = p->pid});
 }
 
 static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
@@ -287,14 +306,18 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
         if (tid == p->pid || proc_thread_find(p, tid))
             handle_exit(p, tid, status);
+        else
+            child_handle_status(p, tid, status);
         return;
     }
     if (!WIFSTOPPED(status))
         return;
     proc_thread *t = proc_thread_find(p, tid);
     if (!t) {
-        if (!belongs_to(p, tid))
+        if (child_find(p, tid) || !belongs_to(p, tid)) {
+            child_handle_status(p, tid, status);   /* a process the program created */
             return;
+        }
         t = proc_thread_add(p, tid);   /* its stop came before the clone event */
         t->awaiting_first_stop = true;
     }
@@ -306,10 +329,12 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
         handle_signal_stop(p, t, sig);
         break;
     case PTRACE_EVENT_CLONE:
-        handle_clone(p, t);
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+        handle_new_task(p, t, event);
         break;
     case PTRACE_EVENT_EXEC:
-        handle_exec(p, t);
+        handle_exec(p);
         break;
     default:   /* PTRACE_EVENT_STOP: interrupt, first stop of a seized thread, group-stop */
         t->awaiting_first_stop = false;
@@ -367,7 +392,7 @@ int proc_poll(gobp_process *p, gobp_event *ev)
 
 int proc_stop_all_sync(gobp_process *p)
 {
-    if (p->exited)
+    if (p->exited || p->untraced)
         return -1;
     if (!p->world_stopped || p->stopping) {
         if (!p->stopping)
@@ -381,10 +406,10 @@ int proc_stop_all_sync(gobp_process *p)
                 return -1;
             handle_status(p, w, status);
         }
-        if (!p->exited)
-            p->have_queued = false;
+        if (!p->exited && !p->untraced)
+            p->have_queued = false;   /* the PAUSED event: the caller asked for the stop */
     }
-    return p->exited ? -1 : 0;
+    return p->exited || p->untraced ? -1 : 0;
 }
 
 static long now_ms(void)
@@ -402,7 +427,7 @@ static int wait_blocking(gobp_process *p, gobp_event *ev)
     for (;;) {
         if (p->have_queued)
             return take_queued(p, ev);
-        if (p->exited)
+        if (p->exited || (p->interrupt && *p->interrupt))
             return 0;
         int status;
         pid_t w = waitpid(-1, &status, __WALL);
@@ -410,6 +435,11 @@ static int wait_blocking(gobp_process *p, gobp_event *ev)
             return errno == EINTR || errno == ECHILD ? 0 : -1;
         handle_status(p, w, status);
     }
+}
+
+void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag)
+{
+    p->interrupt = flag;
 }
 
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms)

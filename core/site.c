@@ -210,6 +210,10 @@ static int arm_site(gobp_process *p, proc_site *s, char *err, size_t errlen)
 
 int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
 {
+    if (p->untraced) {
+        snprintf(err, errlen, "the program replaced itself (exec) and runs without the debugger");
+        return -1;
+    }
     proc_site *s = site_find(p, addr, false);
     if (s && s->refs > 0) {
         s->refs++;

@@ -674,6 +674,11 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
         stop->reason = STOP_KILLED;
         stop->exit_code = ev->signo;
         return 1;
+    case GOBP_EV_EXEC:
+        target_invalidate(t);
+        target_step_clear(t);
+        stop->reason = STOP_EXEC;
+        return 1;
     default:
         return 0;
     }
@@ -689,6 +694,11 @@ int target_poll(gobp_target *t, gobp_stop *stop)
         if (translate_event(t, &ev, stop))
             return 1;
     }
+}
+
+void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag)
+{
+    proc_set_interrupt(t->proc, flag);
 }
 
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)

@@ -76,8 +76,13 @@ void target_trace_stop(gobp_target *t);
 bool target_tracing(gobp_target *t);
 
 /* ---- run control ---- */
+/* STOP_EXEC is no stop: the program exec'd (syscall.Exec) and its new image runs on without
+ * the debugger (no breakpoints, no tracing, no pause). A launched program's exit still comes
+ * (STOP_EXITED/KILLED, the exec'd program's code); an attached one is gone for the debugger:
+ * end the session. */
 typedef enum {
-    STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED
+    STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED,
+    STOP_EXEC
 } gobp_stop_reason;
 
 typedef struct {
@@ -100,6 +105,8 @@ bool target_running(gobp_target *t);
 int target_poll(gobp_target *t, gobp_stop *stop);
 /* Blocking form (CLI, tests). */
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms);
+/* The front end's Ctrl-C/timer flag: a blocking target_wait returns 0 once it is set. */
+void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag);
 
 /* ---- goroutines and stacks (while stopped; cached until the next resume) ---- */
 /* Every live goroutine; the array is owned by the target. Before the runtime has started,

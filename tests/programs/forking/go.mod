@@ -1,0 +1,3 @@
+module example.com/forking
+
+go 1.19
