@@ -28,6 +28,9 @@ bool binary_is_pie(const gobp_binary *bin);
  * A fixed-address executable keeps bias 0 (-1 if runtime_entry is not its e_entry). */
 int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry);
 uint64_t binary_load_bias(const gobp_binary *bin);
+/* Whether the DWARF describes Go code (a compile unit of package runtime): a cgo program
+ * linked with -ldflags=-w keeps gcc's DWARF of its C code only. */
+bool binary_has_go_dwarf(gobp_binary *bin);
 /* Go version that built it, e.g. "go1.21.13" (from .go.buildinfo or runtime.buildVersion); "" if unknown. */
 const char *binary_go_version(gobp_binary *bin);
 

@@ -142,6 +142,14 @@ int cus_load(gobp_binary *bin)
     return bin->ncus ? 0 : -1;
 }
 
+bool binary_has_go_dwarf(gobp_binary *bin)
+{
+    if (cus_load(bin) != 0) return false;
+    for (int i = 0; i < bin->ncus; i++)
+        if (bin->cus[i].name && strcmp(bin->cus[i].name, "runtime") == 0) return true;
+    return false;
+}
+
 /* The CU containing pc: binary search over every CU range (called for every stack frame). */
 cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc)
 {

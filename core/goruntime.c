@@ -20,6 +20,7 @@ struct gobp_goruntime {
     uint64_t m_span;
     uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
     int64_t wait_strings_len;
+    bool wait_strings_done;
 };
 
 /* Offset of a dotted field path inside t ("sched.pc", "atomicstatus.value"). */
@@ -64,14 +65,14 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
 {
     gobp_type *g = binary_type_by_name(bin, "runtime.g");
     gobp_type *m = binary_type_by_name(bin, "runtime.m");
-    const gobp_global *allgs = binary_global(bin, "runtime.allgs");
+    uint64_t allgs = binary_symbol_addr(bin, "runtime.allgs");   /* the symbol: no walk of every global */
     if (!g || !m || !allgs) {
         snprintf(err, errlen, "this binary has no Go runtime type information (runtime.g, runtime.m, runtime.allgs)");
         return NULL;
     }
     gobp_goruntime *rt = calloc(1, sizeof *rt);
     rt->bin = bin;
-    rt->allgs_addr = allgs->addr;
+    rt->allgs_addr = allgs;
     int bad = 0;
     bad |= field_path(g, "goid", &rt->goid);
     bad |= status_field(g, &rt->status);
@@ -103,11 +104,6 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
         span_grow(&rt->g_span, all[i]);
     span_grow(&rt->m_span, &rt->m_procid);
     span_grow(&rt->m_span, &rt->m_curg);
-    const gobp_global *wrs = binary_global(bin, "runtime.waitReasonStrings");
-    if (wrs && wrs->type && wrs->type->kind == GOBP_KIND_ARRAY) {
-        rt->wait_strings_addr = wrs->addr;
-        rt->wait_strings_len = wrs->type->len;
-    }
     return rt;
 }
 
@@ -252,6 +248,14 @@ char *goruntime_wait_reason(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx
                             char *buf, size_t buflen)
 {
     buf[0] = 0;
+    if (!rt->wait_strings_done) {   /* on first use: finding a global reads every CU's globals */
+        rt->wait_strings_done = true;
+        const gobp_global *wrs = binary_global(rt->bin, "runtime.waitReasonStrings");
+        if (wrs && wrs->type && wrs->type->kind == GOBP_KIND_ARRAY) {
+            rt->wait_strings_addr = wrs->addr;
+            rt->wait_strings_len = wrs->type->len;
+        }
+    }
     if (!rt->wait_strings_addr || reason >= rt->wait_strings_len)
         return buf;
     uint64_t str[2];

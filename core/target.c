@@ -51,7 +51,7 @@ static int apply_load_bias(gobp_binary *bin, gobp_process *proc, char *err, size
 static gobp_binary *open_go_binary(const char *path, char *err, size_t errlen)
 {
     gobp_binary *bin = binary_open(path, err, errlen);
-    if (bin && !binary_type_by_name(bin, "runtime.g")) {
+    if (bin && !binary_has_go_dwarf(bin)) {
         snprintf(err, errlen, "%s: no DWARF debug information for its Go code, only for its C code (built with "
                  "-ldflags=-w). Breakpoints, stacks and variables need it: rebuild without -s and -w in -ldflags, "
                  "e.g. go build -gcflags=all='-N -l'", path);
