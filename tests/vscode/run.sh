@@ -18,7 +18,7 @@ GOBP_DAP=${GOBP_DAP:-$ROOT/build/gobp-dap}
 CACHE=${GOBP_VSCODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gobp-vscode}
 CS_VERSION=4.100.3
 TIMEOUT=${GOBP_VSCODE_TIMEOUT:-120}
-GO=${GO:-go}
+GO=${GO:-$("$ROOT/scripts/go-toolchain.sh" | tail -1)}   # the newest Go of scripts/go-toolchains
 
 say() { echo "vscode-e2e: $*"; }
 die() { echo "vscode-e2e: FAIL: $*" >&2; exit 1; }
