@@ -1,7 +1,9 @@
 /* Breakpoint requests: setBreakpoints (source lines, per file), setFunctionBreakpoints
- * (Go names), setExceptionBreakpoints (no filters yet). Each replaces its whole set and
- * answers one Breakpoint per requested item, unverified ones with a message. */
+ * (Go names), setExceptionBreakpoints (panic and fatal filters). Each replaces its whole set
+ * (a breakpoint sent again unchanged is kept, with its hit count) and answers one Breakpoint
+ * per requested item, unverified ones with a message. */
 #include "session.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,22 +54,32 @@ void session_respond_breakpoints(session *s, json_object *req, json_object *list
     session_respond_ok(s, req, body);
 }
 
-/* condition / hitCondition / logMessage of a requested breakpoint; a malformed one leaves the
- * breakpoint unverified with the reason (never an unconditional stop). */
+/* condition / hitCondition / logMessage of a requested breakpoint; a malformed one, or one
+ * that names what is not in scope there, leaves the breakpoint unverified with the reason
+ * (never an unconditional stop). */
 static void apply_conditions(session *s, gobp_breakpoint *bp, json_object *item)
 {
-    char err[256];
-    if (!bp->verified)
-        return;
-    if (target_break_set_conditions(s->target, bp, dap_get_string(item, "condition", NULL),
+    char err[1024];
+    if (bp->verified)
+        target_break_set_conditions(s->target, bp, dap_get_string(item, "condition", NULL),
                                     dap_get_string(item, "hitCondition", NULL),
-                                    dap_get_string(item, "logMessage", NULL), err, sizeof err) < 0) {
-        bp->verified = false;
-        for (int i = 0; i < bp->naddrs; i++)
-            proc_site_remove(target_process(s->target), bp->addrs[i]);
-        bp->naddrs = 0;
-        snprintf(bp->message, sizeof bp->message, "%s", err);
+                                    dap_get_string(item, "logMessage", NULL), err, sizeof err);
+}
+
+/* The breakpoint of old[0..n) that item asks for again unchanged (same place, condition, hit
+ * condition and log message; verified), taken out of old so it is matched once; NULL if none. */
+static gobp_breakpoint *take_unchanged(gobp_breakpoint **old, int n, json_object *item, int line, const char *function)
+{
+    for (int i = 0; i < n; i++) {
+        gobp_breakpoint *bp = old[i];
+        if (bp && bp->verified && (function ? strcmp(bp->function, function) == 0 : bp->line == line) &&
+            target_break_same_conditions(bp, dap_get_string(item, "condition", NULL), dap_get_string(item, "hitCondition", NULL),
+                                         dap_get_string(item, "logMessage", NULL))) {
+            old[i] = NULL;
+            return bp;
+        }
     }
+    return NULL;
 }
 
 /* An editor path the binary does not know: when the binary records the file under another
@@ -113,21 +125,31 @@ DECLARE_REQUEST(req_set_breakpoints)
         return;
     }
     char *bin_path = session_path_to_binary(s, path);   /* substitutePath */
-    gobp_breakpoint *old[256];
-    int nold = target_breakpoints(s->target, BP_LINE, old, 256);
-    for (int i = 0; i < nold; i++)
+    gobp_breakpoint *old[256], **kept = xcalloc(n, sizeof *kept);
+    int nold = 0, nall = target_breakpoints(s->target, BP_LINE, old, 256);
+    for (int i = 0; i < nall; i++)
         if (strcmp(old[i]->file, bin_path) == 0)
+            old[nold++] = old[i];
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        int line = (int)dap_get_int(item, "line", 0) + !s->client_lines_start_at1;
+        kept[i] = take_unchanged(old, nold, item, line, NULL);
+    }
+    for (int i = 0; i < nold; i++)
+        if (old[i])
             target_break_delete(s->target, old[i]);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
-        int line = (int)dap_get_int(item, "line", 0);
-        if (!s->client_lines_start_at1)
-            line++;
-        gobp_breakpoint *bp = target_break_line(s->target, bin_path, line);
-        suggest_substitute_path(s, bp, bin_path, line);
-        apply_conditions(s, bp, item);
+        int line = (int)dap_get_int(item, "line", 0) + !s->client_lines_start_at1;
+        gobp_breakpoint *bp = kept[i];
+        if (!bp) {
+            bp = target_break_line(s->target, bin_path, line);
+            suggest_substitute_path(s, bp, bin_path, line);
+            apply_conditions(s, bp, item);
+        }
         json_object_array_add(list, session_breakpoint_json(s, bp, path));
     }
+    free(kept);
     free(bin_path);
     session_respond_breakpoints(s, req, list);
 }
@@ -148,16 +170,27 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         session_respond_breakpoints(s, req, list);
         return;
     }
-    gobp_breakpoint *old[256];
+    gobp_breakpoint *old[256], **kept = xcalloc(n, sizeof *kept);
     int nold = target_breakpoints(s->target, BP_FUNCTION, old, 256);
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        const char *cond = dap_get_string(item, "condition", NULL);
+        if (!cond || strcmp(cond, "trace") != 0)
+            kept[i] = take_unchanged(old, nold, item, 0, dap_get_string(item, "name", ""));
+    }
     for (int i = 0; i < nold; i++)
-        target_break_delete(s->target, old[i]);
-    const char **tracepoints = calloc(n + 1, sizeof *tracepoints);
+        if (old[i])
+            target_break_delete(s->target, old[i]);
+    const char **tracepoints = xcalloc(n + 1, sizeof *tracepoints);
     int ntrace = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         const char *name = dap_get_string(item, "name", "");
         const char *cond = dap_get_string(item, "condition", NULL);
+        if (kept[i]) {
+            json_object_array_add(list, session_breakpoint_json(s, kept[i], NULL));
+            continue;
+        }
         if (cond && strcmp(cond, "trace") == 0) {   /* a tracepoint: calls are traced, nothing stops */
             const gobp_func *fs[1];
             bool found = binary_funcs_named(target_binary(s->target), name, fs, 1) > 0;
@@ -177,6 +210,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
     if (ntrace || s->nfb_tracepoints)
         session_set_tracepoints(s, tracepoints, ntrace, true);
     free(tracepoints);
+    free(kept);
     session_respond_breakpoints(s, req, list);
 }
 

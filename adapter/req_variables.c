@@ -190,8 +190,9 @@ DECLARE_REQUEST(req_evaluate)
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
         return;
     }
-    eval_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
-    if (eval_expression(&scope, expr, &r, err, sizeof err) < 0) {
+    target_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
+    eval_env env = target_eval_env(&scope);
+    if (eval_expression(&env, expr, &r, err, sizeof err) < 0) {
         session_respond_error(s, req, "%s", err);
         return;
     }
@@ -200,7 +201,7 @@ DECLARE_REQUEST(req_evaluate)
         var = variable_json(s, expr, &r.value, expr, "result");
         r.value = (gobp_value){ 0 };
     } else {
-        char *text = eval_result_text(s->target, &r), *type = eval_result_type(s->target, &r);
+        char *text = eval_result_text(&env.mem, &r), *type = eval_result_type(&env.mem, &r);
         var = json_object_new_object();
         json_object_object_add(var, "result", json_object_new_string(text));
         json_object_object_add(var, "type", json_object_new_string(type));
@@ -281,7 +282,7 @@ DECLARE_REQUEST(req_set_variable)
     handle frame = h;
     if (h.kind == HANDLE_VALUE || h.kind == HANDLE_SCOPE_GLOBALS)
         eval_frame(s, args, &frame);
-    eval_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
+    target_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
     char err[512];
     if (target_assign(s->target, &scope, &dst, expr, err, sizeof err) < 0) {
         value_free(&dst);

@@ -33,5 +33,10 @@ static inline char *xstrdup(const char *s)
     char *p = strdup(s);
     return p ? p : gobp_oom(strlen(s) + 1);
 }
+static inline char *xstrndup(const char *s, size_t n)
+{
+    char *p = strndup(s, n);
+    return p ? p : gobp_oom(n + 1);
+}
 
 #endif

@@ -1,6 +1,8 @@
 /* The breakpoint table: owns every logical breakpoint, hands out ids and finds the
  * breakpoints behind a hit address. Physical sites are the process's business (proc.c). */
 #include "breakpoint.h"
+#include "alloc.h"
+#include "eval.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@ struct gobp_bp_table {
 
 gobp_bp_table *bp_table_new(void)
 {
-    gobp_bp_table *t = calloc(1, sizeof *t);
+    gobp_bp_table *t = xcalloc(1, sizeof *t);
     t->next_id = 1;
     return t;
 }
@@ -25,6 +27,8 @@ static void bp_free(gobp_breakpoint *bp)
     free(bp->condition);
     free(bp->hit_condition);
     free(bp->log_message);
+    eval_expr_free(bp->condition_expr);
+    eval_template_free(bp->log_template);
     free(bp);
 }
 
@@ -42,9 +46,9 @@ gobp_breakpoint *bp_table_add(gobp_bp_table *t, gobp_bp_kind kind)
 {
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
-        t->items = realloc(t->items, (size_t)t->cap * sizeof *t->items);
+        t->items = xrealloc(t->items, (size_t)t->cap * sizeof *t->items);
     }
-    gobp_breakpoint *bp = calloc(1, sizeof *bp);
+    gobp_breakpoint *bp = xcalloc(1, sizeof *bp);
     bp->id = t->next_id++;
     bp->kind = kind;
     t->items[t->count++] = bp;

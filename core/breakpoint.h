@@ -39,6 +39,10 @@ typedef struct gobp_breakpoint {
     char *condition;            /* stop only when this expression is true */
     char *hit_condition;        /* "5", "== 5", ">= 5", "% 5": on the hit count */
     char *log_message;          /* a log point: print this ({expr} interpolated), never stop */
+    struct eval_expr *condition_expr;      /* condition, compiled when set */
+    struct eval_template *log_template;    /* log_message, compiled when set */
+    int hit_op;                 /* hit_condition parsed (target_conditions.c): 0 none */
+    uint64_t hit_n;
     bool condition_error_said;
     struct gobp_handler *handler; /* BP_HANDLER: the plugin and the call layout */
 } gobp_breakpoint;

@@ -1,9 +1,10 @@
 /* The expression language of evaluate, watch, hover, breakpoint conditions and log points:
- * Go-like expressions over the variables of a frame and package globals. */
+ * Go-like expressions compiled once to a tree, then evaluated against a scope that the
+ * caller supplies as callbacks (the target for a frame, a test for a fake one). */
 #ifndef GOBP_EVAL_H
 #define GOBP_EVAL_H
 
-#include "target.h"
+#include "value.h"
 
 /* A result: a Go value from the program, or a value computed by the expression. */
 typedef enum { EVAL_VALUE, EVAL_INT, EVAL_UINT, EVAL_FLOAT, EVAL_BOOL, EVAL_STRING, EVAL_NIL } eval_kind;
@@ -18,28 +19,59 @@ typedef struct {
     char *s;              /* EVAL_STRING (owned) */
 } eval_result;
 
-/* Where names are looked up: a frame of a goroutine (or of a thread: goid = -tid). */
-typedef struct {
-    gobp_target *t;
-    int64_t goid;
-    const gobp_frame *frame;
-} eval_scope;
+/* What the evaluator asks of the program it looks at. */
+typedef struct eval_env {
+    void *ctx;
+    /* Reads memory (and finds interface dynamic types through mem.bin, which may be NULL). */
+    gobp_memview mem;
+    /* A name of the current scope: an argument or local, else a global of the scope's package,
+     * else a global by its full name. 0 found (*out owned by the caller), 1 no such name, -1
+     * with a sentence in err (the name exists but cannot be read). */
+    int (*lookup)(void *ctx, const char *name, gobp_value *out, char *err, size_t errlen);
+    /* A package-level variable by full name ("io.EOF", "net/http.DefaultClient"): 0 found, 1 not. */
+    int (*global)(void *ctx, const char *name, gobp_value *out);
+    /* A type by its Go name ("int", "*main.T", "main.Shape"), NULL if the program has none. */
+    gobp_type *(*type_named)(void *ctx, const char *name);
+} eval_env;
 
-/* Evaluates expr. Supported: names (locals, arguments, package globals, pkg.Name), field
- * selectors (through pointers), indexes (slices, arrays, strings, maps with int/string keys),
- * unary * & - !, len(x) and cap(x), integer/float/string/rune literals, true false nil,
- * arithmetic + - * / %, comparisons == != < <= > >=, && || and parentheses.
- * 0 ok; -1 with a sentence in err. */
-int eval_expression(const eval_scope *scope, const char *expr, eval_result *out, char *err, size_t errlen);
+/* A compiled expression. Supported: names (arguments, locals, package globals, pkg.Name,
+ * path/to/pkg.Name), field selectors (through pointers and embedded structs), indexes (slices,
+ * arrays, strings, maps with int/string keys), type assertions x.(T), unary * - + !, len(x)
+ * and cap(x), integer/float/string/rune literals, true false nil, arithmetic + - * / %,
+ * comparisons == != < <= > >=, && || (short-circuit) and parentheses. */
+typedef struct eval_expr eval_expr;
+
+/* Parses text (syntax only: names are resolved when it is checked or run). NULL with a
+ * sentence in err when it does not parse. */
+eval_expr *eval_parse(const char *text, char *err, size_t errlen);
+void eval_expr_free(eval_expr *e);
+const char *eval_expr_text(const eval_expr *e);
+/* Checks e against a scope without reading memory: every name must exist, field selectors
+ * and indexes must fit the static types, operators their operands. env->lookup and
+ * env->global answer with typed values that are never read (a value's type, or NULL when it
+ * is unknown). want_bool: the result must be a bool (a condition). 0, or -1 with err. */
+int eval_check(const eval_expr *e, const eval_env *env, bool want_bool, char *err, size_t errlen);
+/* Evaluates e in env. 0, or -1 with a sentence in err. */
+int eval_run(const eval_expr *e, const eval_env *env, eval_result *out, char *err, size_t errlen);
+/* Parse and run at once (evaluate, hover, setVariable). */
+int eval_expression(const eval_env *env, const char *text, eval_result *out, char *err, size_t errlen);
 void eval_result_free(eval_result *r);
 /* The result's truth for a condition: -1 (with err) when it is not a bool. */
-int eval_truth(gobp_target *t, const eval_result *r, char *err, size_t errlen);
+int eval_truth(const gobp_memview *mv, const eval_result *r, char *err, size_t errlen);
 /* Text and Go type name of a result, as the Variables view shows them. malloc'd. */
-char *eval_result_text(gobp_target *t, const eval_result *r);
-char *eval_result_type(gobp_target *t, const eval_result *r);
+char *eval_result_text(const gobp_memview *mv, const eval_result *r);
+char *eval_result_type(const gobp_memview *mv, const eval_result *r);
 
-/* Assigns the value of expr (evaluated in sc) to dst, a value in program memory (setVariable):
- * numbers (range-checked), bools, strings, nil, or a value of the same type. 0, or -1 with err. */
-int target_assign(gobp_target *t, const eval_scope *sc, const gobp_value *dst, const char *expr, char *err, size_t errlen);
+/* A log message with {expr} parts ("n={n} name={p.Name}"), each expression compiled once. A
+ * '{' without a closing '}' is text. */
+typedef struct eval_template eval_template;
+/* NULL with err ("{n >}: unexpected end of expression") when an expression does not parse. */
+eval_template *eval_template_parse(const char *text, char *err, size_t errlen);
+void eval_template_free(eval_template *t);
+/* eval_check of every expression of the template. */
+int eval_template_check(const eval_template *t, const eval_env *env, char *err, size_t errlen);
+/* The message with every {expr} replaced by its value's text ({expr: error} when it fails),
+ * ending with a newline. malloc'd. */
+char *eval_template_render(const eval_template *t, const eval_env *env);
 
 #endif

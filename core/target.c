@@ -494,21 +494,26 @@ void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17])
     memcpy(out, v, sizeof v);
 }
 
+/* Whether a location has a piece in an SSE register (DWARF 17-32: X0-X15). */
+static bool location_uses_xmm(const gobp_location *loc)
+{
+    for (int i = 0; i < loc->npieces; i++)
+        if (loc->pieces[i].kind == GOBP_PIECE_REG && loc->pieces[i].reg >= 17 && loc->pieces[i].reg <= 32)
+            return true;
+    return false;
+}
+
 int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out)
 {
     uint64_t regs[17] = { 0 };
     unsigned char xmm[16 * 16];
     const unsigned char *xmmp = NULL;
+    pid_t tid = 0;
     if (fr->has_regs) {
-        pid_t tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
+        tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
         struct user_regs_struct r;
-        struct user_fpregs_struct fp;
         if (tid && proc_get_regs(t->proc, tid, &r) == 0)
             target_dwarf_regs(&r, regs);
-        if (tid && proc_get_fpregs(t->proc, tid, &fp) == 0) {
-            memcpy(xmm, fp.xmm_space, sizeof xmm);
-            xmmp = xmm;
-        }
     } else {
         regs[7] = fr->sp;
         regs[16] = fr->pc;
@@ -528,6 +533,11 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
                 out->unreadable = true;
                 return 0;
             }
+    }
+    struct user_fpregs_struct fp;    /* the float registers only when the variable is in one */
+    if (tid && location_uses_xmm(&loc) && proc_get_fpregs(t->proc, tid, &fp) == 0) {
+        memcpy(xmm, fp.xmm_space, sizeof xmm);
+        xmmp = xmm;
     }
     return value_from_location(&mv, v->type, &loc, regs, xmmp, out);
 }

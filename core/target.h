@@ -6,6 +6,7 @@
 
 #include "binary.h"
 #include "breakpoint.h"
+#include "eval.h"
 #include "goruntime.h"
 #include "proc.h"
 #include "stack.h"
@@ -33,11 +34,18 @@ gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line);
 gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
 /* Condition (a bool expression), hit condition ("5", "== 5", ">= 5", "% 5") and log message
- * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. The
- * condition is checked without stopping the other threads. -1 with err for a malformed hit
- * condition. */
+ * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. They are
+ * compiled here, once, and checked against the names and types where the breakpoint is (every
+ * location); at a hit the compiled forms are evaluated without stopping the other threads.
+ * A malformed hit condition, a condition or {expr} that does not parse or does not fit the
+ * scope (an unknown name, a field the type lacks, not a bool): -1 with err, and the
+ * breakpoint is unverified with err as its message (its sites removed). */
 int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
                                 const char *hit_condition, const char *log_message, char *err, size_t errlen);
+/* Whether bp was set with these condition, hit condition and log message (NULL and "" alike):
+ * a breakpoint sent again unchanged keeps its hit count. */
+bool target_break_same_conditions(const gobp_breakpoint *bp, const char *condition, const char *hit_condition,
+                                  const char *log_message);
 /* Every user breakpoint of a kind (to replace a set). */
 int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
 
@@ -124,5 +132,21 @@ int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int 
 /* ---- variables of a frame ---- */
 /* Reads variable v of frame fr (frame 0 of a thread has registers). */
 int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out);
+
+/* ---- expressions in a frame (target_eval.c) ---- */
+/* Frame fr of goroutine goid (or of thread -goid). */
+typedef struct {
+    gobp_target *t;
+    int64_t goid;
+    const gobp_frame *frame;
+} target_scope;
+/* The evaluator's scope: sc's arguments and locals, its package's globals, every global and
+ * type of the binary, the process's memory. sc must outlive the env. */
+eval_env target_eval_env(const target_scope *sc);
+/* Assigns the value of expr (evaluated in sc) to dst, a value in program memory (setVariable):
+ * numbers (range-checked), bools, strings, nil, or a value of the same type. 0, or -1 with err
+ * (target_assign.c). */
+int target_assign(gobp_target *t, const target_scope *sc, const gobp_value *dst, const char *expr, char *err,
+                  size_t errlen);
 
 #endif

@@ -1,8 +1,8 @@
 /* Changing a variable at a stop (setVariable): the new value is a Go expression evaluated in
  * the frame; scalars, strings (placed in the debugger's arena in the program), nil, and any
  * value of the same type are written where the variable lives in memory. */
-#include "eval.h"
 #include "target_internal.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,7 +77,8 @@ static int encode(gobp_target *t, pid_t tid, const gobp_type *type, eval_result 
     return -1;
 }
 
-int target_assign(gobp_target *t, const eval_scope *sc, const gobp_value *dst, const char *expr, char *err, size_t errlen)
+int target_assign(gobp_target *t, const target_scope *sc, const gobp_value *dst, const char *expr, char *err,
+                  size_t errlen)
 {
     if (!dst->type || dst->unreadable) {
         snprintf(err, errlen, "this variable is not available here");
@@ -88,10 +89,11 @@ int target_assign(gobp_target *t, const eval_scope *sc, const gobp_value *dst, c
         return -1;
     }
     eval_result r;
-    if (eval_expression(sc, expr, &r, err, errlen) < 0)
+    eval_env env = target_eval_env(sc);
+    if (eval_expression(&env, expr, &r, err, errlen) < 0)
         return -1;
     pid_t tid = proc_pid(t->proc);
-    unsigned char *bytes = calloc(1, dst->type->size + 8);
+    unsigned char *bytes = xcalloc(1, dst->type->size + 8);
     int rc = encode(t, tid, dst->type, &r, bytes, err, errlen);
     eval_result_free(&r);
     if (rc == 0 && proc_write(t->proc, dst->addr, bytes, dst->type->size) < 0) {

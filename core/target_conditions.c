@@ -1,58 +1,137 @@
-/* Conditional breakpoints, hit conditions and log points, decided at the hit without
- * stopping the other threads: the expression is evaluated in the trapped thread's frame. */
-#include "eval.h"
+/* Conditional breakpoints, hit conditions and log points: compiled and checked against every
+ * location's scope when set, then decided at the hit without stopping the other threads (the
+ * compiled forms are evaluated in the trapped thread's frame). */
 #include "target_internal.h"
+#include "alloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_or_null(const char *s)
-{
-    return s && *s ? strdup(s) : NULL;
-}
+enum { HIT_NONE, HIT_EQ, HIT_GE, HIT_GT, HIT_LT, HIT_LE, HIT_MOD };
 
 /* "5" (== 5), "== 5", ">= 5", "> 5", "< 5", "<= 5", "% 5" (every 5th). */
-static int parse_hit_condition(const char *s, char op[3], uint64_t *n)
+static int parse_hit_condition(const char *s, int *op, uint64_t *n)
 {
+    static const struct { const char *text; int op; } ops[] = {
+        { "==", HIT_EQ }, { ">=", HIT_GE }, { "<=", HIT_LE }, { ">", HIT_GT }, { "<", HIT_LT }, { "%", HIT_MOD },
+    };
     while (isspace((unsigned char)*s))
         s++;
-    size_t k = 0;
-    while (k < 2 && strchr("=<>%!", s[k]))
-        k++;
-    memcpy(op, s, k);
-    op[k] = 0;
-    if (k == 0)
-        strcpy(op, "==");
+    *op = HIT_EQ;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strncmp(s, ops[i].text, strlen(ops[i].text)) == 0) {
+            *op = ops[i].op;
+            s += strlen(ops[i].text);
+            break;
+        }
+    while (isspace((unsigned char)*s))
+        s++;
     char *end;
-    unsigned long long v = strtoull(s + k, &end, 10);
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
     while (isspace((unsigned char)*end))
         end++;
-    if (end == s + k || *end)
+    if (*end)
         return -1;
     *n = v;
-    return strcmp(op, "==") && strcmp(op, ">=") && strcmp(op, ">") && strcmp(op, "<") && strcmp(op, "<=") &&
-           strcmp(op, "%") ? -1 : 0;
+    return 0;
+}
+
+static bool hit_condition_met(const gobp_breakpoint *bp)
+{
+    uint64_t h = bp->hits, n = bp->hit_n;
+    switch (bp->hit_op) {
+    case HIT_EQ: return h == n;
+    case HIT_GE: return h >= n;
+    case HIT_GT: return h > n;
+    case HIT_LT: return h < n;
+    case HIT_LE: return h <= n;
+    case HIT_MOD: return n && h % n == 0;
+    default: return true;
+    }
+}
+
+/* Checks x (a condition: want_bool) or tmpl at every location of bp. 0, or -1 with err. */
+static int check_at_locations(gobp_target *t, const gobp_breakpoint *bp, const eval_expr *x, const eval_template *tmpl,
+                              char *err, size_t errlen)
+{
+    for (int i = 0; i < bp->naddrs; i++) {
+        target_static_scope sc = { t->bin, binary_func_by_pc(t->bin, bp->addrs[i]), bp->addrs[i] };
+        eval_env env = target_static_env(&sc);
+        char why[512];
+        if ((x ? eval_check(x, &env, true, why, sizeof why) : eval_template_check(tmpl, &env, why, sizeof why)) < 0) {
+            snprintf(err, errlen, "%s (at %s)", why, sc.func ? sc.func->name : "?");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? xstrdup(s) : NULL;
 }
 
 int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
                                 const char *hit_condition, const char *log_message, char *err, size_t errlen)
 {
-    char op[3];
-    uint64_t n;
-    if (hit_condition && *hit_condition && parse_hit_condition(hit_condition, op, &n) < 0) {
+    int op = HIT_NONE;
+    uint64_t n = 0;
+    eval_expr *cond = NULL;
+    eval_template *tmpl = NULL;
+    char why[600];
+    bool bad = true;
+    if (hit_condition && *hit_condition && parse_hit_condition(hit_condition, &op, &n) < 0)
         snprintf(err, errlen, "hit condition \"%s\": expected a count such as 5, == 5, >= 5 or %% 5", hit_condition);
+    else if (condition && *condition && !(cond = eval_parse(condition, why, sizeof why)))
+        snprintf(err, errlen, "condition \"%s\" does not parse: %s", condition, why);
+    else if (cond && check_at_locations(t, bp, cond, NULL, why, sizeof why) < 0)
+        snprintf(err, errlen, "condition \"%s\": %s", condition, why);
+    else if (log_message && *log_message && !(tmpl = eval_template_parse(log_message, why, sizeof why)))
+        snprintf(err, errlen, "log message \"%s\" does not parse: %s", log_message, why);
+    else if (tmpl && check_at_locations(t, bp, NULL, tmpl, why, sizeof why) < 0)
+        snprintf(err, errlen, "log message \"%s\": %s", log_message, why);
+    else
+        bad = false;
+    if (bad) {
+        eval_expr_free(cond);
+        eval_template_free(tmpl);
+        for (int i = 0; i < bp->naddrs; i++)
+            proc_site_remove(t->proc, bp->addrs[i]);
+        bp->naddrs = 0;
+        bp->verified = false;
+        snprintf(bp->message, sizeof bp->message, "%s", err);
         return -1;
     }
     free(bp->condition);
     free(bp->hit_condition);
     free(bp->log_message);
+    eval_expr_free(bp->condition_expr);
+    eval_template_free(bp->log_template);
     bp->condition = dup_or_null(condition);
     bp->hit_condition = dup_or_null(hit_condition);
     bp->log_message = dup_or_null(log_message);
+    bp->condition_expr = cond;
+    bp->log_template = tmpl;
+    bp->hit_op = op;
+    bp->hit_n = n;
     bp->condition_error_said = false;
     return 0;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool target_break_same_conditions(const gobp_breakpoint *bp, const char *condition, const char *hit_condition,
+                                  const char *log_message)
+{
+    return same_text(bp->condition, condition) && same_text(bp->hit_condition, hit_condition) &&
+           same_text(bp->log_message, log_message);
 }
 
 /* The frame of a trapped thread (all its registers are known). */
@@ -69,76 +148,26 @@ static bool thread_frame(gobp_target *t, pid_t tid, uint64_t addr, gobp_frame *f
     fr->cfa = regs.rsp + (uint64_t)off;
     fr->func = binary_func_by_pc(t->bin, addr);
     fr->has_regs = true;
-    binary_pc_to_line(t->bin, addr, &fr->file, &fr->line);
     return fr->func != NULL;
-}
-
-static bool hit_condition_met(const gobp_breakpoint *bp)
-{
-    char op[3];
-    uint64_t n;
-    if (!bp->hit_condition || parse_hit_condition(bp->hit_condition, op, &n) < 0)
-        return true;
-    uint64_t h = bp->hits;
-    if (strcmp(op, "%") == 0)
-        return n && h % n == 0;
-    return strcmp(op, "==") == 0 ? h == n : strcmp(op, ">=") == 0 ? h >= n : strcmp(op, ">") == 0 ? h > n
-         : strcmp(op, "<") == 0 ? h < n : h <= n;
-}
-
-/* "x is {x}, y is {p.Name}" with each {expr} evaluated. */
-static void log_point(gobp_target *t, const eval_scope *sc, const char *msg)
-{
-    size_t cap = strlen(msg) + 256, n = 0;
-    char *out = malloc(cap);
-    for (const char *p = msg; *p;) {
-        char piece[1024];
-        const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        if (close) {
-            char expr[512], err[256];
-            snprintf(expr, sizeof expr, "%.*s", (int)(close - p - 1), p + 1);
-            eval_result r;
-            if (eval_expression(sc, expr, &r, err, sizeof err) == 0) {
-                char *text = eval_result_text(t, &r);
-                snprintf(piece, sizeof piece, "%s", text ? text : "?");
-                free(text);
-                eval_result_free(&r);
-            } else {
-                snprintf(piece, sizeof piece, "{%s: %s}", expr, err);
-            }
-            p = close + 1;
-        } else {
-            piece[0] = *p++;
-            piece[1] = 0;
-        }
-        size_t len = strlen(piece);
-        if (n + len + 2 > cap)
-            out = realloc(out, cap = (n + len + 2) * 2);
-        memcpy(out + n, piece, len);
-        n += len;
-    }
-    out[n++] = '\n';
-    out[n] = 0;
-    target_message(t, "console", out);
-    free(out);
 }
 
 bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp)
 {
     gobp_frame fr;
-    eval_scope sc = { .t = t, .goid = -(int64_t)tid, .frame = &fr };
-    bool have_frame = (bp->condition || bp->log_message) && thread_frame(t, tid, addr, &fr);
-    if (bp->condition) {
+    target_scope sc = { .t = t, .goid = -(int64_t)tid, .frame = &fr };
+    eval_env env = target_eval_env(&sc);
+    bool have_frame = (bp->condition_expr || bp->log_template) && thread_frame(t, tid, addr, &fr);
+    if (bp->condition_expr) {
         char err[512] = "no frame here";
         eval_result r;
         int truth = -1;
-        if (have_frame && eval_expression(&sc, bp->condition, &r, err, sizeof err) == 0) {
-            truth = eval_truth(t, &r, err, sizeof err);
+        if (have_frame && eval_run(bp->condition_expr, &env, &r, err, sizeof err) == 0) {
+            truth = eval_truth(&env.mem, &r, err, sizeof err);
             eval_result_free(&r);
         }
         if (truth == 0)
             return false;
-        if (truth < 0 && !bp->condition_error_said) {   /* a broken condition stops, once said */
+        if (truth < 0 && !bp->condition_error_said) {   /* a run-time error (nil, out of range): stop, once said */
             char text[800];
             snprintf(text, sizeof text, "breakpoint %d: condition \"%s\" cannot be evaluated: %s; stopping\n", bp->id,
                      bp->condition, err);
@@ -149,9 +178,12 @@ bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoi
     bp->hits++;
     if (!hit_condition_met(bp))
         return false;
-    if (bp->log_message) {
-        if (have_frame)
-            log_point(t, &sc, bp->log_message);
+    if (bp->log_template) {
+        if (have_frame) {
+            char *text = eval_template_render(bp->log_template, &env);
+            target_message(t, "console", text);
+            free(text);
+        }
         return false;
     }
     return true;

@@ -43,15 +43,17 @@ gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind
 /* The message of a panic value: a string as is, an error by its text field when it has one
  * (errors.New's s, fmt.Errorf's msg), else the value as the Variables view shows it. The
  * value is an interface: *X is its dynamic value. */
-static void panic_message(gobp_target *t, const eval_scope *sc, const char *expr, char *msg, size_t msglen)
+static void panic_message(gobp_target *t, const target_scope *sc, const char *expr, char *msg, size_t msglen)
 {
+    eval_env env = target_eval_env(sc);
+    gobp_memview mv = target_memview(t);
     static const char *const forms[] = { "(*%s).s", "(*%s).msg", "*%s" };
     char err[256], sub[300];
     eval_result r;
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         snprintf(sub, sizeof sub, forms[i], expr);
-        if (eval_expression(sc, sub, &r, err, sizeof err) == 0) {
-            char *text = eval_result_text(t, &r);
+        if (eval_expression(&env, sub, &r, err, sizeof err) == 0) {
+            char *text = eval_result_text(&mv, &r);
             bool is_string = r.kind == EVAL_VALUE && r.value.type && r.value.type->kind == GOBP_KIND_STRING;
             eval_result_free(&r);
             if (is_string && text) {
@@ -68,11 +70,11 @@ static void panic_message(gobp_target *t, const eval_scope *sc, const char *expr
             free(text);
         }
     }
-    if (eval_expression(sc, expr, &r, err, sizeof err) < 0) {
+    if (eval_expression(&env, expr, &r, err, sizeof err) < 0) {
         snprintf(msg, msglen, "(the panic value is not readable here: %s)", err);
         return;
     }
-    char *text = eval_result_text(t, &r);
+    char *text = eval_result_text(&mv, &r);
     bool is_string = r.kind == EVAL_VALUE && r.value.type && r.value.type->kind == GOBP_KIND_STRING;
     size_t len = text ? strlen(text) : 0;
     if (is_string && len >= 2)
@@ -94,7 +96,7 @@ int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindl
     for (size_t k = 0; k < sizeof exceptions / sizeof exceptions[0]; k++)
         for (int i = 0; i < 2 && exceptions[k].functions[i]; i++)
             if (strcmp(fr.func->name, exceptions[k].functions[i]) == 0) {
-                eval_scope sc = { .t = t, .goid = goid, .frame = &fr };
+                target_scope sc = { .t = t, .goid = goid, .frame = &fr };
                 snprintf(kind, kindlen, "%s", exceptions[k].kind);
                 panic_message(t, &sc, exceptions[k].argument, msg, msglen);
                 return 0;

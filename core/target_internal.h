@@ -62,5 +62,13 @@ void target_step_clear(gobp_target *t);
  * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
 int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
+/* The names of func at pc with their types but no values, for checking an expression where a
+ * breakpoint is (target_eval.c). sc must outlive the env. */
+typedef struct {
+    gobp_binary *bin;
+    const gobp_func *func;
+    uint64_t pc;
+} target_static_scope;
+eval_env target_static_env(const target_static_scope *sc);
 
 #endif

@@ -51,25 +51,89 @@ for (const tc of goToolchains()) {
       } finally { await s.close(); }
     });
 
-    test('a malformed hit condition is unverified with the reason; a condition that cannot be evaluated stops once and says why', T, async () => {
+    test('bad conditions, hit conditions and log messages are unverified at setBreakpoints with the reason; a run-time error stops once and says why', T, async () => {
       if (IS_DELVE) return;
       const program = buildProgram('values', tc);
       const s = await startSession('stdio');
       try {
         const m = s.mark();
-        const { bps } = await h.launch(s, h.launchArgs({ program }), {
-          breakpoints: { [SRC]: [{ line: HALF, condition: 'nosuchvar > 1' }, { line: OK_LINE, hitCondition: 'often' }] },
+        const { bps, fbps } = await h.launch(s, h.launchArgs({ program }), {
+          breakpoints: { [SRC]: [
+            { line: HALF, condition: 'n >' },
+            { line: HALF, condition: 'nosuch == 1' },
+            { line: HALF, condition: 'label.Nope == 1' },
+            { line: HALF, condition: 'n + 1' },
+            { line: OK_LINE, hitCondition: 'often' },
+            { line: OK_LINE, logMessage: 'half={half} x={nosuch}' },
+            // ok is declared on the line after HALF, and is in scope there all the same (as in
+            // Delve): accepted (and never read: false decides)
+            { line: HALF, condition: 'false && ok' },
+            // label is "x": label[5] is out of range, known only at run time
+            { line: OK_LINE, condition: 'half >= 0 && label[5] == 120' },
+          ] },
+          functionBreakpoints: [{ name: 'main.decide', condition: 'n > && 1' }, { name: 'main.decide', condition: 'missing > 0' }],
         });
-        const [bad, badHit] = bps[SRC].breakpoints;
-        assert.ok(bad.verified);
-        assert.equal(badHit.verified, false);
-        assert.match(badHit.message, /hit condition/);
+        const [syntax, unknown, field, notBool, badHit, badLog, later, runtime] = bps[SRC].breakpoints;
+        const expectUnverified = (b, re) => {
+          assert.equal(b.verified, false, JSON.stringify(b));
+          assert.match(b.message, re);
+        };
+        expectUnverified(syntax, /condition "n >" does not parse: unexpected end of expression/);
+        expectUnverified(unknown, /condition "nosuch == 1": could not find symbol value for nosuch \(at main\.decide\)/);
+        expectUnverified(field, /string has no field or method Nope/);
+        expectUnverified(notBool, /not a bool/);
+        expectUnverified(badHit, /hit condition "often"/);
+        expectUnverified(badLog, /log message .*\{nosuch\}: could not find symbol value for nosuch/);
+        expectUnverified(fbps.breakpoints[0], /does not parse/);
+        expectUnverified(fbps.breakpoints[1], /could not find symbol value for missing/);
+        assert.ok(later.verified, JSON.stringify(later));
+        assert.ok(runtime.verified, JSON.stringify(runtime));
         const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
         const said = s.events.filter((e) => e.event === 'output' && /cannot be evaluated/.test(e.body.output));
         assert.equal(said.length, 1);
-        assert.match(said[0].body.output, /nosuchvar/);
+        assert.match(said[0].body.output, /out of range/);
         await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [] });
         await h.runToEnd(s, ev.body.threadId, 3);
+      } finally { await s.close(); }
+    });
+
+    test('a % 3 hit condition keeps counting across a setBreakpoints that adds another line (and setFunctionBreakpoints)', T, async () => {
+      if (IS_DELVE) return;
+      const program = buildProgram('hitcount', tc);
+      const HC = h.srcPath('hitcount');
+      const WORK = h.lineOf('hitcount', 'atomic.AddInt64(&calls, 1)');
+      const PRINT = h.lineOf('hitcount', 'fmt.Println("calls"');
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        // one goroutine calling work(0..8): its 3rd, 6th and 9th calls stop
+        const { bps, fbps } = await h.launch(s, h.launchArgs({ program, args: ['1', '9'] }), {
+          breakpoints: { [HC]: [{ line: WORK, hitCondition: '% 3' }] },
+          functionBreakpoints: [{ name: 'main.work', hitCondition: '% 4' }],
+        });
+        const lineBp = bps[HC].breakpoints[0], funcBp = fbps.breakpoints[0];
+        assert.ok(lineBp.verified && funcBp.verified);
+        const argN = async (ev) => (await h.varMap(s, (await h.topFrame(s, ev.body.threadId)).id, 'Arguments')).n.value;
+        const stops = [];
+        let ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        stops.push(await argN(ev));                                   // hit 3 of the line
+        // the editor adds a breakpoint on another line of the file and re-sends the first one
+        const again = await s.ok('setBreakpoints', { source: { path: HC }, breakpoints: [{ line: WORK, hitCondition: '% 3' }, { line: PRINT }] });
+        assert.equal(again.breakpoints[0].id, lineBp.id, 'the unchanged breakpoint is kept');
+        assert.ok(again.breakpoints[1].verified);
+        ev = await h.continueToStop(s, ev.body.threadId, 'breakpoint', 60000);
+        stops.push(await argN(ev));                                   // the function's 4th call
+        const fagain = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.work', hitCondition: '% 4' }, { name: 'main.arg' }] });
+        assert.equal(fagain.breakpoints[0].id, funcBp.id, 'the unchanged function breakpoint is kept');
+        for (;;) {
+          ev = await h.continueToStop(s, ev.body.threadId, 'breakpoint', 60000);
+          const f = await h.topFrame(s, ev.body.threadId);
+          if (f.line === PRINT) break;
+          stops.push(await argN(ev));
+        }
+        // line: hits 3, 6, 9 (n = 2, 5, 8); function: calls 4, 8 (n = 3, 7)
+        assert.deepEqual(stops, ['2', '3', '5', '7', '8']);
+        await h.runToEnd(s, ev.body.threadId, 0);
       } finally { await s.close(); }
     });
 
@@ -89,13 +153,15 @@ for (const tc of goToolchains()) {
           'm["two"] * 10': ['20', 'int'], 'f64 * 10': ['1', 'float64'], 'counter + 1': ['8', 'int'],
           'main.counter': ['7', 'int'], 'len(greeting)': ['5', 'int'], 'arr[1] / 4': ['5', 'int'],
           'len(ch)': ['1', 'int'], 'cap(ch)': ['5', 'int'], 's[0]': ['104', 'uint'],
+          'err.(*errors.errorString).s': ['"boom"', 'string'], 'err != io.EOF && err == err': ['true', 'bool'],
+          'nilPtr != nil && nilPtr.Age > 1': ['false', 'bool'],
         };
         for (const [expr, [result, type]] of Object.entries(cases)) {
           const r = await s.ok('evaluate', { expression: expr, frameId: f.id, context: 'watch' });
           assert.equal(r.result, result, expr);
           assert.ok(r.type === type || (expr === 's[0]' && /uint8|uint/.test(r.type)), `${expr}: type ${r.type}`);
         }
-        for (const bad of ['nosuch + 1', 'sl[99]', 'p.Nope', '1 +', 'len(b)']) {
+        for (const bad of ['nosuch + 1', 'sl[99]', 'p.Nope', '1 +', 'len(b)', 'err.(*main.Person)', 'nilPtr.Age']) {
           const r = await s.fail('evaluate', { expression: bad, frameId: f.id, context: 'watch' });
           assert.ok(h.errorText(r).length > 0, bad);
         }
