@@ -1,0 +1,3 @@
+module example.com/preempt
+
+go 1.19
