@@ -499,3 +499,35 @@ Test(proc, stops_racing_with_hits_lose_none, .timeout = 900)
         cr_assert_eq(stops, 8000 / 50);
     }
 }
+
+/* A goroutine that hits a site all the time is still preempted by the runtime's signal:
+ * a signal that comes while a thread is held at a site is delivered when it resumes, in the
+ * XOL slot, and Go preempts only at a pc of its own code. xolsignal spins with GOMAXPROCS 1
+ * through calls of main.tick (no stack check, so no other preemption point) while main waits
+ * for a 1 ms timer: main must run again before the spinner is done. */
+Test(proc, signals_in_xol_slots_reach_the_program_at_its_own_pc, .timeout = 600)
+{
+    FOR_EACH_GO(go) {
+        const char *bin = build(go, "xolsignal");
+        uint64_t tick = symbol(go, bin, "main.tick", NULL);
+        char *argv[] = {(char *)bin, "20000", NULL};
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
+        gobp_process *p = launch(bin, argv, fds[1]);
+        close(fds[1]);
+        hit_counter c = {0, GOBP_HIT_CONTINUE};
+        proc_set_hit_handler(p, count_hit, &c);
+        char err[256] = "";
+        cr_assert_eq(proc_site_add(p, tick, err, sizeof err), 0, "%s", err);
+        proc_resume(p);
+        expect_exit(p, 0);
+        proc_kill(p);
+        char out[4096];
+        read_all(fds[0], out, sizeof out);
+        close(fds[0]);
+        long at = -1, n = -1;
+        cr_assert_eq(sscanf(out, "main ran at %ld of %ld", &at, &n), 2, "output: %s", out);
+        cr_assert_eq(c.hits, 20000, "%s: %ld hits", go, c.hits);
+        cr_assert_lt(at, n - 1, "%s: main ran only after the spinner was done (%s)", go, out);
+    }
+}
