@@ -67,6 +67,9 @@ case " $parts " in *" trace "*)
   python3 "$here/tracebench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
     "$cache/ptrace_floor" ;;
 esac
+case " $parts " in *" cond "*)
+  python3 "$here/condbench.py" "$GOBP_DAP" "$cache/hotloop" ;;
+esac
 }
 
 if [ -n "${GO:-}" ] || [ -n "${DLV:-}" ]; then
