@@ -217,7 +217,7 @@ int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry)
     if (bias == bin->load_bias) return 0;
     if (!bin->pie) return -1;
     /* Tables built from DWARF hold runtime addresses of the old bias. */
-    if (bin->cus_loaded || bin->globals_loaded || bin->types.n) return -1;
+    if (bin->cus_loaded || bin->pkg_globals.n || bin->types.n) return -1;
     uint64_t delta = bias - bin->load_bias;
     for (size_t i = 0; i < bin->nfuncs; i++) {   /* unresolved: body_pc/entry_pc not set yet */
         bin->funcs[i].lowpc += delta;

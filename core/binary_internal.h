@@ -101,11 +101,8 @@ struct gobp_binary {
     u64map type_runtime;        /* DW_AT_go_runtime_type (offset from runtime.types) -> die offset */
 
     /* globals */
-    bool globals_loaded;
-    global_entry *globals;
-    size_t nglobals;
-    strmap global_names;
-    strmap pkg_globals;         /* package -> struct pkg_globals* (built once per package) */
+    strmap global_names;        /* name -> global_entry* of the packages read so far */
+    strmap pkg_globals;         /* package -> struct pkg_globals* (read once per package) */
 
     /* strings owned by the binary (arena of malloc'd blocks) */
     struct str_block *strs;
