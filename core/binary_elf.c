@@ -337,12 +337,24 @@ int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry)
     uint64_t bias = runtime_entry - bin->entry;
     if (bias == bin->load_bias) return 0;
     if (!bin->pie) return -1;
-    /* Tables built from DWARF hold runtime addresses of the old bias. */
-    if (bin->cus_loaded || bin->pkg_globals.n || bin->types.n) return -1;
+    /* Tables built from DWARF hold runtime addresses of the old bias: only the function
+     * index and the compile units' ranges (read by binary_has_go_dwarf) may exist yet. */
+    if (bin->pkg_globals.n || bin->types.n) return -1;
+    for (int c = 0; c < bin->ncus; c++)
+        if (bin->cus[c].rows_loaded || bin->cus[c].subs_loaded) return -1;
     uint64_t delta = bias - bin->load_bias;
     for (size_t i = 0; i < bin->nfuncs; i++) {   /* unresolved: body_pc/entry_pc not set yet */
         bin->funcs[i].lowpc += delta;
         bin->funcs[i].highpc += delta;
+    }
+    for (int c = 0; c < bin->ncus; c++)
+        for (int k = 0; k < bin->cus[c].nranges; k++) {
+            bin->cus[c].ranges[k].lo += delta;
+            bin->cus[c].ranges[k].hi += delta;
+        }
+    for (int k = 0; k < bin->ncu_spans; k++) {
+        bin->cu_spans[k].lo += delta;
+        bin->cu_spans[k].hi += delta;
     }
     u64map_free(&bin->cfa_cache);   /* keyed by runtime pc */
     bin->load_bias = bias;
