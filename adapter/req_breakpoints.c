@@ -37,7 +37,7 @@ static json_object *not_launched_json(int line, const char *path)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "verified", json_object_new_boolean(0));
-    json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+    json_object_object_add(o, "message", json_object_new_string(NO_PROGRAM_MESSAGE));
     if (line > 0)
         json_object_object_add(o, "line", json_object_new_int(line));
     if (path)
@@ -52,46 +52,33 @@ void session_respond_breakpoints(session *s, json_object *req, json_object *list
     session_respond_ok(s, req, body);
 }
 
-/* condition / hitCondition / logMessage of a requested breakpoint; a malformed one leaves the
- * breakpoint unverified with the reason (never an unconditional stop). */
+/* condition / hitCondition / logMessage of a requested breakpoint; the target leaves it
+ * unverified with the reason when one is malformed (never an unconditional stop). */
 static void apply_conditions(session *s, gobp_breakpoint *bp, json_object *item)
 {
     char err[256];
-    if (!bp->verified)
-        return;
-    if (target_break_set_conditions(s->target, bp, dap_get_string(item, "condition", NULL),
+    if (bp->verified)
+        target_break_set_conditions(s->target, bp, dap_get_string(item, "condition", NULL),
                                     dap_get_string(item, "hitCondition", NULL),
-                                    dap_get_string(item, "logMessage", NULL), err, sizeof err) < 0) {
-        bp->verified = false;
-        for (int i = 0; i < bp->naddrs; i++)
-            proc_site_remove(target_process(s->target), bp->addrs[i]);
-        bp->naddrs = 0;
-        snprintf(bp->message, sizeof bp->message, "%s", err);
-    }
+                                    dap_get_string(item, "logMessage", NULL), err, sizeof err);
 }
 
 /* An editor path the binary does not know: when the binary records the file under another
- * directory (a -trimpath build: example.com/mod/main.go), say so and suggest the rule. */
-static void suggest_substitute_path(session *s, gobp_breakpoint *bp, const char *path, int line)
+ * directory (a -trimpath build: example.com/mod/main.go), o's message says so and suggests
+ * the rule. */
+static void suggest_substitute_path(session *s, const gobp_breakpoint *bp, const char *path, int line, json_object *o)
 {
     if (bp->verified || path[0] != '/' || !strstr(bp->message, "is not a source file"))
         return;
-    gobp_binary *bin = target_binary(s->target);
-    uint64_t pcs[GOBP_BP_MAX_ADDRS];
-    int found;
-    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-        const char *file = NULL;
-        int fline;
-        if (binary_line_to_pcs(bin, p + 1, line, pcs, GOBP_BP_MAX_ADDRS, &found) <= 0 ||
-            binary_pc_to_line(bin, pcs[0], &file, &fline) != 0 || !file)
-            continue;
-        file = session_path_clean(file);
-        const char *fslash = strrchr(file, '/'), *pslash = strrchr(path, '/');
-        snprintf(bp->message, sizeof bp->message, "%s is not a source file of this program, which records it as %s "
-                 "(a -trimpath build?): map the directories with substitutePath: [{\"from\": \"%.*s\", \"to\": \"%.*s\"}]",
-                 path, file, (int)(pslash - path), path, fslash ? (int)(fslash - file) : 0, file);
+    const char *file = session_path_clean(target_source_recorded_as(s->target, path, line));
+    if (!file)
         return;
-    }
+    const char *fslash = strrchr(file, '/'), *pslash = strrchr(path, '/');
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s is not a source file of this program, which records it as %s "
+             "(a -trimpath build?): map the directories with substitutePath: [{\"from\": \"%.*s\", \"to\": \"%.*s\"}]",
+             path, file, (int)(pslash - path), path, fslash ? (int)(fslash - file) : 0, file);
+    json_object_object_add(o, "message", json_object_new_string(msg));
 }
 
 DECLARE_REQUEST(req_set_breakpoints)
@@ -124,9 +111,10 @@ DECLARE_REQUEST(req_set_breakpoints)
         if (!s->client_lines_start_at1)
             line++;
         gobp_breakpoint *bp = target_break_line(s->target, bin_path, line);
-        suggest_substitute_path(s, bp, bin_path, line);
         apply_conditions(s, bp, item);
-        json_object_array_add(list, session_breakpoint_json(s, bp, path));
+        json_object *o = session_breakpoint_json(s, bp, path);
+        suggest_substitute_path(s, bp, bin_path, line, o);
+        json_object_array_add(list, o);
     }
     free(bin_path);
     session_respond_breakpoints(s, req, list);
@@ -159,8 +147,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         const char *name = dap_get_string(item, "name", "");
         const char *cond = dap_get_string(item, "condition", NULL);
         if (cond && strcmp(cond, "trace") == 0) {   /* a tracepoint: calls are traced, nothing stops */
-            const gobp_func *fs[1];
-            bool found = binary_funcs_named(target_binary(s->target), name, fs, 1) > 0;
+            bool found = target_has_function(s->target, name);
             json_object *o = not_launched_json(0, NULL);
             json_object_object_add(o, "verified", json_object_new_boolean(found));
             json_object_object_add(o, "message", json_object_new_string(found ? "tracepoint: calls are traced in the debug console"
@@ -211,7 +198,7 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
             json_object_object_add(o, "message", json_object_new_string("unknown exception filter"));
         } else if (!s->target) {
             json_object_object_add(o, "verified", json_object_new_boolean(0));
-            json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+            json_object_object_add(o, "message", json_object_new_string(NO_PROGRAM_MESSAGE));
         } else {
             gobp_breakpoint *bp = target_break_exception(s->target, f->kind);
             json_object_object_add(o, "id", json_object_new_int(bp->id));
@@ -226,8 +213,6 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
 
 DECLARE_REQUEST(req_exception_info)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t thread = dap_get_int(args, "threadId", s->last_stop_goid);
     char kind[64], msg[1024];
     if (target_exception_info(s->target, session_thread_to_goid(s, thread), kind, sizeof kind, msg, sizeof msg) < 0) {

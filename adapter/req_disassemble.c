@@ -15,11 +15,11 @@ typedef struct {
 } decoded;
 
 /* Decodes [from, to) into out (grows); undecodable bytes become one-byte "(bad)" entries. */
-static int decode_range(gobp_process *p, csh cs, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
+static int decode_range(gobp_target *t, csh cs, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
 {
     size_t len = to - from;
     unsigned char *code = malloc(len ? len : 1);
-    if (proc_read(p, from, code, len) < 0) {
+    if (target_read_memory(t, from, code, len) < 0) {
         free(code);
         return -1;
     }
@@ -64,7 +64,7 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
         json_object_object_add(o, "symbol", json_object_new_string(f->name));
     const char *file;
     int line;
-    if (binary_pc_to_line(target_binary(s->target), d->addr, &file, &line) == 0 && file) {
+    if (target_source_line(s->target, d->addr, &file, &line) == 0 && file) {
         char *mapped = session_path_to_editor(s, file);   /* substitutePath */
         json_object *src = json_object_new_object();
         const char *base = strrchr(mapped, '/');
@@ -90,8 +90,6 @@ static json_object *filler_json(uint64_t addr)
 
 DECLARE_REQUEST(req_disassemble)
 {
-    if (!session_require_stopped(s, req))
-        return;
     const char *ref = dap_get_string(args, "memoryReference", NULL);
     int64_t count = dap_get_int(args, "instructionCount", 0);
     if (!ref || count <= 0 || count > 100000) {
@@ -100,8 +98,7 @@ DECLARE_REQUEST(req_disassemble)
     }
     uint64_t addr = strtoull(ref, NULL, 0) + (uint64_t)dap_get_int(args, "offset", 0);
     int64_t ioff = dap_get_int(args, "instructionOffset", 0);
-    gobp_binary *bin = target_binary(s->target);
-    const gobp_func *f = binary_func_by_pc(bin, addr);
+    const gobp_func *f = target_function_at(s->target, addr);
     csh cs;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
         session_respond_error(s, req, "disassemble: the decoder is not available");
@@ -111,15 +108,15 @@ DECLARE_REQUEST(req_disassemble)
     decoded *insns = NULL;
     int n = 0, cap = 0;
     uint64_t lo = f ? f->lowpc : addr, hi = f ? f->highpc : addr + 16 * (uint64_t)count;
-    decode_range(target_process(s->target), cs, lo, hi, &insns, &n, &cap);
+    decode_range(s->target, cs, lo, hi, &insns, &n, &cap);
     int at = 0;
     while (at < n && insns[at].addr < addr)
         at++;
     for (const gobp_func *g = f; g && at + ioff + count > n;) {       /* more after: the next functions */
-        const gobp_func *next = binary_func_by_pc(bin, g->highpc);
+        const gobp_func *next = target_function_at(s->target, g->highpc);
         if (!next || next == g)
             break;
-        decode_range(target_process(s->target), cs, next->lowpc, next->highpc, &insns, &n, &cap);
+        decode_range(s->target, cs, next->lowpc, next->highpc, &insns, &n, &cap);
         g = next;
     }
     json_object *list = json_object_new_array();
@@ -128,7 +125,7 @@ DECLARE_REQUEST(req_disassemble)
             json_object_array_add(list, filler_json(k < 0 ? lo : (n ? insns[n - 1].addr + insns[n - 1].len : addr)));
             continue;
         }
-        const gobp_func *fk = binary_func_by_pc(bin, insns[k].addr);
+        const gobp_func *fk = target_function_at(s->target, insns[k].addr);
         json_object_array_add(list, instruction_json(s, &insns[k], fk && fk->lowpc == insns[k].addr, fk));
     }
     free(insns);

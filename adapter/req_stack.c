@@ -26,7 +26,7 @@ DECLARE_REQUEST(req_threads)
     }
     if (n == 0 && s->target) { /* running, or before the Go runtime started: OS threads */
         pid_t tids[256];
-        int nt = target_running(s->target) ? 0 : proc_threads(target_process(s->target), tids, 256);
+        int nt = target_running(s->target) ? 0 : target_threads(s->target, tids, 256);
         if (nt > 256)
             nt = 256;
         if (nt == 0) {
@@ -63,7 +63,7 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
     uint64_t off;
     if (fr->func)
         snprintf(name, sizeof name, "%s", fr->func->name);
-    else if (proc_mapping(target_process(s->target), fr->pc, lib, sizeof lib, &off) == 0)
+    else if (target_library_at(s->target, fr->pc, lib, sizeof lib, &off) == 0)
         snprintf(name, sizeof name, "%s+0x%llx", lib, (unsigned long long)off);   /* libc.so.6+0x891f5 */
     else
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)fr->pc);
@@ -90,8 +90,6 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
 
 DECLARE_REQUEST(req_stack_trace)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t thread = dap_get_int(args, "threadId", -1);
     int64_t start = dap_get_int(args, "startFrame", 0), levels = dap_get_int(args, "levels", 0);
     if (thread < 0) {
@@ -137,8 +135,6 @@ static json_object *scope_json(const char *name, const char *hint, int ref, bool
 
 DECLARE_REQUEST(req_scopes)
 {
-    if (!session_require_stopped(s, req))
-        return;
     handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
     if (!fh || fh->kind != HANDLE_FRAME) {
         session_respond_error(s, req, "scopes: unknown frameId %lld", (long long)dap_get_int(args, "frameId", 0));

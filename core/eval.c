@@ -2,6 +2,7 @@
  * names, selectors, indexes, derefs, len/cap, literals, arithmetic, comparisons and logic.
  * Program values stay gobp_values until an operator needs their scalar. */
 #include "eval.h"
+#include "target_internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -663,4 +664,11 @@ char *eval_result_type(gobp_target *t, const eval_result *r)
         return r->value.type ? value_type_name(&mv, &r->value) : strdup("");
     }
     return strdup(names[r->kind]);
+}
+
+int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const char *expr, eval_result *out,
+                    char *err, size_t errlen)
+{
+    eval_scope scope = { .t = t, .goid = goid, .frame = fr };
+    return eval_expression(&scope, expr, out, err, errlen);
 }

@@ -6,6 +6,7 @@
 #include "handler_internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,11 @@ void target_end(gobp_target *t, bool kill)
 gobp_binary *target_binary(gobp_target *t) { return t->bin; }
 gobp_process *target_process(gobp_target *t) { return t->proc; }
 pid_t target_pid(gobp_target *t) { return proc_pid(t->proc); }
+
+void target_terminate(gobp_target *t)
+{
+    kill(proc_pid(t->proc), SIGKILL);
+}
 
 gobp_memview target_memview(gobp_target *t)
 {

@@ -1,6 +1,8 @@
 /* The debugger as one object: a Go binary, its traced process, breakpoints, goroutines,
- * stacks and run control (continue, pause, next/step in/step out). Front ends (the DAP
- * adapter, the run/trace CLI) talk to this; it knows nothing of DAP or JSON. */
+ * stacks, values and run control (continue, pause, next/step in/step out). Front ends (the
+ * DAP adapter, the run/trace CLI) talk to this and only this; it knows nothing of DAP or JSON.
+ * The types it hands out (breakpoints, goroutines, frames, functions, variables, values,
+ * trace sinks) come from the headers below; their functions stay the core's own. */
 #ifndef GOBP_TARGET_H
 #define GOBP_TARGET_H
 
@@ -22,10 +24,31 @@ gobp_target *target_attach(pid_t pid, char *err, size_t errlen);
 /* Ends the session: kill (launched, or kill=true) or detach; frees the target. */
 void target_end(gobp_target *t, bool kill);
 
-gobp_binary *target_binary(gobp_target *t);
-gobp_process *target_process(gobp_target *t);
 gobp_memview target_memview(gobp_target *t);
 pid_t target_pid(gobp_target *t);
+/* Kills the program at once (DAP terminate); its end arrives from target_poll as STOP_KILLED. */
+void target_terminate(gobp_target *t);
+
+/* ---- the program's code, symbols and memory (target_lookup.c) ---- */
+/* The function whose code holds pc (NULL if none). */
+const gobp_func *target_function_at(gobp_target *t, uint64_t pc);
+/* Whether the program has a function of this Go name (a generic's name covers every
+ * instantiation). */
+bool target_has_function(gobp_target *t, const char *name);
+/* Source file (DWARF's name, owned by the target) and line of pc. 0 ok, -1 if none. */
+int target_source_line(gobp_target *t, uint64_t pc, const char **file, int *line);
+/* A file the binary records under another directory than path says (a -trimpath build
+ * records example.com/mod/main.go for /home/me/mod/main.go): the binary's name of the file
+ * path ends with, when it has code at or after line; NULL if there is none. */
+const char *target_source_recorded_as(gobp_target *t, const char *path, int line);
+/* The shared object mapped at addr ("libc.so.6") and addr's offset in it, for code outside
+ * the executable. 0 ok, -1 if addr is in no file mapping. */
+int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen, uint64_t *offset);
+/* Reads the program's memory as the program sees it (the original bytes under breakpoints).
+ * 0 ok, -1 if any byte is unreadable. */
+int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
+/* The program's OS threads (while stopped). Returns the count (may exceed max). */
+int target_threads(gobp_target *t, pid_t *tids, int max);
 
 /* ---- breakpoints (owned by the target; valid until deleted) ---- */
 /* Always returns a breakpoint: verified with its real line, or unverified with a message. */
@@ -34,8 +57,9 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
 /* Condition (a bool expression), hit condition ("5", "== 5", ">= 5", "% 5") and log message
  * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. The
- * condition is checked without stopping the other threads. -1 with err for a malformed hit
- * condition. */
+ * condition is checked without stopping the other threads. A malformed hit condition leaves
+ * the breakpoint unverified (removed from the program) with the reason in its message, and
+ * returns -1 with the same reason in err: never an unconditional stop. */
 int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
                                 const char *hit_condition, const char *log_message, char *err, size_t errlen);
 /* Every user breakpoint of a kind (to replace a set). */
@@ -65,6 +89,10 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
 int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);
 
 /* ---- call tracing (target_trace.c) ---- */
+/* The functions a selection of the program's functions names (regular expressions,
+ * packages, exclusions): *out (malloc'd) and the count, -1 with err for a bad expression. */
+int target_trace_select(gobp_target *t, const gobp_trace_selection *sel, const gobp_func ***out,
+                        char *err, size_t errlen);
 /* Traces calls of fs (entry and RET sites, non-stop): records stream to the sinks, and into
  * summary when given. Returns how many functions got sites, -1 with err. */
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
@@ -121,8 +149,46 @@ const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);
 
-/* ---- variables of a frame ---- */
+/* ---- variables of a frame, globals ---- */
+/* The variables in scope at frame fr (arguments, results and locals; owned by the target).
+ * Returns the count (0 for a frame in no known function). */
+int target_frame_vars(gobp_target *t, const gobp_frame *fr, const gobp_var **vars);
 /* Reads variable v of frame fr (frame 0 of a thread has registers). */
 int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out);
+/* The package-level variables of package pkg ("main", "example.com/m/x"); the count. */
+int target_package_globals(gobp_target *t, const char *pkg, const gobp_global **out);
+/* The global of this full name ("main.counter"), NULL if none. */
+const gobp_global *target_global(gobp_target *t, const char *name);
+
+/* ---- expressions (eval.c, target_assign.c) ---- */
+/* A result: a Go value from the program, or a value computed by the expression. */
+typedef enum { EVAL_VALUE, EVAL_INT, EVAL_UINT, EVAL_FLOAT, EVAL_BOOL, EVAL_STRING, EVAL_NIL } eval_kind;
+
+typedef struct {
+    eval_kind kind;
+    gobp_value value;     /* EVAL_VALUE (owned) */
+    int64_t i;
+    uint64_t u;
+    double f;
+    bool b;
+    char *s;              /* EVAL_STRING (owned) */
+} eval_result;
+
+/* Evaluates expr in frame fr of goroutine goid (a thread's frame: goid = -tid). Supported:
+ * names (locals, arguments, package globals, pkg.Name), field selectors (through pointers),
+ * indexes (slices, arrays, strings, maps with int/string keys), unary * & - !, len(x) and
+ * cap(x), integer/float/string/rune literals, true false nil, arithmetic + - * / %,
+ * comparisons == != < <= > >=, && || and parentheses. 0 ok; -1 with a sentence in err. */
+int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const char *expr, eval_result *out,
+                    char *err, size_t errlen);
+void eval_result_free(eval_result *r);
+/* Text and Go type name of a result, as the Variables view shows them. malloc'd. */
+char *eval_result_text(gobp_target *t, const eval_result *r);
+char *eval_result_type(gobp_target *t, const eval_result *r);
+/* Assigns the value of expr (evaluated in frame fr of goroutine goid) to dst, a value in
+ * program memory (setVariable): numbers (range-checked), bools, strings, nil, or a value of
+ * the same type. 0, or -1 with err. */
+int target_assign(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_value *dst, const char *expr,
+                  char *err, size_t errlen);
 
 #endif

@@ -43,6 +43,11 @@ int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char 
     uint64_t n;
     if (hit_condition && *hit_condition && parse_hit_condition(hit_condition, op, &n) < 0) {
         snprintf(err, errlen, "hit condition \"%s\": expected a count such as 5, == 5, >= 5 or %% 5", hit_condition);
+        for (int i = 0; i < bp->naddrs; i++)
+            proc_site_remove(t->proc, bp->addrs[i]);
+        bp->naddrs = 0;
+        bp->verified = false;
+        snprintf(bp->message, sizeof bp->message, "%s", err);
         return -1;
     }
     free(bp->condition);

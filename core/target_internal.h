@@ -36,6 +36,10 @@ struct gobp_target {
     struct gobp_tracer *tracer;
 };
 
+/* The parts, for the core's own modules (front ends go through target.h). */
+gobp_binary *target_binary(gobp_target *t);
+gobp_process *target_process(gobp_target *t);
+
 void target_invalidate(gobp_target *t);
 /* The g a thread runs, from its TLS slot (a g0 or gsignal when it is on a system stack). 0 ok. */
 int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g);

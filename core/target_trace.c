@@ -485,6 +485,12 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
 
 /* ---- start / stop ---- */
 
+int target_trace_select(gobp_target *t, const gobp_trace_selection *sel, const gobp_func ***out,
+                        char *err, size_t errlen)
+{
+    return trace_select(t->bin, sel, out, err, errlen);
+}
+
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
                        gobp_trace_sink *sinks, int nsinks, gobp_trace_summary *summary, char *err, size_t errlen)
 {
