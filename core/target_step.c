@@ -1,14 +1,13 @@
 /* next / step in / step out for one goroutine, with internal breakpoints that only stop
  * that goroutine in that frame (matched by stack.hi - CFA, so stack moves do not matter):
  * every other line of the function, the return address, and for step-in the direct call
- * targets of the current line (found by decoding it with Capstone). A function with
+ * targets of the current line (found by decoding it, insn.c). A function with
  * range-over-func loops is one logical function with its loop bodies (F-range1, ...): a step
  * goes from body to body and back to F without stopping in the iterator. */
 #include "alloc.h"
 #include "insn.h"
 #include "target_internal.h"
 
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,32 +98,29 @@ static void step_in_calls(gobp_target *t, uint64_t lo, uint64_t hi, int64_t goid
     size_t len = hi - lo;
     if (len == 0 || len > 1 << 16)
         return;
-    unsigned char *code = malloc(len);
-    csh cs;
-    if (proc_read(t->proc, lo, code, len) < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, lo, code, len) < 0) {
         free(code);
         return;
     }
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, code, len, lo, 0, &insn);
-    for (size_t i = 0; i < n; i++) {
-        if (insn[i].id != X86_INS_CALL || insn[i].detail->x86.op_count != 1)
-            continue;
-        if (insn[i].detail->x86.operands[0].type != X86_OP_IMM) {
-            gobp_breakpoint *bp = step_bp_add(t, insn[i].address, goid, depth);
+    insn_walk w;
+    insn_step in;
+    insn_walk_begin(&w, code, len, lo);
+    while (insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
+        if (in.op == INSN_OP_CALL_INDIRECT) {
+            gobp_breakpoint *bp = step_bp_add(t, in.addr, goid, depth);
             if (bp)
                 bp->step_into_call = true;
             continue;
         }
-        const gobp_func *f = binary_func_by_pc(t->bin, (uint64_t)insn[i].detail->x86.operands[0].imm);
+        if (in.op != INSN_OP_CALL)
+            continue;
+        const gobp_func *f = binary_func_by_pc(t->bin, in.target);
         if (!step_target(f))
             continue;
         step_bp_add(t, f->body_pc ? f->body_pc : f->lowpc, goid, 0);
     }
-    if (n)
-        cs_free(insn, n);
-    cs_close(&cs);
+    insn_walk_end(&w);
     free(code);
 }
 

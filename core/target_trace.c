@@ -1,16 +1,17 @@
 /* Call tracing on the target: non-stop sites at each traced function's entry (after the stack
- * check) and on its RET instructions (decoded with Capstone) — the return address on the
+ * check) and on its RET instructions (found by decoding it, insn.c) — the return address on the
  * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine, SP),
  * and when the runtime moves a goroutine's stack (runtime.copystack) the open calls move
  * with it. Calls left by a panic (closed when the recovering frame runs deferreturn, or by the
  * next event deeper than them) or by runtime.Goexit are closed as such. Per call nothing is
  * read but the arguments: the goroutine id of a g is cached until the goroutine exits. */
 #include "abi_transfer.h"
+#include "alloc.h"
 #include "call_layout.h"
+#include "insn.h"
 #include "target_internal.h"
 #include "trace.h"
 
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,35 +149,32 @@ static void goid_forget(gobp_tracer *tr, uint64_t g_addr)
         }
 }
 
-/* RET instructions of f (decoding skips over bytes Capstone cannot decode). */
-static int find_rets(gobp_target *t, const gobp_func *f, uint64_t *rets, int max)
+/* RET instructions of f (undecodable bytes skipped), malloc'd into *rets; returns the count. */
+static int find_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
 {
     size_t len = f->highpc - f->lowpc;
+    int n = 0, cap = 0;
+    *rets = NULL;
     if (len == 0 || len > (1u << 20))
         return 0;
-    unsigned char *code = malloc(len);
-    csh cs;
-    int n = 0;
-    if (proc_read(t->proc, f->lowpc, code, len) < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, f->lowpc, code, len) < 0) {
         free(code);
         return 0;
     }
-    cs_insn *insn = cs_malloc(cs);
-    const uint8_t *p = code;
-    size_t left = len;
-    uint64_t addr = f->lowpc;
-    while (left > 0) {
-        if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {
-            p++;
-            left--;
-            addr++;
+    insn_walk w;
+    insn_step in;
+    insn_walk_begin(&w, code, len, f->lowpc);
+    while (insn_walk_next(&w, &in)) {
+        if (in.op != INSN_OP_RET)
             continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *rets = xrealloc(*rets, (size_t)cap * sizeof **rets);
         }
-        if (insn->id == X86_INS_RET && n < max)
-            rets[n++] = insn->address;
+        (*rets)[n++] = in.addr;
     }
-    cs_free(insn, 1);
-    cs_close(&cs);
+    insn_walk_end(&w);
     free(code);
     return n;
 }
@@ -511,14 +509,16 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     for (int i = 0; i < n; i++) {
         trace_fn *f = &tr->fns[tr->nfns];
         f->func = fs[i];
-        uint64_t rets[64];
-        int nrets = find_rets(t, fs[i], rets, 64);
+        uint64_t *rets;
+        int nrets = find_rets(t, fs[i], &rets);
         if (site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY) < 0) {
+            free(rets);
             failed++;
             continue;
         }
         for (int k = 0; k < nrets; k++)
             site_add(t, tr, rets[k], tr->nfns, SITE_RET);
+        free(rets);
         call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
     }
@@ -532,10 +532,11 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
             continue;
         site_add(t, tr, f->entry_pc, -1, hooks[i].kind);
         if (hooks[i].kind == SITE_COPY_ENTRY) {
-            uint64_t rets[16];
-            int nr = find_rets(t, f, rets, 16);
+            uint64_t *rets;
+            int nr = find_rets(t, f, &rets);
             for (int k = 0; k < nr; k++)
                 site_add(t, tr, rets[k], -1, SITE_COPY_RET);
+            free(rets);
         }
     }
     const gobp_func *dr = binary_func_by_name(t->bin, "runtime.deferreturn");

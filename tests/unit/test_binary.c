@@ -3,7 +3,6 @@
  * lines, frames, types, variables and globals are checked against the sources. */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "binary.h"
+#include "insn.h"
 
 #include "go_toolchains.h"
 #define NGO go_toolchain_count()
@@ -132,7 +132,7 @@ Test(binary, go_version_and_package)
     cr_assert_str_eq(go_func_package("github.com/x/y.F", buf, sizeof buf), "github.com/x/y");
 }
 
-/* body_pc must be at or after the end of the stack check's jbe (decoded here with Capstone).
+/* body_pc must be at or after the end of the stack check's jbe (decoded here by insn.c).
  * Go's linker maps the text segment at file offset = vaddr - 0x400000. */
 static void check_body_pc_after_jbe(const char *exe, const gobp_func *f)
 {
@@ -142,15 +142,16 @@ static void check_body_pc_after_jbe(const char *exe, const gobp_func *f)
     cr_assert_eq(fseek(fp, (long)(f->lowpc - 0x400000), SEEK_SET), 0);
     cr_assert_eq(fread(code, 1, sizeof code, fp), sizeof code);
     fclose(fp);
-    csh cs;
-    cr_assert_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &cs), CS_ERR_OK);
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, code, sizeof code, f->lowpc, 0, &insn);
+    insn_walk w;
+    insn_step in, prev = {0};
     uint64_t after_jbe = 0;
-    for (size_t i = 0; i < n && !after_jbe; i++)
-        if (insn[i].id == X86_INS_JBE && strstr(insn[i - (i > 0)].op_str, "r14")) after_jbe = insn[i].address + insn[i].size;
-    if (n) cs_free(insn, n);
-    cs_close(&cs);
+    insn_walk_begin(&w, code, sizeof code, f->lowpc);
+    while (!after_jbe && insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
+        if (in.op == INSN_OP_JCC && strncmp(in.text, "jbe ", 4) == 0 && strstr(prev.text, "r14"))
+            after_jbe = in.addr + in.len;
+        prev = in;
+    }
+    insn_walk_end(&w);
     cr_assert_neq(after_jbe, 0, "%s: no stack check found", f->name);
     cr_assert_geq(f->body_pc, after_jbe, "%s: body_pc %#lx before the jbe end %#lx", f->name, f->body_pc, after_jbe);
 }
