@@ -28,8 +28,7 @@ static gobp_breakpoint *step_bp_add_in(gobp_target *t, uint64_t pc, int64_t goid
     if (proc_site_add(t->proc, pc, err, sizeof err) < 0)
         return NULL;
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_STEP);
-    bp->addrs[0] = pc;
-    bp->naddrs = 1;
+    bp_add_addr(bp, pc);
     bp->verified = true;
     bp->goid = goid;
     bp->frame_depth = depth;
@@ -199,8 +198,6 @@ static int rangefunc_bodies(gobp_target *t, const char *outer, const gobp_func *
     return n > 0 ? binary_funcs_filter(t->bin, is_body_of, &b, *out, n) : 0;
 }
 
-enum { STEP_MAX_FRAMES = 256 };
-
 /* A step in a logical function made of outer (frame k of the goroutine's stack) and its loop
  * bodies: lines of every part stop only while that outer frame is the one on the stack; the
  * return breakpoint is outer's caller, never the iterator that called a body. */
@@ -244,9 +241,8 @@ static int rangefunc_outer_frame(gobp_target *t, const gobp_frame *fr, int n)
 
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen)
 {
-    gobp_frame *fr = xcalloc(STEP_MAX_FRAMES, sizeof *fr);
-    int total = 0;
-    int n = target_stack(t, goid, fr, STEP_MAX_FRAMES, &total);
+    gobp_frame *fr;
+    int n = target_stack_all(t, goid, &fr, NULL);
     const gobp_goroutine *g = target_goroutine(t, goid);
     if (n < 1 || !fr[0].func || !g) {
         snprintf(err, errlen, "cannot step goroutine %lld: it has no stack with source positions",

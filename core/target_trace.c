@@ -51,12 +51,12 @@ typedef struct gobp_tracer gobp_tracer;
 struct gobp_tracer {
     trace_fn *fns;
     int nfns;
-    trace_site *sites;                  /* open addressing on addr */
-    size_t site_cap;
+    trace_site *sites;                  /* open addressing on addr, at most half full */
+    size_t site_cap, nsites;
     g_state *g[G_BUCKETS];
     goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id, until the goroutine exits */
-    stack_copy copies[64];
-    int ncopies;
+    stack_copy *copies;                 /* one per thread in copystack at most */
+    int ncopies, copies_cap;
     int npanicking;                     /* goroutines with open calls in a panic */
     uint64_t deferreturn_pc;
     gobp_trace_opts opts;
@@ -91,14 +91,32 @@ static trace_site *site_slot(gobp_tracer *tr, uint64_t addr)
     return &tr->sites[i];
 }
 
+/* Doubles the table and puts every site back. */
+static void sites_grow(gobp_tracer *tr)
+{
+    trace_site *old = tr->sites;
+    size_t old_cap = tr->site_cap;
+    tr->site_cap *= 2;
+    tr->sites = xcalloc(tr->site_cap, sizeof *tr->sites);
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].addr)
+            *site_slot(tr, old[i].addr) = old[i];
+    free(old);
+}
+
 static int site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind)
 {
     char err[200];
     trace_site *s = site_slot(tr, addr);
+    if (!s->addr && (tr->nsites + 1) * 2 > tr->site_cap) {
+        sites_grow(tr);
+        s = site_slot(tr, addr);
+    }
     if (s->addr && s->active)
         return 0;
     if (proc_site_add(t->proc, addr, err, sizeof err) < 0)
         return -1;
+    tr->nsites += !s->addr;
     *s = (trace_site){ addr, fn, kind, true };
     return 0;
 }
@@ -395,8 +413,12 @@ static void stack_copy_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, const s
 {
     int64_t goid;
     uint64_t hi;
-    if (tr->ncopies == 64 || !t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
+    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
         return;
+    if (tr->ncopies == tr->copies_cap) {
+        tr->copies_cap = tr->copies_cap ? tr->copies_cap * 2 : 16;
+        tr->copies = xrealloc(tr->copies, (size_t)tr->copies_cap * sizeof *tr->copies);
+    }
     tr->copies[tr->ncopies++] = (stack_copy){ tid, r->rax, hi };
 }
 
@@ -427,24 +449,25 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
     gobp_tracer *tr = t->tracer;
     if (!tr)
         return 0;
-    trace_site *s = site_slot(tr, addr);
-    if (!s->addr || !s->active)
+    const trace_site *slot = site_slot(tr, addr);
+    if (!slot->addr || !slot->active)
         return 0;
+    const trace_site site = *slot;   /* a hit may add sites, which may move the table */
     hit_regs hr = { .t = t };
     if (proc_get_regs(t->proc, tid, &hr.regs) < 0)
         return 1;
-    if (s->kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
+    if (site.kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
         stack_copy_entry(t, tr, tid, &hr.regs);
         return 1;
     }
-    if (s->kind == SITE_COPY_RET) {
+    if (site.kind == SITE_COPY_RET) {
         stack_copy_return(t, tr, tid);
         return 1;
     }
     int64_t goid;
     if (goid_of(t, tr, hr.regs.r14, &goid) < 0)
         return 1;
-    if (s->kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
+    if (site.kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
         g_state *g = gstate(tr, goid, false);
         if (g) {
             goexit_close(tr, g);
@@ -458,12 +481,12 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
     if (tr->opts.goroutine && goid != tr->opts.goroutine)
         return 1;
     g_state *g;
-    switch (s->kind) {
+    switch (site.kind) {
     case SITE_ENTRY:
-        trace_entry(t, tr, tid, s->fn, &hr, goid);
+        trace_entry(t, tr, tid, site.fn, &hr, goid);
         break;
     case SITE_RET:
-        trace_return(t, tr, tid, s->fn, &hr, goid);
+        trace_return(t, tr, tid, site.fn, &hr, goid);
         break;
     case SITE_PANIC:
         if ((g = gstate(tr, goid, false)) && g->n)
@@ -501,7 +524,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     clock_gettime(CLOCK_MONOTONIC, &tr->t0);
     tr->fns = calloc((size_t)n + 1, sizeof *tr->fns);
     tr->site_cap = 1;
-    while (tr->site_cap < (size_t)n * 16 + 64)
+    while (tr->site_cap < (size_t)n * 16 + 64)   /* grows when functions have many RETs */
         tr->site_cap <<= 1;
     tr->sites = calloc(tr->site_cap, sizeof *tr->sites);
     t->tracer = tr;
@@ -583,6 +606,7 @@ void target_trace_stop(gobp_target *t)
     }
     free(tr->fns);
     free(tr->sites);
+    free(tr->copies);
     free(tr);
     t->tracer = NULL;
 }

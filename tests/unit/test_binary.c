@@ -363,6 +363,7 @@ Test(binary, variables)
             cr_assert_eq(loc.npieces, 1, "%s location", vars[i].name);
             cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_MEM);
             cr_assert(loc.pieces[0].addr < 0x7000, "%s is in the frame", vars[i].name);
+            binary_location_free(&loc);
         }
 
         const gobp_func *d = binary_func_by_name(bin, "main.decide");
@@ -378,6 +379,7 @@ Test(binary, variables)
         gobp_location loc;
         cr_assert_eq(binary_var_location(bin, &vars[0], d->body_pc, 0x7000, regs, &loc), 0);
         cr_assert_geq(loc.npieces, 1, "n has a location at body_pc");
+        binary_location_free(&loc);
         /* at entry the string label arrives in RBX:RCX (DWARF 3 and 2) */
         cr_assert_eq(binary_var_location(bin, &vars[1], d->lowpc, 0x7000, regs, &loc), 0);
         cr_assert_eq(loc.npieces, 2);
@@ -385,6 +387,7 @@ Test(binary, variables)
         cr_assert_eq(loc.pieces[0].reg, 3);
         cr_assert_eq(loc.pieces[1].reg, 2);
         cr_assert_eq(loc.pieces[1].size, 8);
+        binary_location_free(&loc);
         binary_close(bin);
     }
 }
@@ -396,7 +399,7 @@ static const gobp_var *var_named(const gobp_var *vars, int n, const char *name)
     return NULL;
 }
 
-/* The location of v at the first address of line (in f): 0 ok. */
+/* The location of v at the first address of line (in f): 0 ok. Free it (binary_location_free). */
 static gobp_location location_at_line(gobp_binary *bin, const gobp_var *v, int line)
 {
     uint64_t pcs[2];
@@ -437,11 +440,13 @@ Test(binary, escaped_variables)
         cr_assert(!loc.deref);
         cr_assert_eq(loc.npieces, 3, "p arrives in three registers");
         cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_REG);
+        binary_location_free(&loc);
         loc = location_at_line(bin, &vars[0], visit_end);
         cr_assert(loc.deref);
         cr_assert_eq(loc.npieces, 1);
         cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_MEM);
         cr_assert(loc.pieces[0].addr < 0x7000, "the pointer is in the frame");
+        binary_location_free(&loc);
 
         f = binary_func_by_name(bin, "main.locals");
         n = binary_func_vars(bin, f, f->body_pc, &vars);
@@ -455,8 +460,10 @@ Test(binary, escaped_variables)
             cr_assert_gt(v->heap_line, before);
             loc = location_at_line(bin, v, before);
             cr_assert_eq(loc.npieces, 0, "%s before its allocation: no location", names[i]);
+            binary_location_free(&loc);
             loc = location_at_line(bin, v, brk);
             cr_assert(loc.deref && loc.npieces == 1 && loc.pieces[0].kind == GOBP_PIECE_MEM, "%s after its allocation", names[i]);
+            binary_location_free(&loc);
         }
         for (int i = 0; i < n; i++) cr_assert_neq(vars[i].name[0], '&', "%s", vars[i].name);
 
@@ -564,6 +571,7 @@ Test(binary, pie_load_bias)
         cr_assert_eq(binary_var_location(bin, &vars[1], d->lowpc, 0x7000, regs, &loc), 0);
         cr_assert_eq(loc.npieces, 2, "location list entry found at the runtime entry pc");
         cr_assert_eq(loc.pieces[0].reg, 3);
+        binary_location_free(&loc);
 
         const gobp_global *g = binary_global(bin, "main.counter");
         cr_assert_not_null(g);
