@@ -2,6 +2,7 @@
  * (Go names), setExceptionBreakpoints (no filters yet). Each replaces its whole set and
  * answers one Breakpoint per requested item, unverified ones with a message. */
 #include "session.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,11 +101,12 @@ DECLARE_REQUEST(req_set_breakpoints)
         return;
     }
     char *bin_path = session_path_to_binary(s, path);   /* substitutePath */
-    gobp_breakpoint *old[256];
-    int nold = target_breakpoints(s->target, BP_LINE, old, 256);
+    gobp_breakpoint **old;
+    int nold = target_breakpoints(s->target, BP_LINE, &old);
     for (int i = 0; i < nold; i++)
         if (strcmp(old[i]->file, bin_path) == 0)
             target_break_delete(s->target, old[i]);
+    free(old);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         int line = (int)dap_get_int(item, "line", 0);
@@ -136,11 +138,12 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         session_respond_breakpoints(s, req, list);
         return;
     }
-    gobp_breakpoint *old[256];
-    int nold = target_breakpoints(s->target, BP_FUNCTION, old, 256);
+    gobp_breakpoint **old;
+    int nold = target_breakpoints(s->target, BP_FUNCTION, &old);
     for (int i = 0; i < nold; i++)
         target_break_delete(s->target, old[i]);
-    const char **tracepoints = calloc(n + 1, sizeof *tracepoints);
+    free(old);
+    const char **tracepoints = xcalloc(n + 1, sizeof *tracepoints);
     int ntrace = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
@@ -181,10 +184,11 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
     json_object_object_get_ex(args, "filters", &filters);
     json_object *list = json_object_new_array();
     if (s->target) {
-        gobp_breakpoint *old[16];
-        int nold = target_breakpoints(s->target, BP_EXCEPTION, old, 16);
+        gobp_breakpoint **old;
+        int nold = target_breakpoints(s->target, BP_EXCEPTION, &old);
         for (int i = 0; i < nold; i++)
             target_break_delete(s->target, old[i]);
+        free(old);
     }
     size_t n = filters && json_object_is_type(filters, json_type_array) ? json_object_array_length(filters) : 0;
     for (size_t i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
  * while the program runs or is stopped) and gobpForceReturn (make the function stopped at its
  * entry return at once with zero results). Also the launch attribute handlerBreakpoints. */
 #include "session.h"
+#include "alloc.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -19,15 +20,16 @@ static char *plugin_full_path(session *s, const char *plugin)
         snprintf(buf, sizeof buf, "%s", plugin);
     else
         snprintf(buf, sizeof buf, "%s/%s", s->cwd, plugin);
-    return strdup(buf);
+    return xstrdup(buf);
 }
 
 void session_set_handlers(session *s, const handler_spec *specs, int n, json_object *results, bool announce)
 {
-    gobp_breakpoint *old[256];
-    int nold = target_breakpoints(s->target, BP_HANDLER, old, 256);
+    gobp_breakpoint **old;
+    int nold = target_breakpoints(s->target, BP_HANDLER, &old);
     for (int i = 0; i < nold; i++)
         target_break_delete(s->target, old[i]);
+    free(old);
     for (int i = 0; i < n; i++) {
         const char *function = specs[i].function, *plugin = specs[i].plugin;
         gobp_breakpoint *bp = NULL;

@@ -366,9 +366,11 @@ static int func_first_line(const cu_info *cu, const gobp_func *f, int fi)
     return best;
 }
 
+/* The lowest is_stmt pc per function, growing. */
+typedef struct { uint64_t *pcs; int n, cap; } pc_list;
+
 /* Adds the lowest is_stmt pc per function for rows of (cu, fi, line). */
-static int collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int asked,
-                        uint64_t *pcs, int max, int n)
+static void collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int asked, pc_list *out)
 {
     for (int i = 0; i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
@@ -376,15 +378,19 @@ static int collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int ask
         const gobp_func *f = binary_func_by_pc(bin, r->pc);
         if (!f || (line != asked && func_first_line(cu, f, fi) > asked)) continue;
         int k;
-        for (k = 0; k < n; k++) {
-            if (binary_func_by_pc(bin, pcs[k]) == f) {
-                if (r->pc < pcs[k]) pcs[k] = r->pc;
+        for (k = 0; k < out->n; k++) {
+            if (binary_func_by_pc(bin, out->pcs[k]) == f) {
+                if (r->pc < out->pcs[k]) out->pcs[k] = r->pc;
                 break;
             }
         }
-        if (k == n && n < max) pcs[n++] = r->pc;
+        if (k < out->n) continue;
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 16;
+            out->pcs = xrealloc(out->pcs, (size_t)out->cap * sizeof *out->pcs);
+        }
+        out->pcs[out->n++] = r->pc;
     }
-    return n;
 }
 
 int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line)
@@ -397,18 +403,17 @@ int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *p
         if (fidx[c] >= 0) known = true;
     }
     if (!known) return -1;
-    for (int l = line; l <= line + 20; l++) {
-        int n = 0;
+    pc_list found = {0};
+    for (int l = line; l <= line + 20 && found.n == 0; l++) {
         for (int c = 0; c < bin->ncus; c++) {
             if (fidx[c] < 0 || cu_load_rows(bin, &bin->cus[c]) != 0) continue;
-            n = collect_line(bin, &bin->cus[c], fidx[c], l, line, pcs, max, n);
+            collect_line(bin, &bin->cus[c], fidx[c], l, line, &found);
         }
-        if (n > 0) {
-            if (found_line) *found_line = l;
-            return n;
-        }
+        if (found.n > 0 && found_line) *found_line = l;
     }
-    return 0;
+    if (found.n > 0 && max > 0) memcpy(pcs, found.pcs, (size_t)(found.n < max ? found.n : max) * sizeof *pcs);
+    free(found.pcs);
+    return found.n;
 }
 
 int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line)

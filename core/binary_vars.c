@@ -168,15 +168,23 @@ typedef struct {
     int sp;
     int reg;            /* pending DW_OP_regN, -1 if none */
     bool stack_value;
+    bool overflow;      /* deeper than stack[]: the expression is refused, not misread */
 } expr_state;
 
-static void push(expr_state *st, uint64_t v) { if (st->sp < 32) st->stack[st->sp++] = v; }
+static void push(expr_state *st, uint64_t v)
+{
+    if (st->sp < (int)(sizeof st->stack / sizeof st->stack[0])) st->stack[st->sp++] = v;
+    else st->overflow = true;
+}
 static uint64_t pop(expr_state *st) { return st->sp ? st->stack[--st->sp] : 0; }
 
 /* Ends a piece (DW_OP_piece or the end of the expression) from what the expression left. */
 static void emit_piece(expr_state *st, gobp_location *loc, uint32_t size)
 {
-    if (loc->npieces >= 16) return;
+    if (loc->npieces == loc->cap) {
+        loc->cap = loc->cap ? loc->cap * 2 : 4;
+        loc->pieces = xrealloc(loc->pieces, (size_t)loc->cap * sizeof *loc->pieces);
+    }
     gobp_piece *p = &loc->pieces[loc->npieces++];
     memset(p, 0, sizeof *p);
     p->size = size;
@@ -230,7 +238,7 @@ static int eval_locdesc(gobp_binary *bin, Dwarf_Locdesc_c desc, Dwarf_Unsigned n
         Dwarf_Unsigned a1, a2, a3, br;
         if (dwarf_get_location_op_value_c(desc, i, &op, &a1, &a2, &a3, &br, NULL) != DW_DLV_OK) return -1;
         if (op == DW_OP_piece) pieced = true;
-        if (eval_op(bin, &st, loc, op, a1, a2, cfa, regs) != 0) return -1;
+        if (eval_op(bin, &st, loc, op, a1, a2, cfa, regs) != 0 || st.overflow) return -1;
     }
     if (!pieced && nops) emit_piece(&st, loc, whole_size);
     return 0;
@@ -280,7 +288,15 @@ static int die_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
         break;
     }
     dwarf_loc_head_c_dealloc(head);
+    if (result < 0) binary_location_free(loc);
     return result;
+}
+
+void binary_location_free(gobp_location *loc)
+{
+    free(loc->pieces);
+    loc->pieces = NULL;
+    loc->npieces = loc->cap = 0;
 }
 
 /* A variable moved to the heap: its pointer is set by the code of heap_line (the declaration,

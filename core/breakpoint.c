@@ -1,6 +1,7 @@
 /* The breakpoint table: owns every logical breakpoint, hands out ids and finds the
  * breakpoints behind a hit address. Physical sites are the process's business (proc.c). */
 #include "breakpoint.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,14 @@ struct gobp_bp_table {
 
 gobp_bp_table *bp_table_new(void)
 {
-    gobp_bp_table *t = calloc(1, sizeof *t);
+    gobp_bp_table *t = xcalloc(1, sizeof *t);
     t->next_id = 1;
     return t;
 }
 
 static void bp_free(gobp_breakpoint *bp)
 {
+    free(bp->addrs);
     free(bp->file);
     free(bp->function);
     free(bp->condition);
@@ -42,9 +44,9 @@ gobp_breakpoint *bp_table_add(gobp_bp_table *t, gobp_bp_kind kind)
 {
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
-        t->items = realloc(t->items, (size_t)t->cap * sizeof *t->items);
+        t->items = xrealloc(t->items, (size_t)t->cap * sizeof *t->items);
     }
-    gobp_breakpoint *bp = calloc(1, sizeof *bp);
+    gobp_breakpoint *bp = xcalloc(1, sizeof *bp);
     bp->id = t->next_id++;
     bp->kind = kind;
     t->items[t->count++] = bp;
@@ -63,15 +65,36 @@ void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp)
     }
 }
 
-int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint **out, int max)
+void bp_add_addr(gobp_breakpoint *bp, uint64_t addr)
+{
+    if (bp->naddrs == bp->addrs_cap) {
+        bp->addrs_cap = bp->addrs_cap ? bp->addrs_cap * 2 : 4;
+        bp->addrs = xrealloc(bp->addrs, (size_t)bp->addrs_cap * sizeof *bp->addrs);
+    }
+    bp->addrs[bp->naddrs++] = addr;
+}
+
+static bool has_addr(const gobp_breakpoint *bp, uint64_t addr)
+{
+    for (int a = 0; a < bp->naddrs; a++)
+        if (bp->addrs[a] == addr)
+            return true;
+    return false;
+}
+
+int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint ***out)
 {
     int n = 0;
-    for (int i = 0; i < t->count && n < max; i++)
-        for (int a = 0; a < t->items[i]->naddrs; a++)
-            if (t->items[i]->addrs[a] == addr) {
-                out[n++] = t->items[i];
-                break;
-            }
+    for (int i = 0; i < t->count; i++)
+        n += has_addr(t->items[i], addr);
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    *out = xmalloc((size_t)n * sizeof **out);
+    n = 0;
+    for (int i = 0; i < t->count; i++)
+        if (has_addr(t->items[i], addr))
+            (*out)[n++] = t->items[i];
     return n;
 }
 

@@ -62,8 +62,8 @@ void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
  * returns -1 with the same reason in err: never an unconditional stop. */
 int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
                                 const char *hit_condition, const char *log_message, char *err, size_t errlen);
-/* Every user breakpoint of a kind (to replace a set). */
-int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
+/* Every breakpoint of a kind (to replace a set), malloc'd into *out (free it). Returns the count. */
+int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint ***out);
 
 /* ---- panics and fatal errors (target_exception.c) ---- */
 typedef enum { EXC_UNRECOVERED_PANIC, EXC_ANY_PANIC, EXC_FATAL } gobp_exception_kind;
@@ -117,8 +117,8 @@ typedef struct {
     gobp_stop_reason reason;
     int64_t goid;            /* goroutine that stopped (0 if none: before the runtime runs) */
     pid_t tid;
-    int bp_ids[8];
-    int nbp;
+    const int *bp_ids;       /* BREAKPOINT: the breakpoints that stop it (owned by the target, */
+    int nbp;                 /*   valid until the next stop) */
     bool exception;          /* BREAKPOINT at a panic / fatal error filter */
     int exit_code;           /* EXITED: code; KILLED: signal */
 } gobp_stop;
@@ -148,6 +148,8 @@ pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);
+/* The same, every frame (up to STACK_MAX_DEPTH), malloc'd into *frames (free it, also on -1). */
+int target_stack_all(gobp_target *t, int64_t goid, gobp_frame **frames, int *total);
 
 /* ---- variables of a frame, globals ---- */
 /* The variables in scope at frame fr (arguments, results and locals; owned by the target).

@@ -19,9 +19,10 @@ struct gobp_target {
     const char **labels;       /* per gs entry, computed in batches on first use */
     target_thread *threads;
     int nthreads;
-    /* the last hit, filled by the hit callback */
-    int hit_bp_ids[8];
-    int hit_nbp;
+    /* the last hit, filled by the hit callback: the breakpoints that stop it */
+    int *hit_bp_ids;
+    int hit_nbp, hit_cap;
+    int *stop_bp_ids;          /* those of the last stop reported (gobp_stop.bp_ids) */
     bool hit_is_step;
     bool hit_is_exception;
     /* the last exception stop: the thread that hit it and the goroutine shown for it (they
@@ -43,6 +44,9 @@ gobp_process *target_process(gobp_target *t);
 void target_invalidate(gobp_target *t);
 /* The g a thread runs, from its TLS slot (a g0 or gsignal when it is on a system stack). 0 ok. */
 int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g);
+/* Every function called name (a generic function's instantiations), malloc'd into *out (free
+ * it). Returns the count. */
+int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out);
 /* User code: package main, or a package whose path starts with a domain (example.com/x). */
 bool target_is_user_function(const char *name);
 /* The goroutine an exception stop of thread tid shows (target_exception.c); remembers the

@@ -23,14 +23,14 @@ int target_source_line(gobp_target *t, uint64_t pc, const char **file, int *line
 
 const char *target_source_recorded_as(gobp_target *t, const char *path, int line)
 {
-    uint64_t pcs[GOBP_BP_MAX_ADDRS];
+    uint64_t pcs[1];   /* one place of the line is enough to learn its recorded path */
     int found;
     if (!path || path[0] != '/')
         return NULL;
     for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
         const char *file = NULL;
         int fline;
-        if (binary_line_to_pcs(t->bin, p + 1, line, pcs, GOBP_BP_MAX_ADDRS, &found) > 0 &&
+        if (binary_line_to_pcs(t->bin, p + 1, line, pcs, 1, &found) > 0 &&
             binary_pc_to_line(t->bin, pcs[0], &file, &fline) == 0 && file)
             return file;
     }

@@ -1,7 +1,6 @@
 /* Tests of core/proc (launch, attach, wait loop, sites with XOL, stop/resume, kill,
  * detach) on real Go programs built at test time with every installed Go toolchain. */
 #include <criterion/criterion.h>
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "insn.h"
 #include "proc.h"
 
 #include "go_toolchains.h"
@@ -327,28 +327,22 @@ static void find_interesting(gobp_process *p, uint64_t lo, uint64_t size, uint64
 {
     uint8_t *code = malloc(size);
     cr_assert_eq(proc_read(p, lo, code, size), 0);
-    csh h;
-    cr_assert_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *insn;
-    size_t n = cs_disasm(h, code, size, lo, 0, &insn);
+    insn_walk w;
+    insn_step in;
     memset(found, 0, 3 * sizeof found[0]);
-    for (size_t i = 0; i < n; i++) {
-        cs_x86 *x = &insn[i].detail->x86;
-        bool riprel = false;
-        for (int k = 0; k < x->op_count; k++)
-            if (x->operands[k].type == X86_OP_MEM && x->operands[k].mem.base == X86_REG_RIP)
-                riprel = true;
-        if (insn[i].id == X86_INS_CALL && insn[i].bytes[0] == 0xe8 && !found[1] && i > 3)
-            found[1] = insn[i].address;
-        else if (riprel && insn[i].id != X86_INS_CALL && insn[i].id != X86_INS_JMP && !found[0])
-            found[0] = insn[i].address;
-        else if (insn[i].id >= X86_INS_JAE && insn[i].id <= X86_INS_JS && insn[i].id != X86_INS_JMP &&
-                 !found[2] && i > 3)
-            found[2] = insn[i].address;
+    insn_walk_begin(&w, code, size, lo);
+    for (int i = 0; insn_walk_next(&w, &in) && in.op != INSN_OP_BAD; i++) {
+        insn_info xol;
+        char err[128];
+        bool riprel = insn_decode(in.bytes, in.len, in.addr, &xol, err, sizeof err) == 0 && xol.rip_relative;
+        if (in.op == INSN_OP_CALL && in.bytes[0] == 0xe8 && !found[1] && i > 3)
+            found[1] = in.addr;
+        else if (riprel && in.op != INSN_OP_CALL && in.op != INSN_OP_CALL_INDIRECT && in.op != INSN_OP_JMP && !found[0])
+            found[0] = in.addr;
+        else if (in.op == INSN_OP_JCC && !found[2] && i > 3)
+            found[2] = in.addr;
     }
-    cs_free(insn, n);
-    cs_close(&h);
+    insn_walk_end(&w);
     free(code);
 }
 
