@@ -141,7 +141,7 @@ static int run_trace(trace_args *a)
         return 2;
     }
     const gobp_func **fs = NULL;
-    int n = trace_select(target_binary(t), &a->sel, &fs, err, sizeof err);
+    int n = target_trace_select(t, &a->sel, &fs, err, sizeof err);
     if (n <= 0) {
         if (n == 0)
             fprintf(stderr, "gobp-dap trace: no function matches %s%s (runtime and internal/ functions are traced only with --pkg)\n",

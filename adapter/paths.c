@@ -8,41 +8,16 @@
 
 void session_path_rules_free(session *s)
 {
-    for (int i = 0; i < s->npath_rules; i++) {
-        free(s->path_rules[i].from);
-        free(s->path_rules[i].to);
-    }
-    free(s->path_rules);
+    path_rules_free(s->path_rules, s->npath_rules);
     s->path_rules = NULL;
     s->npath_rules = 0;
 }
 
-int session_set_substitute_path(session *s, json_object *rules, char *err, size_t errlen)
+void session_set_path_rules(session *s, path_rule *rules, int n)
 {
     session_path_rules_free(s);
-    if (!rules)
-        return 0;
-    if (!json_object_is_type(rules, json_type_array)) {
-        snprintf(err, errlen, "substitutePath must be an array of {\"from\": \"/editor/path\", \"to\": \"/path/in/the/binary\"}");
-        return -1;
-    }
-    size_t n = json_object_array_length(rules);
-    s->path_rules = calloc(n ? n : 1, sizeof *s->path_rules);
-    for (size_t i = 0; i < n; i++) {
-        json_object *r = json_object_array_get_idx(rules, i), *from = NULL, *to = NULL;
-        if (!r || !json_object_is_type(r, json_type_object) || !json_object_object_get_ex(r, "from", &from) ||
-            !json_object_object_get_ex(r, "to", &to) || !json_object_is_type(from, json_type_string) ||
-            !json_object_is_type(to, json_type_string)) {
-            snprintf(err, errlen, "substitutePath[%zu]: each rule is {\"from\": \"/editor/path\", \"to\": \"/path/in/the/binary\"} "
-                     "with two strings", i);
-            session_path_rules_free(s);
-            return -1;
-        }
-        s->path_rules[i].from = strdup(json_object_get_string(from));
-        s->path_rules[i].to = strdup(json_object_get_string(to));
-        s->npath_rules++;
-    }
-    return 0;
+    s->path_rules = rules;
+    s->npath_rules = n;
 }
 
 /* path rewritten by the rule prefix -> replacement, or NULL if the rule does not apply: path

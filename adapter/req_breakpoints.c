@@ -39,7 +39,7 @@ static json_object *not_launched_json(int line, const char *path)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "verified", json_object_new_boolean(0));
-    json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+    json_object_object_add(o, "message", json_object_new_string(NO_PROGRAM_MESSAGE));
     if (line > 0)
         json_object_object_add(o, "line", json_object_new_int(line));
     if (path)
@@ -83,27 +83,21 @@ static gobp_breakpoint *take_unchanged(gobp_breakpoint **old, int n, json_object
 }
 
 /* An editor path the binary does not know: when the binary records the file under another
- * directory (a -trimpath build: example.com/mod/main.go), say so and suggest the rule. */
-static void suggest_substitute_path(session *s, gobp_breakpoint *bp, const char *path, int line)
+ * directory (a -trimpath build: example.com/mod/main.go), o's message says so and suggests
+ * the rule. */
+static void suggest_substitute_path(session *s, const gobp_breakpoint *bp, const char *path, int line, json_object *o)
 {
     if (bp->verified || path[0] != '/' || !strstr(bp->message, "is not a source file"))
         return;
-    gobp_binary *bin = target_binary(s->target);
-    uint64_t pcs[GOBP_BP_MAX_ADDRS];
-    int found;
-    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-        const char *file = NULL;
-        int fline;
-        if (binary_line_to_pcs(bin, p + 1, line, pcs, GOBP_BP_MAX_ADDRS, &found) <= 0 ||
-            binary_pc_to_line(bin, pcs[0], &file, &fline) != 0 || !file)
-            continue;
-        file = session_path_clean(file);
-        const char *fslash = strrchr(file, '/'), *pslash = strrchr(path, '/');
-        snprintf(bp->message, sizeof bp->message, "%s is not a source file of this program, which records it as %s "
-                 "(a -trimpath build?): map the directories with substitutePath: [{\"from\": \"%.*s\", \"to\": \"%.*s\"}]",
-                 path, file, (int)(pslash - path), path, fslash ? (int)(fslash - file) : 0, file);
+    const char *file = session_path_clean(target_source_recorded_as(s->target, path, line));
+    if (!file)
         return;
-    }
+    const char *fslash = strrchr(file, '/'), *pslash = strrchr(path, '/');
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s is not a source file of this program, which records it as %s "
+             "(a -trimpath build?): map the directories with substitutePath: [{\"from\": \"%.*s\", \"to\": \"%.*s\"}]",
+             path, file, (int)(pslash - path), path, fslash ? (int)(fslash - file) : 0, file);
+    json_object_object_add(o, "message", json_object_new_string(msg));
 }
 
 DECLARE_REQUEST(req_set_breakpoints)
@@ -125,8 +119,8 @@ DECLARE_REQUEST(req_set_breakpoints)
         return;
     }
     char *bin_path = session_path_to_binary(s, path);   /* substitutePath */
-    gobp_breakpoint *old[256], **kept = xcalloc(n, sizeof *kept);
-    int nold = 0, nall = target_breakpoints(s->target, BP_LINE, old, 256);
+    gobp_breakpoint **old, **kept = xcalloc(n, sizeof *kept);
+    int nold = 0, nall = target_breakpoints(s->target, BP_LINE, &old);
     for (int i = 0; i < nall; i++)
         if (strcmp(old[i]->file, bin_path) == 0)
             old[nold++] = old[i];
@@ -138,16 +132,18 @@ DECLARE_REQUEST(req_set_breakpoints)
     for (int i = 0; i < nold; i++)
         if (old[i])
             target_break_delete(s->target, old[i]);
+    free(old);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         int line = (int)dap_get_int(item, "line", 0) + !s->client_lines_start_at1;
         gobp_breakpoint *bp = kept[i];
         if (!bp) {
             bp = target_break_line(s->target, bin_path, line);
-            suggest_substitute_path(s, bp, bin_path, line);
             apply_conditions(s, bp, item);
         }
-        json_object_array_add(list, session_breakpoint_json(s, bp, path));
+        json_object *o = session_breakpoint_json(s, bp, path);
+        suggest_substitute_path(s, bp, bin_path, line, o);
+        json_object_array_add(list, o);
     }
     free(kept);
     free(bin_path);
@@ -170,8 +166,8 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         session_respond_breakpoints(s, req, list);
         return;
     }
-    gobp_breakpoint *old[256], **kept = xcalloc(n, sizeof *kept);
-    int nold = target_breakpoints(s->target, BP_FUNCTION, old, 256);
+    gobp_breakpoint **old, **kept = xcalloc(n, sizeof *kept);
+    int nold = target_breakpoints(s->target, BP_FUNCTION, &old);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
         const char *cond = dap_get_string(item, "condition", NULL);
@@ -181,6 +177,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
     for (int i = 0; i < nold; i++)
         if (old[i])
             target_break_delete(s->target, old[i]);
+    free(old);
     const char **tracepoints = xcalloc(n + 1, sizeof *tracepoints);
     int ntrace = 0;
     for (size_t i = 0; i < n; i++) {
@@ -192,8 +189,7 @@ DECLARE_REQUEST(req_set_function_breakpoints)
             continue;
         }
         if (cond && strcmp(cond, "trace") == 0) {   /* a tracepoint: calls are traced, nothing stops */
-            const gobp_func *fs[1];
-            bool found = binary_funcs_named(target_binary(s->target), name, fs, 1) > 0;
+            bool found = target_has_function(s->target, name);
             json_object *o = not_launched_json(0, NULL);
             json_object_object_add(o, "verified", json_object_new_boolean(found));
             json_object_object_add(o, "message", json_object_new_string(found ? "tracepoint: calls are traced in the debug console"
@@ -228,10 +224,11 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
     json_object_object_get_ex(args, "filters", &filters);
     json_object *list = json_object_new_array();
     if (s->target) {
-        gobp_breakpoint *old[16];
-        int nold = target_breakpoints(s->target, BP_EXCEPTION, old, 16);
+        gobp_breakpoint **old;
+        int nold = target_breakpoints(s->target, BP_EXCEPTION, &old);
         for (int i = 0; i < nold; i++)
             target_break_delete(s->target, old[i]);
+        free(old);
     }
     size_t n = filters && json_object_is_type(filters, json_type_array) ? json_object_array_length(filters) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -245,7 +242,7 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
             json_object_object_add(o, "message", json_object_new_string("unknown exception filter"));
         } else if (!s->target) {
             json_object_object_add(o, "verified", json_object_new_boolean(0));
-            json_object_object_add(o, "message", json_object_new_string("no program is running yet: launch or attach first"));
+            json_object_object_add(o, "message", json_object_new_string(NO_PROGRAM_MESSAGE));
         } else {
             gobp_breakpoint *bp = target_break_exception(s->target, f->kind);
             json_object_object_add(o, "id", json_object_new_int(bp->id));
@@ -260,8 +257,6 @@ DECLARE_REQUEST(req_set_exception_breakpoints)
 
 DECLARE_REQUEST(req_exception_info)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t thread = dap_get_int(args, "threadId", s->last_stop_goid);
     char kind[64], msg[1024];
     if (target_exception_info(s->target, session_thread_to_goid(s, thread), kind, sizeof kind, msg, sizeof msg) < 0) {

@@ -1,51 +1,34 @@
-/* disassemble: the editor's disassembly view. Instructions are decoded with Capstone from
- * the start of the enclosing function (x86 cannot be decoded backwards), with their source
- * line and the original bytes under breakpoints. */
+/* disassemble: the editor's disassembly view. Instructions are decoded (insn.c) from the
+ * start of the enclosing function (x86 cannot be decoded backwards), with their source line
+ * and the original bytes under breakpoints. */
 #include "session.h"
+#include "alloc.h"
+#include "insn.h"
 
-#include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    uint64_t addr;
-    uint8_t len;
-    uint8_t bytes[16];
-    char text[192];
-} decoded;
+typedef insn_step decoded;
 
 /* Decodes [from, to) into out (grows); undecodable bytes become one-byte "(bad)" entries. */
-static int decode_range(gobp_process *p, csh cs, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
+static int decode_range(gobp_target *t, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
 {
     size_t len = to - from;
-    unsigned char *code = malloc(len ? len : 1);
-    if (proc_read(p, from, code, len) < 0) {
+    unsigned char *code = xmalloc(len ? len : 1);
+    if (target_read_memory(t, from, code, len) < 0) {
         free(code);
         return -1;
     }
-    cs_insn *insn = cs_malloc(cs);
-    const uint8_t *c = code;
-    size_t left = len;
-    uint64_t addr = from;
-    while (left > 0) {
+    insn_walk w;
+    insn_walk_begin(&w, code, len, from);
+    for (;;) {
         if (*n == *cap)
-            *out = realloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
-        decoded *d = &(*out)[(*n)++];
-        const uint8_t *before = c;
-        if (cs_disasm_iter(cs, &c, &left, &addr, insn)) {
-            d->addr = insn->address;
-            d->len = (uint8_t)insn->size;
-            memcpy(d->bytes, insn->bytes, insn->size);
-            snprintf(d->text, sizeof d->text, "%s %s", insn->mnemonic, insn->op_str);
-        } else {
-            d->addr = addr;
-            d->len = 1;
-            d->bytes[0] = *before;
-            snprintf(d->text, sizeof d->text, "(bad)");
-            c++, left--, addr++;
-        }
+            *out = xrealloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
+        if (!insn_walk_next(&w, &(*out)[*n]))
+            break;
+        (*n)++;
     }
-    cs_free(insn, 1);
+    insn_walk_end(&w);
     free(code);
     return 0;
 }
@@ -64,7 +47,7 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
         json_object_object_add(o, "symbol", json_object_new_string(f->name));
     const char *file;
     int line;
-    if (binary_pc_to_line(target_binary(s->target), d->addr, &file, &line) == 0 && file) {
+    if (target_source_line(s->target, d->addr, &file, &line) == 0 && file) {
         char *mapped = session_path_to_editor(s, file);   /* substitutePath */
         json_object *src = json_object_new_object();
         const char *base = strrchr(mapped, '/');
@@ -90,8 +73,6 @@ static json_object *filler_json(uint64_t addr)
 
 DECLARE_REQUEST(req_disassemble)
 {
-    if (!session_require_stopped(s, req))
-        return;
     const char *ref = dap_get_string(args, "memoryReference", NULL);
     int64_t count = dap_get_int(args, "instructionCount", 0);
     if (!ref || count <= 0 || count > 100000) {
@@ -100,26 +81,20 @@ DECLARE_REQUEST(req_disassemble)
     }
     uint64_t addr = strtoull(ref, NULL, 0) + (uint64_t)dap_get_int(args, "offset", 0);
     int64_t ioff = dap_get_int(args, "instructionOffset", 0);
-    gobp_binary *bin = target_binary(s->target);
-    const gobp_func *f = binary_func_by_pc(bin, addr);
-    csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-        session_respond_error(s, req, "disassemble: the decoder is not available");
-        return;
-    }
+    const gobp_func *f = target_function_at(s->target, addr);
     /* Decode whole functions around addr until the window [ioff, ioff+count) is covered. */
     decoded *insns = NULL;
     int n = 0, cap = 0;
     uint64_t lo = f ? f->lowpc : addr, hi = f ? f->highpc : addr + 16 * (uint64_t)count;
-    decode_range(target_process(s->target), cs, lo, hi, &insns, &n, &cap);
+    decode_range(s->target, lo, hi, &insns, &n, &cap);
     int at = 0;
     while (at < n && insns[at].addr < addr)
         at++;
     for (const gobp_func *g = f; g && at + ioff + count > n;) {       /* more after: the next functions */
-        const gobp_func *next = binary_func_by_pc(bin, g->highpc);
+        const gobp_func *next = target_function_at(s->target, g->highpc);
         if (!next || next == g)
             break;
-        decode_range(target_process(s->target), cs, next->lowpc, next->highpc, &insns, &n, &cap);
+        decode_range(s->target, next->lowpc, next->highpc, &insns, &n, &cap);
         g = next;
     }
     json_object *list = json_object_new_array();
@@ -128,11 +103,10 @@ DECLARE_REQUEST(req_disassemble)
             json_object_array_add(list, filler_json(k < 0 ? lo : (n ? insns[n - 1].addr + insns[n - 1].len : addr)));
             continue;
         }
-        const gobp_func *fk = binary_func_by_pc(bin, insns[k].addr);
+        const gobp_func *fk = target_function_at(s->target, insns[k].addr);
         json_object_array_add(list, instruction_json(s, &insns[k], fk && fk->lowpc == insns[k].addr, fk));
     }
     free(insns);
-    cs_close(&cs);
     json_object *body = json_object_new_object();
     json_object_object_add(body, "instructions", list);
     session_respond_ok(s, req, body);

@@ -12,8 +12,6 @@ static void resume_body(session *s, json_object *req, bool continued)
 
 DECLARE_REQUEST(req_continue)
 {
-    if (!session_require_stopped(s, req))
-        return;
     handles_clear(&s->handles);
     resume_body(s, req, true);
     target_continue(s->target);
@@ -21,10 +19,6 @@ DECLARE_REQUEST(req_continue)
 
 DECLARE_REQUEST(req_pause)
 {
-    if (!s->target) {
-        session_respond_error(s, req, "no program is being debugged");
-        return;
-    }
     session_respond_ok(s, req, NULL);
     if (target_running(s->target))
         target_pause(s->target);
@@ -32,8 +26,6 @@ DECLARE_REQUEST(req_pause)
 
 static void step(session *s, json_object *req, json_object *args, gobp_step_kind kind)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t goid = dap_get_int(args, "threadId", s->last_stop_goid);
     char err[256];
     handles_clear(&s->handles);

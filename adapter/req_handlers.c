@@ -2,6 +2,7 @@
  * while the program runs or is stopped) and gobpForceReturn (make the function stopped at its
  * entry return at once with zero results). Also the launch attribute handlerBreakpoints. */
 #include "session.h"
+#include "alloc.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -19,20 +20,18 @@ static char *plugin_full_path(session *s, const char *plugin)
         snprintf(buf, sizeof buf, "%s", plugin);
     else
         snprintf(buf, sizeof buf, "%s/%s", s->cwd, plugin);
-    return strdup(buf);
+    return xstrdup(buf);
 }
 
-void session_set_handlers(session *s, json_object *list, json_object *results, bool announce)
+void session_set_handlers(session *s, const handler_spec *specs, int n, json_object *results, bool announce)
 {
-    gobp_breakpoint *old[256];
-    int nold = target_breakpoints(s->target, BP_HANDLER, old, 256);
+    gobp_breakpoint **old;
+    int nold = target_breakpoints(s->target, BP_HANDLER, &old);
     for (int i = 0; i < nold; i++)
         target_break_delete(s->target, old[i]);
-    size_t n = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *item = json_object_array_get_idx(list, i);
-        const char *function = dap_get_string(item, "function", NULL);
-        const char *plugin = dap_get_string(item, "plugin", NULL);
+    free(old);
+    for (int i = 0; i < n; i++) {
+        const char *function = specs[i].function, *plugin = specs[i].plugin;
         gobp_breakpoint *bp = NULL;
         json_object *o;
         if (!function || !plugin) {
@@ -41,7 +40,7 @@ void session_set_handlers(session *s, json_object *list, json_object *results, b
             json_object_object_add(o, "message", json_object_new_string("a handler needs \"function\" and \"plugin\""));
         } else {
             char *path = plugin_full_path(s, plugin);
-            bp = target_handler_add(s->target, function, path, dap_get_string(item, "config", ""));
+            bp = target_handler_add(s->target, function, path, specs[i].config ? specs[i].config : "");
             free(path);
             o = session_breakpoint_json(s, bp, NULL);
         }
@@ -66,19 +65,21 @@ DECLARE_REQUEST(req_set_handler_breakpoints)
         session_respond_error(s, req, "setHandlerBreakpoints: arguments.handlers (an array of {function, plugin, config}) is required");
         return;
     }
-    if (!s->target) {
-        session_respond_error(s, req, "setHandlerBreakpoints: no program is being debugged: launch or attach first");
+    handler_spec *specs;
+    int n;
+    char err[512];
+    if (handler_specs_parse(list, "setHandlerBreakpoints", "handlers", &specs, &n, err, sizeof err) < 0) {
+        session_respond_error(s, req, "%s", err);
         return;
     }
     json_object *results = json_object_new_array();
-    session_set_handlers(s, list, results, false);
+    session_set_handlers(s, specs, n, results, false);
+    handler_specs_free(specs, n);
     session_respond_breakpoints(s, req, results);
 }
 
 DECLARE_REQUEST(req_force_return)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t thread = dap_get_int(args, "threadId", s->last_stop_goid);
     char err[256];
     if (target_force_return(s->target, session_thread_to_goid(s, thread), err, sizeof err) < 0) {

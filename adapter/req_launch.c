@@ -1,6 +1,5 @@
-/* launch and attach: Delve's launch.json attributes (program, mode, args, cwd, env, buildFlags,
- * stopOnEntry, stdinFrom, disableASLR, substitutePath; processId for attach) turned into a running target,
- * building the package first when program is a directory or a .go file. */
+/* launch and attach: a launch_config (launch_config.c parses the arguments) turned into a
+ * running target, building the package first when program is a directory or a .go file. */
 #include "session.h"
 
 #include <errno.h>
@@ -48,49 +47,33 @@ static char *resolve_path(const char *path, const char *cwd)
     return real ? real : strdup(buf);
 }
 
-/* The environment: ours, with the launch "env" map applied (null unsets). */
-static void build_env(json_object *env_map, strvec *env)
+/* The environment: ours, with the launch "env" settings applied (a NULL value unsets). */
+static void build_env(const launch_config *cfg, strvec *env)
 {
     for (char **e = environ; *e; e++) {
         const char *eq = strchr(*e, '=');
-        char key[256];
-        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - *e) : (int)strlen(*e), *e);
-        if (!env_map || !json_object_object_get_ex(env_map, key, NULL))
+        size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+        bool overridden = false;
+        for (int i = 0; i < cfg->nenv && !overridden; i++)
+            overridden = strlen(cfg->env[i].name) == len && strncmp(cfg->env[i].name, *e, len) == 0;
+        if (!overridden)
             strvec_push(env, *e);
     }
-    if (!env_map)
-        return;
-    json_object_object_foreach(env_map, key, val) {
-        if (!val || json_object_is_type(val, json_type_null))
+    for (int i = 0; i < cfg->nenv; i++) {
+        if (!cfg->env[i].value)
             continue;
         char *kv;
-        if (asprintf(&kv, "%s=%s", key, json_object_get_string(val)) < 0)
+        if (asprintf(&kv, "%s=%s", cfg->env[i].name, cfg->env[i].value) < 0)
             continue;
         strvec_push(env, kv);
         free(kv);
     }
 }
 
-/* buildFlags: a string (split on spaces, as Delve does) or an array of strings. */
-static void push_build_flags(json_object *flags, strvec *argv)
-{
-    if (!flags)
-        return;
-    if (json_object_is_type(flags, json_type_array)) {
-        for (size_t i = 0; i < json_object_array_length(flags); i++)
-            strvec_push(argv, json_object_get_string(json_object_array_get_idx(flags, i)));
-        return;
-    }
-    char *copy = strdup(json_object_get_string(flags));
-    for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-        strvec_push(argv, w);
-    free(copy);
-}
-
 /* Runs `go build` (or `go test -c`) and captures its output; 0 on success. The go command is
  * the first `go` in the PATH of envp (gobp-dap's environment with the launch "env" applied),
  * and envp is the build's environment (GOFLAGS, GOTOOLCHAIN, CGO_ENABLED, ...). */
-static int go_build(session *s, const char *dir, const char *target, bool test, json_object *flags,
+static int go_build(session *s, const char *dir, const char *target, bool test, const launch_config *cfg,
                     char **envp, char *out, size_t outlen, char *msg, size_t msglen)
 {
     char tmpl[] = "/tmp/gobp-dap-build-XXXXXX";
@@ -108,7 +91,8 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
     strvec_push(&argv, "-gcflags=all=-N -l");
     strvec_push(&argv, "-o");
     strvec_push(&argv, out);
-    push_build_flags(flags, &argv);
+    for (int i = 0; i < cfg->nbuild_flags; i++)
+        strvec_push(&argv, cfg->build_flags[i]);
     strvec_push(&argv, target);
     int pipefd[2];
     if (pipe(pipefd) < 0) {
@@ -154,7 +138,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
 }
 
 /* Works out the executable to run: program itself (mode exec, or an ELF), or a build. */
-static char *program_executable(session *s, const char *program, const char *mode, json_object *flags,
+static char *program_executable(session *s, const char *program, const launch_config *cfg,
                                 char **envp, char *msg, size_t msglen)
 {
     struct stat st;
@@ -164,6 +148,7 @@ static char *program_executable(session *s, const char *program, const char *mod
     }
     size_t len = strlen(program);
     bool is_go_file = len > 3 && strcmp(program + len - 3, ".go") == 0;
+    const char *mode = cfg->mode;
     bool test = mode && strcmp(mode, "test") == 0;
     if (S_ISDIR(st.st_mode) || is_go_file) {
         if (mode && strcmp(mode, "exec") == 0) {
@@ -180,7 +165,7 @@ static char *program_executable(session *s, const char *program, const char *mod
                 *slash = 0;
             target = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
         }
-        if (go_build(s, dir, target, test, flags, envp, out, sizeof out, msg, msglen) < 0)
+        if (go_build(s, dir, target, test, cfg, envp, out, sizeof out, msg, msglen) < 0)
             return NULL;
         return strdup(out);
     }
@@ -208,94 +193,83 @@ static void send_process_event(session *s, const char *name, bool local)
     session_send(s, ev);
 }
 
-static void launch_ready(session *s, json_object *req, json_object *args, const char *name, bool launched)
+/* The program runs (stopped at its entry): handlers, tracing, then initialized. The session
+ * takes the trace settings over. */
+static void launch_ready(session *s, json_object *req, launch_config *cfg, const char *name, bool launched)
 {
     target_set_message_fn(s->target, session_on_target_message, s);
-    int64_t timeout = dap_get_int(args, "handlerTimeoutMs", 0);
-    if (timeout > 0)
-        target_set_handler_timeout(s->target, (int)timeout);
+    if (cfg->handler_timeout_ms > 0)
+        target_set_handler_timeout(s->target, cfg->handler_timeout_ms);
     send_process_event(s, name, launched);
-    json_object *handlers = NULL;
-    if (json_object_object_get_ex(args, "handlerBreakpoints", &handlers))
-        session_set_handlers(s, handlers, NULL, true);
-    json_object *trace = NULL;
-    if (json_object_object_get_ex(args, "trace", &trace))
-        session_trace_configure(s, trace);
+    if (cfg->handlers)
+        session_set_handlers(s, cfg->handlers, cfg->nhandlers, NULL, true);
+    session_trace_configure(s, cfg->trace);
+    cfg->trace = NULL;
     session_respond_ok(s, req, NULL);
     session_send(s, session_event(s, "initialized"));
 }
 
-/* The substitutePath attribute; a malformed one fails the request. */
-static bool substitute_path(session *s, json_object *req, json_object *args)
+/* What the session keeps of the configuration: substitutePath, stopOnEntry, the disconnect
+ * default and cwd (relative plugin and trace paths). */
+static void session_configure(session *s, launch_config *cfg)
 {
-    json_object *rules = NULL;
-    char err[256];
-    json_object_object_get_ex(args, "substitutePath", &rules);
-    if (session_set_substitute_path(s, rules, err, sizeof err) == 0)
-        return true;
-    session_respond_error(s, req, "%s", err);
-    return false;
+    session_set_path_rules(s, cfg->substitute_path, cfg->nsubstitute_path);
+    cfg->substitute_path = NULL;
+    cfg->nsubstitute_path = 0;
+    s->stop_on_entry = cfg->stop_on_entry;
+    s->terminate_debuggee = cfg->terminate_debuggee;
+    free(s->cwd);
+    s->cwd = cfg->cwd ? strdup(cfg->cwd) : getcwd(NULL, 0);
 }
 
 DECLARE_REQUEST(req_launch)
 {
-    if (s->target) {
-        session_respond_error(s, req, "a program is already being debugged in this session");
-        return;
-    }
-    const char *program = dap_get_string(args, "program", NULL);
-    if (!program || !*program) {
-        session_respond_error(s, req, "launch: the \"program\" attribute is required (a Go binary, package directory or .go file)");
-        return;
-    }
-    if (!substitute_path(s, req, args))
-        return;
-    const char *cwd = dap_get_string(args, "cwd", NULL);
-    const char *mode = dap_get_string(args, "mode", NULL);
-    json_object *flags = NULL, *env_map = NULL, *argv_json = NULL;
-    json_object_object_get_ex(args, "buildFlags", &flags);
-    json_object_object_get_ex(args, "env", &env_map);
-    json_object_object_get_ex(args, "args", &argv_json);
-    s->stop_on_entry = dap_get_bool(args, "stopOnEntry", false);
-    if (cwd) {
-        struct stat st;
-        if (stat(cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            session_respond_error(s, req, "cwd %s is not a directory", cwd);
-            return;
-        }
-    }
+    launch_config cfg;
     char msg[8192];
-    free(s->cwd);
-    s->cwd = cwd ? strdup(cwd) : getcwd(NULL, 0);
-    char *path = resolve_path(program, cwd);
+    if (launch_config_parse(args, "launch", &cfg, msg, sizeof msg) < 0) {
+        session_respond_error(s, req, "%s", msg);
+        return;
+    }
+    if (!cfg.program || !*cfg.program) {
+        session_respond_error(s, req, "launch: the \"program\" attribute is required (a Go binary, package directory or .go file)");
+        launch_config_free(&cfg);
+        return;
+    }
+    struct stat st;
+    if (cfg.cwd && (stat(cfg.cwd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+        session_respond_error(s, req, "launch: cwd %s is not a directory", cfg.cwd);
+        launch_config_free(&cfg);
+        return;
+    }
+    session_configure(s, &cfg);
+    char *path = resolve_path(cfg.program, cfg.cwd);
     strvec argv = { 0 }, env = { 0 };
-    build_env(env_map && json_object_is_type(env_map, json_type_object) ? env_map : NULL, &env);
-    char *exe = program_executable(s, path, mode, flags, env.items, msg, sizeof msg);
+    build_env(&cfg, &env);
+    char *exe = program_executable(s, path, &cfg, env.items, msg, sizeof msg);
     if (!exe) {
         session_respond_error(s, req, "%s", msg);
         session_end_debuggee(s, true);
         strvec_free(&env);
         free(path);
+        launch_config_free(&cfg);
         return;
     }
     strvec_push(&argv, exe);
-    if (argv_json && json_object_is_type(argv_json, json_type_array))
-        for (size_t i = 0; i < json_object_array_length(argv_json); i++)
-            strvec_push(&argv, json_object_get_string(json_object_array_get_idx(argv_json, i)));
+    for (int i = 0; i < cfg.nargs; i++)
+        strvec_push(&argv, cfg.args[i]);
 
     int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
     int in_fd = -1;
-    const char *stdin_from = dap_get_string(args, "stdinFrom", NULL);
     msg[0] = 0;
-    if (stdin_from && (in_fd = open_stdin(stdin_from, msg, sizeof msg)) < 0) {
+    if (cfg.stdin_from && (in_fd = open_stdin(cfg.stdin_from, msg, sizeof msg)) < 0) {
         session_respond_error(s, req, "%s", msg);
     } else if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
         session_respond_error(s, req, "pipe: %s", strerror(errno));
     } else {
         gobp_launch_opts opts = {
-            .path = exe, .argv = argv.items, .envp = env.items, .cwd = cwd,
+            .path = exe, .argv = argv.items, .envp = env.items, .cwd = cfg.cwd,
             .stdin_fd = in_fd, .stdout_fd = out[1], .stderr_fd = errp[1],
-            .disable_aslr = dap_get_bool(args, "disableASLR", true),   /* as Delve: same addresses every run */
+            .disable_aslr = cfg.disable_aslr,
         };
         s->target = target_launch(&opts, msg, sizeof msg);
         close(out[1]);
@@ -310,7 +284,7 @@ DECLARE_REQUEST(req_launch)
             fcntl(out[0], F_SETFL, O_NONBLOCK);
             fcntl(errp[0], F_SETFL, O_NONBLOCK);
             session_watch_output(s, out[0], errp[0]);
-            launch_ready(s, req, args, path, true);
+            launch_ready(s, req, &cfg, path, true);
         }
     }
     if (in_fd >= 0)
@@ -319,32 +293,32 @@ DECLARE_REQUEST(req_launch)
     strvec_free(&env);
     free(exe);
     free(path);
+    launch_config_free(&cfg);
 }
 
 DECLARE_REQUEST(req_attach)
 {
-    if (s->target) {
-        session_respond_error(s, req, "a program is already being debugged in this session");
-        return;
-    }
-    int64_t pid = dap_get_int(args, "processId", 0);
-    if (pid <= 0) {
-        session_respond_error(s, req, "attach: the \"processId\" attribute (a running Go program's pid) is required");
-        return;
-    }
-    if (!substitute_path(s, req, args))
-        return;
+    launch_config cfg;
     char msg[1024];
-    s->target = target_attach((pid_t)pid, msg, sizeof msg);
+    if (launch_config_parse(args, "attach", &cfg, msg, sizeof msg) < 0) {
+        session_respond_error(s, req, "%s", msg);
+        return;
+    }
+    if (cfg.process_id <= 0) {
+        session_respond_error(s, req, "attach: the \"processId\" attribute (a running Go program's pid) is required");
+        launch_config_free(&cfg);
+        return;
+    }
+    session_configure(s, &cfg);
+    s->target = target_attach(cfg.process_id, msg, sizeof msg);
     if (!s->target) {
-        session_respond_error(s, req, "attach to process %lld: %s", (long long)pid, msg);
+        session_respond_error(s, req, "attach to process %lld: %s", (long long)cfg.process_id, msg);
+        launch_config_free(&cfg);
         return;
     }
     s->attached = true;
-    free(s->cwd);
-    s->cwd = dap_get_string(args, "cwd", NULL) ? strdup(dap_get_string(args, "cwd", NULL)) : getcwd(NULL, 0);
-    s->stop_on_entry = dap_get_bool(args, "stopOnEntry", false);
     char name[64];
-    snprintf(name, sizeof name, "process %lld", (long long)pid);
-    launch_ready(s, req, args, name, false);
+    snprintf(name, sizeof name, "process %lld", (long long)cfg.process_id);
+    launch_ready(s, req, &cfg, name, false);
+    launch_config_free(&cfg);
 }

@@ -2,8 +2,6 @@
  * configurationDone (starts the program), disconnect and terminate. */
 #include "session.h"
 
-#include <signal.h>
-
 DECLARE_REQUEST(req_initialize)
 {
     s->client_lines_start_at1 = dap_get_bool(args, "linesStartAt1", true);
@@ -43,7 +41,7 @@ DECLARE_REQUEST(req_configuration_done)
 
 DECLARE_REQUEST(req_disconnect)
 {
-    bool kill = dap_get_bool(args, "terminateDebuggee", !s->attached);
+    bool kill = dap_get_bool(args, "terminateDebuggee", s->terminate_debuggee);
     if (s->target) {
         session_end_debuggee(s, kill);
         if (!s->ended && kill) {
@@ -60,7 +58,6 @@ DECLARE_REQUEST(req_disconnect)
 DECLARE_REQUEST(req_terminate)
 {
     session_respond_ok(s, req, NULL);
-    if (s->target) {
-        kill(target_pid(s->target), SIGKILL);
-    }
+    if (s->target)
+        target_terminate(s->target);
 }

@@ -3,11 +3,10 @@
  * (Arguments, Locals, Globals). */
 #include "session.h"
 #include "dap_text.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_FRAMES 1024
 
 /* The body is written as JSON text: with 10 000 goroutines, json-c objects cost more than
  * reading the goroutines. */
@@ -25,16 +24,16 @@ DECLARE_REQUEST(req_threads)
         dap_text_cstr(&body, "}");
     }
     if (n == 0 && s->target) { /* running, or before the Go runtime started: OS threads */
-        pid_t tids[256];
-        int nt = target_running(s->target) ? 0 : proc_threads(target_process(s->target), tids, 256);
-        if (nt > 256)
-            nt = 256;
+        int nt = target_running(s->target) ? 0 : target_threads(s->target, NULL, 0);
+        pid_t *tids = xcalloc((size_t)nt + 1, sizeof *tids);
+        nt = nt ? target_threads(s->target, tids, nt) : 0;
         if (nt == 0) {
             tids[0] = target_pid(s->target);
             nt = 1;
         }
         for (int i = 0; i < nt; i++)
             dap_text_printf(&body, "%s{\"id\":%d,\"name\":\"Thread %d\"}", i ? "," : "", (int)tids[i], (int)tids[i]);
+        free(tids);
     }
     dap_text_cstr(&body, "]}");
     session_respond_ok_text(s, req, body.s, body.len);
@@ -63,7 +62,7 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
     uint64_t off;
     if (fr->func)
         snprintf(name, sizeof name, "%s", fr->func->name);
-    else if (proc_mapping(target_process(s->target), fr->pc, lib, sizeof lib, &off) == 0)
+    else if (target_library_at(s->target, fr->pc, lib, sizeof lib, &off) == 0)
         snprintf(name, sizeof name, "%s+0x%llx", lib, (unsigned long long)off);   /* libc.so.6+0x891f5 */
     else
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)fr->pc);
@@ -90,8 +89,6 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
 
 DECLARE_REQUEST(req_stack_trace)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t thread = dap_get_int(args, "threadId", -1);
     int64_t start = dap_get_int(args, "startFrame", 0), levels = dap_get_int(args, "levels", 0);
     if (thread < 0) {
@@ -99,16 +96,21 @@ DECLARE_REQUEST(req_stack_trace)
         return;
     }
     int64_t goid = session_thread_to_goid(s, thread);
-    gobp_frame *frames = calloc(MAX_FRAMES, sizeof *frames);
-    int total = 0;
-    int n = target_stack(s->target, goid, frames, MAX_FRAMES, &total);
+    if (start < 0)
+        start = 0;
+    gobp_frame *frames;
+    int total = 0, n;
+    if (levels > 0 && start + levels < STACK_MAX_DEPTH) {   /* a page: only the frames up to its end */
+        frames = xcalloc((size_t)(start + levels), sizeof *frames);
+        n = target_stack(s->target, goid, frames, (int)(start + levels), &total);
+    } else {
+        n = target_stack_all(s->target, goid, &frames, &total);
+    }
     if (n < 0) {
         free(frames);
         session_respond_error(s, req, "unknown goroutine %lld", (long long)thread);
         return;
     }
-    if (start < 0)
-        start = 0;
     int64_t end = levels > 0 ? start + levels : n;
     if (end > n)
         end = n;
@@ -137,8 +139,6 @@ static json_object *scope_json(const char *name, const char *hint, int ref, bool
 
 DECLARE_REQUEST(req_scopes)
 {
-    if (!session_require_stopped(s, req))
-        return;
     handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
     if (!fh || fh->kind != HANDLE_FRAME) {
         session_respond_error(s, req, "scopes: unknown frameId %lld", (long long)dap_get_int(args, "frameId", 0));

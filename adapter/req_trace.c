@@ -76,22 +76,30 @@ static void dap_finish(void *ctx)
 
 static bool trace_configured(session *s)
 {
-    return s->trace_config || s->ntracepoints > 0 || s->nfb_tracepoints > 0;
+    return s->trace || s->ntracepoints > 0 || s->nfb_tracepoints > 0;
+}
+
+/* Tracepoints without the "trace" attribute: its defaults. */
+static const trace_config trace_defaults = { .max_string = 64, .max_depth = 1, .console = true, .events = true };
+
+static const trace_config *trace_settings(session *s)
+{
+    return s->trace ? s->trace : &trace_defaults;
 }
 
 static void sinks_open(session *s)
 {
     if (s->ntrace_sinks)
         return;
-    json_object *cfg = s->trace_config;
+    const trace_config *cfg = trace_settings(s);
     dap_sink *d = calloc(1, sizeof *d);
     d->s = s;
     d->text = trace_text_sink(console_line, s);
-    d->console = dap_get_bool(cfg, "console", true);
-    d->events = dap_get_bool(cfg, "events", true);
+    d->console = cfg->console;
+    d->events = cfg->events;
     s->trace_sinks[s->ntrace_sinks++] = (gobp_trace_sink){ dap_enter, dap_exit, dap_finish, d };
-    const char *output = dap_get_string(cfg, "output", NULL);
-    const char *format = dap_get_string(cfg, "format", "jsonl");
+    const char *output = cfg->output;
+    const char *format = cfg->format ? cfg->format : "jsonl";
     if (output) {
         char path[PATH_MAX];
         if (output[0] == '/' || !s->cwd)
@@ -136,13 +144,10 @@ static void push(const char ***list, int *n, const char *v)
     (*list)[(*n)++] = v;
 }
 
-static void strings_of(json_object *cfg, const char *key, const char ***list, int *n)
+static void strings_of(char *const *strings, int count, const char ***list, int *n)
 {
-    json_object *arr = NULL;
-    if (!json_object_object_get_ex(cfg, key, &arr) || !json_object_is_type(arr, json_type_array))
-        return;
-    for (size_t i = 0; i < json_object_array_length(arr); i++)
-        push(list, n, json_object_get_string(json_object_array_get_idx(arr, i)));
+    for (int i = 0; i < count; i++)
+        push(list, n, strings[i]);
 }
 
 /* (Re)starts the tracer on the union of the "trace" attribute and the tracepoints.
@@ -156,10 +161,10 @@ int session_trace_apply(session *s)
         return 0;
     sinks_open(s);
     gobp_trace_selection sel = { 0 };
-    json_object *cfg = s->trace_config;
-    strings_of(cfg, "functions", &sel.patterns, &sel.npatterns);
-    strings_of(cfg, "packages", &sel.packages, &sel.npackages);
-    strings_of(cfg, "exclude", &sel.excludes, &sel.nexcludes);
+    const trace_config *cfg = trace_settings(s);
+    strings_of(cfg->functions, cfg->nfunctions, &sel.patterns, &sel.npatterns);
+    strings_of(cfg->packages, cfg->npackages, &sel.packages, &sel.npackages);
+    strings_of(cfg->exclude, cfg->nexclude, &sel.excludes, &sel.nexcludes);
     int nexact = s->ntracepoints + s->nfb_tracepoints;
     char **exact = calloc((size_t)nexact + 1, sizeof *exact);
     for (int i = 0; i < nexact; i++) {
@@ -167,13 +172,12 @@ int session_trace_apply(session *s)
         push(&sel.patterns, &sel.npatterns, exact[i]);
     }
     gobp_trace_opts opts = {
-        .max_string = (int)dap_get_int(cfg, "maxString", 64), .max_depth = (int)dap_get_int(cfg, "maxDepth", 1),
-        .goroutine = dap_get_int(cfg, "goroutine", 0), .sample = (uint64_t)dap_get_int(cfg, "sample", 0),
-        .max_calls = (uint64_t)dap_get_int(cfg, "maxCalls", 0),
+        .max_string = cfg->max_string, .max_depth = cfg->max_depth, .goroutine = cfg->goroutine,
+        .sample = cfg->sample, .max_calls = cfg->max_calls,
     };
     const gobp_func **fs = NULL;
     char err[512], text[700];
-    int n = sel.npatterns + sel.npackages ? trace_select(target_binary(s->target), &sel, &fs, err, sizeof err) : 0;
+    int n = sel.npatterns + sel.npackages ? target_trace_select(s->target, &sel, &fs, err, sizeof err) : 0;
     if (n < 0) {
         snprintf(text, sizeof text, "trace: %s\n", err);
     } else if (n == 0 && sel.npatterns + sel.npackages) {
@@ -198,11 +202,12 @@ int session_trace_apply(session *s)
     return n;
 }
 
-void session_trace_configure(session *s, json_object *cfg)
+void session_trace_configure(session *s, trace_config *cfg)
 {
-    if (!cfg || !json_object_is_type(cfg, json_type_object))
+    if (!cfg)
         return;
-    s->trace_config = json_object_get(cfg);
+    trace_config_free(s->trace);
+    s->trace = cfg;
     session_trace_apply(s);
 }
 
@@ -253,18 +258,13 @@ DECLARE_REQUEST(req_set_tracepoints)
         session_respond_error(s, req, "setTracepoints: arguments.functions (an array of Go function names) is required");
         return;
     }
-    if (!s->target) {
-        session_respond_error(s, req, "setTracepoints: no program is being debugged: launch or attach first");
-        return;
-    }
     size_t n = json_object_array_length(list);
     const char **names = calloc(n + 1, sizeof *names);
     json_object *results = json_object_new_array();
     int good = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = json_object_get_string(json_object_array_get_idx(list, i));
-        const gobp_func *fs[1];
-        bool found = name && binary_funcs_named(target_binary(s->target), name, fs, 1) > 0;
+        bool found = target_has_function(s->target, name);
         json_object *o = json_object_new_object();
         json_object_object_add(o, "verified", json_object_new_boolean(found));
         if (!found) {

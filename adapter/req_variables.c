@@ -1,7 +1,6 @@
 /* Values in the editor: variables (scopes and expandable values, paged with
  * filter/start/count) and evaluate of a variable, field path, index or deref
  * (p.Name, pp.Home.City, s[3], m["k"], *ptr, main.counter). */
-#include "eval.h"
 #include "session.h"
 
 #include <stdlib.h>
@@ -43,11 +42,8 @@ static json_object *variable_json(session *s, const char *name, gobp_value *v, c
 
 static void frame_vars(session *s, handle *h, bool params, json_object *list)
 {
-    if (!h->frame.func)
-        return;
     const gobp_var *vars;
-    uint64_t lookup = h->frame.lookup_pc;
-    int n = binary_func_vars(target_binary(s->target), h->frame.func, lookup, &vars);
+    int n = target_frame_vars(s->target, &h->frame, &vars);
     handle frame = *h;
     for (int i = 0; i < n; i++) {
         bool is_arg = vars[i].is_param || vars[i].is_result;
@@ -63,7 +59,7 @@ static void frame_vars(session *s, handle *h, bool params, json_object *list)
 static void global_vars(session *s, const char *pkg, json_object *list)
 {
     const gobp_global *gl;
-    int n = binary_globals_of_package(target_binary(s->target), pkg, &gl);
+    int n = target_package_globals(s->target, pkg, &gl);
     size_t plen = strlen(pkg);
     for (int i = 0; i < n; i++) {
         gobp_value v = value_at(gl[i].type, gl[i].addr);
@@ -127,8 +123,6 @@ static void value_vars(session *s, handle *h, const char *filter, int64_t start,
 
 DECLARE_REQUEST(req_variables)
 {
-    if (!session_require_stopped(s, req))
-        return;
     int64_t ref = dap_get_int(args, "variablesReference", 0);
     handle *h = handles_get(&s->handles, ref);
     if (!h || h->kind == HANDLE_FRAME) {
@@ -160,7 +154,7 @@ DECLARE_REQUEST(req_variables)
 /* ---- evaluate ---- */
 
 /* The frame the expression is evaluated in: frameId, else the top frame of the last stop. */
-static bool eval_frame(session *s, json_object *args, handle *out)
+static bool frame_for_expression(session *s, json_object *args, handle *out)
 {
     handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
     if (fh && fh->kind == HANDLE_FRAME) {
@@ -181,18 +175,14 @@ DECLARE_REQUEST(req_evaluate)
         session_respond_error(s, req, "evaluate: arguments.expression is required");
         return;
     }
-    if (!session_require_stopped(s, req))
-        return;
     handle frame;
     char err[1024];
     eval_result r;
-    if (!eval_frame(s, args, &frame)) {
+    if (!frame_for_expression(s, args, &frame)) {
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
         return;
     }
-    target_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
-    eval_env env = target_eval_env(&scope);
-    if (eval_expression(&env, expr, &r, err, sizeof err) < 0) {
+    if (target_evaluate(s->target, frame.goid, &frame.frame, expr, &r, err, sizeof err) < 0) {
         session_respond_error(s, req, "%s", err);
         return;
     }
@@ -201,7 +191,8 @@ DECLARE_REQUEST(req_evaluate)
         var = variable_json(s, expr, &r.value, expr, "result");
         r.value = (gobp_value){ 0 };
     } else {
-        char *text = eval_result_text(&env.mem, &r), *type = eval_result_type(&env.mem, &r);
+        gobp_memview mv = target_memview(s->target);
+        char *text = eval_result_text(&mv, &r), *type = eval_result_type(&mv, &r);
         var = json_object_new_object();
         json_object_object_add(var, "result", json_object_new_string(text));
         json_object_object_add(var, "type", json_object_new_string(type));
@@ -225,13 +216,9 @@ DECLARE_REQUEST(req_evaluate)
 /* The variable called name under handle h (a scope or an expandable value). 0 ok. */
 static int find_variable(session *s, handle *h, const char *name, gobp_value *out)
 {
-    gobp_binary *bin = target_binary(s->target);
     if (h->kind == HANDLE_SCOPE_ARGS || h->kind == HANDLE_SCOPE_LOCALS) {
-        if (!h->frame.func)
-            return -1;
         const gobp_var *vars;
-        uint64_t pc = h->frame.lookup_pc;
-        int n = binary_func_vars(bin, h->frame.func, pc, &vars);
+        int n = target_frame_vars(s->target, &h->frame, &vars);
         for (int i = n - 1; i >= 0; i--)
             if (strcmp(vars[i].name, name) == 0)
                 return target_frame_var(s->target, h->goid, &h->frame, &vars[i], out);
@@ -240,7 +227,7 @@ static int find_variable(session *s, handle *h, const char *name, gobp_value *ou
     if (h->kind == HANDLE_SCOPE_GLOBALS) {
         char full[600];
         snprintf(full, sizeof full, "%s.%s", h->package, name);
-        const gobp_global *g = binary_global(bin, full);
+        const gobp_global *g = target_global(s->target, full);
         if (!g)
             return -1;
         *out = value_at(g->type, g->addr);
@@ -265,8 +252,6 @@ static int find_variable(session *s, handle *h, const char *name, gobp_value *ou
 
 DECLARE_REQUEST(req_set_variable)
 {
-    if (!session_require_stopped(s, req))
-        return;
     const char *name = dap_get_string(args, "name", NULL), *expr = dap_get_string(args, "value", NULL);
     handle *hp = handles_get(&s->handles, dap_get_int(args, "variablesReference", 0));
     if (!name || !expr || !hp || hp->kind == HANDLE_FRAME) {
@@ -281,10 +266,9 @@ DECLARE_REQUEST(req_set_variable)
     }
     handle frame = h;
     if (h.kind == HANDLE_VALUE || h.kind == HANDLE_SCOPE_GLOBALS)
-        eval_frame(s, args, &frame);
-    target_scope scope = { .t = s->target, .goid = frame.goid, .frame = &frame.frame };
+        frame_for_expression(s, args, &frame);
     char err[512];
-    if (target_assign(s->target, &scope, &dst, expr, err, sizeof err) < 0) {
+    if (target_assign(s->target, frame.goid, &frame.frame, &dst, expr, err, sizeof err) < 0) {
         value_free(&dst);
         session_respond_error(s, req, "setVariable %s = %s: %s", name, expr, err);
         return;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -216,6 +217,10 @@ static void run_session_child(int listen_fd, int conn_fd, session_fn session, vo
 
 static void serve_connection(int listen_fd, int conn_fd, session_fn session, void *ctx)
 {
+    /* One write per message, and a response is often followed at once by an event (next ->
+     * stopped): with Nagle the second waits for the client's delayed ACK, 40 ms a time. */
+    int one = 1;
+    setsockopt(conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     fflush(NULL); /* the child must not inherit and repeat buffered output */
     pid_t pid = fork();
     if (pid == 0)

@@ -83,19 +83,6 @@ void session_output(session *s, const char *category, const char *text)
     session_send(s, ev);
 }
 
-bool session_require_stopped(session *s, json_object *req)
-{
-    if (!s->target) {
-        session_respond_error(s, req, "no program is being debugged: send launch or attach first");
-        return false;
-    }
-    if (target_running(s->target)) {
-        session_respond_error(s, req, "the program is running: pause it first");
-        return false;
-    }
-    return true;
-}
-
 /* ---- the program's output ---- */
 
 static bool output_read_once(session *s, int i)
@@ -249,6 +236,11 @@ static void dispatch(session *s, json_object *msg)
         session_respond_error(s, msg, "unknown request \"%s\"", command);
         return;
     }
+    const char *unmet = request_unmet_need(e->needs, s->target != NULL, s->target && target_running(s->target));
+    if (unmet) {
+        session_respond_error(s, msg, "%s: %s", command, unmet);
+        return;
+    }
     e->handler(s, msg, dap_arguments(msg));
 }
 
@@ -341,7 +333,7 @@ void session_run(int in_fd, int out_fd, void *ctx)
     close(s.sigchld_fd);
     free(s.cwd);
     session_path_rules_free(&s);
-    json_object_put(s.trace_config);
+    trace_config_free(s.trace);
     for (int i = 0; i < s.ntracepoints; i++)
         free(s.tracepoints[i]);
     free(s.tracepoints);

@@ -11,9 +11,8 @@
 #include "dap_framing.h"
 #include "dap_message.h"
 #include "handles.h"
+#include "launch_config.h"
 #include "target.h"
-
-typedef struct { char *from, *to; } path_rule;   /* substitutePath: editor path, binary path */
 
 typedef struct session {
     struct ev_loop *loop;
@@ -38,12 +37,13 @@ typedef struct session {
     int npath_rules;
     bool attached;
     bool stop_on_entry;
+    bool terminate_debuggee;   /* disconnect's default: launch/attach attribute terminateDebuggee */
     bool configured;
     bool ended;                /* exited/terminated sent */
     bool quit;                 /* leave the loop */
     int64_t last_stop_goid;    /* goroutine of the last stop (threadId) */
     /* tracing (req_trace.c) */
-    json_object *trace_config;  /* the launch "trace" attribute */
+    trace_config *trace;        /* the launch "trace" attribute (NULL: none) */
     char **tracepoints;         /* setTracepoints */
     int ntracepoints;
     char **fb_tracepoints;      /* function breakpoints whose condition is "trace" */
@@ -74,10 +74,10 @@ void session_output(session *s, const char *category, const char *text);
 json_object *session_breakpoint_json(session *s, const gobp_breakpoint *bp, const char *fallback_path);
 void session_respond_breakpoints(session *s, json_object *req, json_object *list);
 
-/* substitutePath (paths.c): set from the launch/attach attribute (NULL: none; -1 with a
- * sentence in err if malformed); paths mapped editor->binary and binary->editor (malloc'd;
- * unchanged when no rule matches; NULL for NULL). */
-int session_set_substitute_path(session *s, json_object *rules, char *err, size_t errlen);
+/* substitutePath (paths.c): the rules of the launch/attach attribute (the session takes
+ * them over); paths mapped editor->binary and binary->editor (malloc'd; unchanged when no
+ * rule matches; NULL for NULL). */
+void session_set_path_rules(session *s, path_rule *rules, int n);
 void session_path_rules_free(session *s);
 char *session_path_to_binary(session *s, const char *editor_path);
 char *session_path_to_editor(session *s, const char *binary_path);
@@ -89,20 +89,18 @@ void session_end_debuggee(session *s, bool kill);
 /* Start watching the program's stdout/stderr pipes (read ends). */
 void session_watch_output(session *s, int out_fd, int err_fd);
 void session_drain_output(session *s);
-/* The target must exist / be stopped: otherwise an error response is sent and false returned. */
-bool session_require_stopped(session *s, json_object *req);
 
 /* A DAP threadId as the core's goroutine id (or -tid for an OS thread before the runtime runs). */
 int64_t session_thread_to_goid(session *s, int64_t thread_id);
 
-/* Handler breakpoints (req_handlers.c): replaces the whole set from a JSON array of
- * {function, plugin, config}; fills results (may be NULL) with one Breakpoint per item;
- * problems also go to the debug console when announce is true. */
-void session_set_handlers(session *s, json_object *list, json_object *results, bool announce);
+/* Handler breakpoints (req_handlers.c): replaces the whole set; fills results (may be NULL)
+ * with one Breakpoint per spec; problems also go to the debug console when announce is true. */
+void session_set_handlers(session *s, const handler_spec *specs, int n, json_object *results, bool announce);
 void session_on_target_message(void *ctx, const char *category, const char *text);
 
-/* Tracing (req_trace.c): the launch attribute, tracepoints, the end of the trace. */
-void session_trace_configure(session *s, json_object *cfg);
+/* Tracing (req_trace.c): the launch attribute (the session takes cfg over), tracepoints, the
+ * end of the trace. */
+void session_trace_configure(session *s, trace_config *cfg);
 int session_trace_apply(session *s);
 /* from_breakpoints: the set made by function breakpoints (condition "trace"); else the set of
  * setTracepoints. The two sets are independent: each request replaces only its own. */
@@ -119,13 +117,27 @@ extern const exception_filter exception_filters[];
 
 /* Request handlers: one per DAP command, grouped by family in req_*.c. */
 typedef void (*request_handler)(session *s, json_object *req, json_object *args);
+/* What a request needs before its handler runs; dispatch answers "<command>: <why not>"
+ * otherwise, so handlers never check it themselves. */
+typedef enum {
+    NEEDS_NOTHING,
+    NEEDS_NO_PROGRAM,  /* launch, attach: no program in this session yet */
+    NEEDS_PROGRAM,     /* a launched or attached program, running or stopped */
+    NEEDS_STOPPED,     /* a program that is stopped */
+} request_needs;
 typedef struct {
     const char *command;
     request_handler handler;
+    request_needs needs;
     const char *capabilities[4]; /* the initialize capabilities this handler backs */
 } request_entry;
 extern const request_entry request_table[];
 const request_entry *request_lookup(const char *command);
+/* Why a request with these needs cannot run now (the sentence after "<command>: "), or NULL. */
+const char *request_unmet_need(request_needs needs, bool have_program, bool running);
+/* The sentence of NEEDS_PROGRAM, for requests that answer without a program but say why
+ * (breakpoints set before launch come back unverified with it). */
+#define NO_PROGRAM_MESSAGE "no program is being debugged (launch or attach first)"
 
 #define DECLARE_REQUEST(name) void name(session *s, json_object *req, json_object *args)
 DECLARE_REQUEST(req_initialize);

@@ -9,24 +9,31 @@ TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "180"))
 
 
 class DAP:
-    def __init__(self, kind, exe):
+    """kind "gobp": gobp-dap over its stdio; "gobp-tcp": `gobp-dap --port 0`, one TCP connection;
+    "dlv": `dlv dap --listen`. pin: a command prefix for the adapter (taskset -c 0)."""
+
+    def __init__(self, kind, exe, pin=()):
         self.kind, self.buf, self.seq, self.events, self.sock = kind, b"", 0, [], None
         if kind == "gobp":
-            self.proc = subprocess.Popen([exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            self.proc = subprocess.Popen(list(pin) + [exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL)
             self.rfd, self.wfile = self.proc.stdout.fileno(), self.proc.stdin
+            return
+        if kind == "gobp-tcp":
+            argv, pattern = list(pin) + [exe, "--port", "0"], rb"listening at ([\d.]+):(\d+)"
         else:
-            self.proc = subprocess.Popen([exe, "dap", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT)
-            line = b""
-            deadline = time.time() + 30
-            while b"listening at" not in line and time.time() < deadline:
-                line = self.proc.stdout.readline()
-            m = re.search(rb"listening at: ([\d.]+):(\d+)", line)
-            if not m:
-                raise RuntimeError("dlv dap did not start: %r" % line)
-            self.sock = socket.create_connection((m.group(1).decode(), int(m.group(2))))
-            self.rfd = self.sock.fileno()
+            argv, pattern = list(pin) + [exe, "dap", "--listen", "127.0.0.1:0"], rb"listening at: ([\d.]+):(\d+)"
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        line = b""
+        deadline = time.time() + 30
+        while b"listening at" not in line and time.time() < deadline:
+            line = self.proc.stdout.readline()
+        m = re.search(pattern, line)
+        if not m:
+            raise RuntimeError("%s did not start: %r" % (kind, line))
+        self.sock = socket.create_connection((m.group(1).decode(), int(m.group(2))))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfd = self.sock.fileno()
 
     def send(self, command, arguments=None):
         self.seq += 1
@@ -91,8 +98,13 @@ class DAP:
             self.request("disconnect", {"terminateDebuggee": True}, timeout=15)
         except Exception:
             pass
+        if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)   # a --port server serves until killed
+            except OSError:
+                pass
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=10 if self.kind != "gobp-tcp" else 0.5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()

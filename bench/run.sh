@@ -5,10 +5,11 @@
 #   GOBP_DAP=path/to/gobp-dap bench/run.sh
 # Env: BENCH_ROUNDS ("newest reference"), BENCH_REPS (3), BENCH_GOROUTINES (10000),
 #      GO and DLV (one round with that pair instead of the rounds),
-#      BENCH_PARTS ("dap handlers trace": which parts run), for the handler part (hitbench.py):
+#      BENCH_PARTS ("dap handlers trace cond": which parts run), for the handler part (hitbench.py):
 #      BENCH_HITS (200000), BENCH_DLV_HITS (2000), BENCH_DLV_PINNED (1), BENCH_PROFILE (auto|1|0),
 #      BENCH_PROFILE_HITS (20000); for the trace part (tracebench.py): BENCH_TRACE_CALLS (100000),
-#      BENCH_DLV_TRACE_CALLS (2000), BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE.
+#      BENCH_DLV_TRACE_CALLS (2000), BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE;
+#      for the conditional-breakpoint part (condbench.py, DAP over stdio and TCP): BENCH_COND_HITS (20000).
 # Installs nothing: scripts/setup.sh and scripts/setup-bench.sh (run by `make bench`) do.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +37,7 @@ fi
 echo "gobp-dap: $GOBP_DAP ($("$GOBP_DAP" --version 2>/dev/null | head -1))"
 echo "dlv:      $(command -v "$DLV") ($("$DLV" version 2>/dev/null | sed -n 2p))"
 echo "targets:  built by $gover with -gcflags=all='-N -l'"
-parts=${BENCH_PARTS:-dap handlers trace}
+parts=${BENCH_PARTS:-dap handlers trace cond}
 case " $parts " in *" dap "*)
   python3 "$here/dapbench.py" "$GOBP_DAP" "$DLV" "$cache/cmdgo" "$cache/goroutines" \
     "$root/tests/programs/goroutines/main.go" ;;
@@ -46,7 +47,7 @@ esac
 # floor (bench/ptrace_floor.c on bench/floor_target.c) and the bench plugins, built into $cache
 # (4) per-call cost of call tracing (bench/tracebench.py): the same hotloop and floor, plus
 # `gobp-dap trace` and `dlv trace`
-case " $parts " in *" handlers "*|*" trace "*)
+case " $parts " in *" handlers "*|*" trace "*|*" cond "*)
   command -v taskset >/dev/null || { echo "bench: taskset (util-linux) is required" >&2; exit 1; }
   CC=${CC:-cc}
   (cd "$here/hotloop" && "$GO" build -gcflags=all='-N -l' -o "$cache/hotloop" .)
@@ -65,6 +66,9 @@ esac
 case " $parts " in *" trace "*)
   python3 "$here/tracebench.py" "$GOBP_DAP" "$DLV" "$cache/hotloop" "$cache/floor_target" "$addr" \
     "$cache/ptrace_floor" ;;
+esac
+case " $parts " in *" cond "*)
+  python3 "$here/condbench.py" "$GOBP_DAP" "$cache/hotloop" ;;
 esac
 }
 

@@ -76,7 +76,8 @@ def check_dlv(path, n):
     """dlv trace's stderr shows n calls of main.hot and n returns, the last with the right args."""
     txt = open(path, errors="replace").read()
     calls = re.findall(r'^> goroutine\(\d+\): main\.hot\("hello, handler", (\d+)\)$', txt, re.M)
-    rets = re.findall(r"^>> goroutine\(\d+\): => \((\d+)\)$", txt, re.M)
+    # dlv 1.20: ">> goroutine(1): => (2011)"; newer: ">> goroutine(1): main.hot => (2011)"
+    rets = re.findall(r"^>> goroutine\(\d+\): (?:main\.hot )?=> \((\d+)\)$", txt, re.M)
     if len(calls) != n or len(rets) != n or (n and (calls[-1], rets[-1]) != (str(n - 1), str(S + n - 1))):
         raise RuntimeError("dlv trace: %d calls, %d returns, want %d: %r" % (len(calls), len(rets), n, txt[-300:]))
     os.unlink(path)

@@ -11,7 +11,9 @@
 
 #define ABI_NINT_REGS 9     /* RAX, RBX, RCX, RDI, RSI, R8, R9, R10, R11 */
 #define ABI_NFLOAT_REGS 15  /* X0..X14 (X15 is the fixed zero register) */
-#define ABI_MAX_PARTS 64
+/* A register-assigned value has one part per register it takes, a stack-assigned one a single
+ * part: no value has more parts than there are registers. */
+#define ABI_MAX_PARTS (ABI_NINT_REGS + ABI_NFLOAT_REGS)
 
 /* One piece of a value: bytes [value_off, value_off+size) of the value live in an integer
  * register (reg = index into RAX,RBX,RCX,RDI,RSI,R8,R9,R10,R11), a float register (reg = n of Xn),

@@ -61,7 +61,8 @@ void binary_funcs_each(gobp_binary *bin, int (*fn)(void *ctx, const gobp_func *f
 int binary_funcs_filter(gobp_binary *bin, bool (*keep)(void *ctx, const char *name), void *ctx,
                         const gobp_func **out, int max);
 /* The function called name, or every instantiation of a generic one ("main.Max" ->
- * "main.Max[go.shape.int_0]", "main.Max[go.shape.float64_0]"). Returns the count. */
+ * "main.Max[go.shape.int_0]", "main.Max[go.shape.float64_0]"). Returns the count (may exceed
+ * max; out gets the first max). */
 int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out, int max);
 /* True when the compiler inlined the function into some callers (an optimized build): those
  * calls never reach its out-of-line copy. */
@@ -76,7 +77,8 @@ uint64_t binary_entry(gobp_binary *bin);
  * components. Finds the first line >= line (within the same function as the requested line
  * would be, and at most 20 lines further) that has an is_stmt row; fills its addresses (one per
  * function/instance, the lowest is_stmt address of that line in each function), sets *found_line.
- * Returns the number of addresses (0: no code at or after that line, -1: file unknown). */
+ * Returns the number of addresses, which may exceed max (pcs gets the first max; 0: no code at
+ * or after that line, -1: file unknown). */
 int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line);
 /* The source position of pc: file (absolute path as in DWARF) and line. 0 on success. */
 int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line);
@@ -96,7 +98,7 @@ gobp_type *binary_type_by_die(gobp_binary *bin, uint64_t die_offset);
 const gobp_type_field *type_field(const gobp_type *t, const char *name);      /* NULL if absent */
 
 /* ---- variables ---- */
-/* A location is up to 16 pieces (DW_OP_piece); a value with no pieces is optimized out. */
+/* A location is a list of pieces (DW_OP_piece); a value with no pieces is optimized out. */
 typedef enum { GOBP_PIECE_MEM, GOBP_PIECE_REG, GOBP_PIECE_VALUE, GOBP_PIECE_MISSING } gobp_piece_kind;
 typedef struct {
     gobp_piece_kind kind;
@@ -106,10 +108,11 @@ typedef struct {
     uint32_t size;     /* bytes covered by this piece (the whole value if there is one piece) */
 } gobp_piece;
 typedef struct {
-    int npieces;
-    gobp_piece pieces[16];
+    int npieces, cap;
+    gobp_piece *pieces; /* binary_var_location allocates them: binary_location_free */
     bool deref;        /* the pieces hold the value's address (a variable moved to the heap) */
 } gobp_location;
+void binary_location_free(gobp_location *loc);
 
 /* A variable whose address escapes is moved to the heap; DWARF describes it as "&p", a pointer
  * to the heap copy. It is listed as p with the pointee's type, and its location reads through
@@ -133,7 +136,8 @@ int binary_func_vars(gobp_binary *bin, const gobp_func *f, uint64_t pc, const go
  * base = CFA (Go uses DW_OP_call_frame_cfa). regs[] holds DWARF regs 0..16 of the frame.
  * For a variable moved to the heap, from the line after heap_line: the location of the pointer,
  * with loc->deref; before it, its own location (an argument) or none (not yet allocated).
- * 0 on success (npieces may be 0: no location at this pc). */
+ * 0 on success (npieces may be 0: no location at this pc; free the pieces with
+ * binary_location_free), -1 with no pieces. */
 int binary_var_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64_t cfa,
                         const uint64_t *regs, gobp_location *loc);
 

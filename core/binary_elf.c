@@ -6,9 +6,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <zlib.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "binary_internal.h"
 
 struct str_block { struct str_block *next; size_t used, cap; char data[]; };
@@ -81,6 +84,122 @@ static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *out)
         if (n && strcmp(n, name) == 0) return scn;
     }
     return NULL;
+}
+
+/* A debug section's bytes, decompressed when SHF_COMPRESSED (Elf64_Chdr + zlib, Go 1.20+ and
+ * the newer linkers) or stored as .zdebug_* ("ZLIB" + big-endian size + zlib, older Go). Kept
+ * in the binary's arena; NULL when absent or unreadable. */
+/* A debug section as stored in the file: where its bytes are, and how to get them. */
+typedef struct {
+    const unsigned char *raw;   /* in the file mapping */
+    size_t rawlen, hdr;         /* compressed: the zlib stream starts at raw + hdr */
+    uint64_t size;              /* its size once decompressed; 0 when stored plain */
+} stored_section;
+
+/* Finds name (or .zname) and reads its compression header. -1 when absent or unreadable. */
+static int locate_section(gobp_binary *bin, const char *name, stored_section *out)
+{
+    GElf_Shdr sh;
+    char zname[64];
+    snprintf(zname, sizeof zname, ".z%s", name + 1);
+    bool gnu = false;
+    Elf_Scn *scn = find_section(bin->elf, name, &sh);
+    if (!scn && (scn = find_section(bin->elf, zname, &sh))) gnu = true;
+    Elf_Data *d = scn ? elf_rawdata(scn, NULL) : NULL;
+    if (!d || !d->d_buf || sh.sh_type == SHT_NOBITS) return -1;
+    *out = (stored_section){d->d_buf, d->d_size, 0, 0};
+    if (sh.sh_flags & SHF_COMPRESSED) {
+        Elf64_Chdr ch;
+        if (out->rawlen < sizeof ch) return -1;
+        memcpy(&ch, out->raw, sizeof ch);
+        if (ch.ch_type != ELFCOMPRESS_ZLIB) return -1;
+        out->size = ch.ch_size;
+        out->hdr = sizeof ch;
+    } else if (gnu) {
+        if (out->rawlen < 12 || memcmp(out->raw, "ZLIB", 4) != 0) return -1;
+        for (int i = 4; i < 12; i++) out->size = out->size << 8 | out->raw[i];
+        out->hdr = 12;
+        if (!out->size) return -1;
+    }
+    return out->size > (1ull << 32) ? -1 : 0;
+}
+
+/* The section's bytes: decompressed into a malloc'd buffer (*owned set), or the stored ones.
+ * Touches no libelf or libdwarf state, so it may run on another thread. */
+static const unsigned char *inflate_section(const stored_section *st, size_t *len, unsigned char **owned)
+{
+    *owned = NULL;
+    if (!st->size) {
+        *len = st->rawlen;
+        return st->raw;
+    }
+    unsigned char *out = malloc(st->size);
+    uLongf outlen = (uLongf)st->size;
+    if (!out || uncompress(out, &outlen, st->raw + st->hdr, (uLong)(st->rawlen - st->hdr)) != Z_OK || outlen != st->size) {
+        free(out);
+        return NULL;
+    }
+    *len = st->size;
+    return *owned = out;
+}
+
+struct debug_section { const unsigned char *data; size_t len; unsigned char *owned; };
+
+/* .debug_line is inflated on a thread of its own from binary_open on: the program starts
+ * meanwhile, and the first stack of a stop (the runtime's line table) no longer waits for it. */
+struct line_prefetch { pthread_t thread; stored_section st; struct debug_section out; };
+
+static void *prefetch_main(void *arg)
+{
+    struct line_prefetch *lp = arg;
+    lp->out.data = inflate_section(&lp->st, &lp->out.len, &lp->out.owned);
+    return NULL;
+}
+
+static void prefetch_debug_line(gobp_binary *bin)
+{
+    struct line_prefetch *lp = xcalloc(1, sizeof *lp);
+    if (locate_section(bin, ".debug_line", &lp->st) != 0 || !lp->st.size ||
+        pthread_create(&lp->thread, NULL, prefetch_main, lp) != 0) {
+        free(lp);
+        return;
+    }
+    bin->line_prefetch = lp;
+}
+
+const unsigned char *bin_debug_section(gobp_binary *bin, const char *name, size_t *len)
+{
+    struct debug_section *d = strmap_get(&bin->debug_sections, name);
+    if (!d) {
+        d = xcalloc(1, sizeof *d);
+        struct line_prefetch *lp = bin->line_prefetch;
+        stored_section st;
+        if (lp && strcmp(name, ".debug_line") == 0) {
+            pthread_join(lp->thread, NULL);
+            *d = lp->out;
+            free(lp);
+            bin->line_prefetch = NULL;
+        } else if (locate_section(bin, name, &st) == 0) {
+            d->data = inflate_section(&st, &d->len, &d->owned);
+        }
+        strmap_put(&bin->debug_sections, bin_strdup(bin, name), d);
+    }
+    *len = d->len;
+    return d->data;
+}
+
+static void debug_sections_free(gobp_binary *bin)
+{
+    size_t len;
+    if (bin->line_prefetch) bin_debug_section(bin, ".debug_line", &len);   /* joins the thread */
+    for (size_t i = 0; i < bin->debug_sections.cap; i++) {
+        struct debug_section *d = bin->debug_sections.vals ? bin->debug_sections.vals[i] : NULL;
+        if (bin->debug_sections.keys[i] && d) {
+            free(d->owned);
+            free(d);
+        }
+    }
+    strmap_free(&bin->debug_sections);
 }
 
 /* libdwarf calls this for errors reported to callers that passed no Dwarf_Error:
@@ -182,6 +301,7 @@ gobp_binary *binary_open(const char *path, char *err, size_t errlen)
         binary_close(bin);
         return NULL;
     }
+    prefetch_debug_line(bin);
     return bin;
 }
 
@@ -194,6 +314,7 @@ void binary_close(gobp_binary *bin)
     cus_free(bin);
     funcs_free(bin);
     strmap_free(&bin->symbols);
+    debug_sections_free(bin);
     if (bin->dbg) dwarf_finish(bin->dbg, NULL);
     if (bin->elf) elf_end(bin->elf);
     if (bin->fd >= 0) close(bin->fd);
@@ -216,12 +337,24 @@ int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry)
     uint64_t bias = runtime_entry - bin->entry;
     if (bias == bin->load_bias) return 0;
     if (!bin->pie) return -1;
-    /* Tables built from DWARF hold runtime addresses of the old bias. */
-    if (bin->cus_loaded || bin->globals_loaded || bin->types.n) return -1;
+    /* Tables built from DWARF hold runtime addresses of the old bias: only the function
+     * index and the compile units' ranges (read by binary_has_go_dwarf) may exist yet. */
+    if (bin->pkg_globals.n || bin->types.n) return -1;
+    for (int c = 0; c < bin->ncus; c++)
+        if (bin->cus[c].rows_loaded || bin->cus[c].subs_loaded) return -1;
     uint64_t delta = bias - bin->load_bias;
     for (size_t i = 0; i < bin->nfuncs; i++) {   /* unresolved: body_pc/entry_pc not set yet */
         bin->funcs[i].lowpc += delta;
         bin->funcs[i].highpc += delta;
+    }
+    for (int c = 0; c < bin->ncus; c++)
+        for (int k = 0; k < bin->cus[c].nranges; k++) {
+            bin->cus[c].ranges[k].lo += delta;
+            bin->cus[c].ranges[k].hi += delta;
+        }
+    for (int k = 0; k < bin->ncu_spans; k++) {
+        bin->cu_spans[k].lo += delta;
+        bin->cu_spans[k].hi += delta;
     }
     u64map_free(&bin->cfa_cache);   /* keyed by runtime pc */
     bin->load_bias = bias;

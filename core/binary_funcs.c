@@ -2,9 +2,9 @@
  * lazily to its DWARF subprogram, declaration file/line and body_pc (after the stack check). */
 #include <stdlib.h>
 #include <string.h>
-#include <capstone/capstone.h>
 
 #include "binary_internal.h"
+#include "insn.h"
 
 bool die_udata(Dwarf_Die die, Dwarf_Half attr, Dwarf_Unsigned *out)
 {
@@ -134,28 +134,22 @@ static uint64_t after_stack_check(gobp_binary *bin, const gobp_func *f)
     unsigned char code[96];
     size_t len = f->highpc - f->lowpc < sizeof code ? f->highpc - f->lowpc : sizeof code;
     if (bin_read_text(bin, f->lowpc, code, len) != 0) return 0;
-    csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) return 0;
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, code, len, f->lowpc, 10, &insn);
+    insn_walk w;
+    insn_step in;
     uint64_t after = 0;
     bool saw_guard_cmp = false;
-    for (size_t i = 0; i < n && !after; i++) {
-        cs_x86 *x = &insn[i].detail->x86;
-        if (insn[i].id == X86_INS_CMP) {
-            for (int k = 0; k < x->op_count; k++)
-                if (x->operands[k].type == X86_OP_MEM && x->operands[k].mem.disp == 0x10 &&
-                    x->operands[k].mem.base != X86_REG_INVALID && x->operands[k].mem.base != X86_REG_RSP)
-                    saw_guard_cmp = true;
-        } else if (saw_guard_cmp && (insn[i].id == X86_INS_JBE || insn[i].id == X86_INS_JB)) {
-            after = insn[i].address + insn[i].size;
-        } else if (insn[i].id == X86_INS_CALL || insn[i].id == X86_INS_RET) {
+    insn_walk_begin(&w, code, len, f->lowpc);
+    for (int i = 0; i < 10 && !after && insn_walk_next(&w, &in) && in.op != INSN_OP_BAD; i++) {
+        if (in.op == INSN_OP_CMP) {
+            if (in.has_mem && in.mem_disp == 0x10 && in.mem_base != INSN_NO_REG && in.mem_base != 7 /* rsp */)
+                saw_guard_cmp = true;
+        } else if (saw_guard_cmp && in.op == INSN_OP_JCC && (!strncmp(in.text, "jbe ", 4) || !strncmp(in.text, "jb ", 3))) {
+            after = in.addr + in.len;
+        } else if (in.op == INSN_OP_CALL || in.op == INSN_OP_CALL_INDIRECT || in.op == INSN_OP_RET) {
             break;
         }
     }
-    if (n) cs_free(insn, n);
-    cs_close(&cs);
+    insn_walk_end(&w);
     return after;
 }
 

@@ -32,6 +32,9 @@ typedef struct {
 typedef struct cu_info {
     Dwarf_Off die_offset;
     const char *name;           /* package path ("main", "net/http") */
+    uint64_t stmt_list;         /* offset of its line program in .debug_line */
+    const char *comp_dir;       /* DW_AT_comp_dir ("." for Go) */
+    bool has_stmt_list;
     uint64_t base;              /* DW_AT_low_pc, link-time: base of range/location list entries */
     pc_range *ranges;           /* runtime addresses */
     int nranges;
@@ -77,6 +80,10 @@ struct gobp_binary {
     /* .text bytes for prologue decoding */
     uint64_t text_addr, text_off, text_size;
 
+    /* debug sections we read ourselves (binary_lineprog.c), decompressed once */
+    strmap debug_sections;      /* name -> struct debug_section* */
+    struct line_prefetch *line_prefetch; /* .debug_line being inflated on its own thread */
+
     /* compile units */
     bool cus_loaded;
     cu_info *cus;
@@ -101,11 +108,8 @@ struct gobp_binary {
     u64map type_runtime;        /* DW_AT_go_runtime_type (offset from runtime.types) -> die offset */
 
     /* globals */
-    bool globals_loaded;
-    global_entry *globals;
-    size_t nglobals;
-    strmap global_names;
-    strmap pkg_globals;         /* package -> struct pkg_globals* (built once per package) */
+    strmap global_names;        /* name -> global_entry* of the packages read so far */
+    strmap pkg_globals;         /* package -> struct pkg_globals* (read once per package) */
 
     /* strings owned by the binary (arena of malloc'd blocks) */
     struct str_block *strs;
@@ -128,6 +132,15 @@ int bin_read_text(gobp_binary *bin, uint64_t addr, void *buf, size_t len);   /* 
 /* binary_funcs.c */
 int funcs_load_symtab(gobp_binary *bin, Elf_Scn *symtab_scn, GElf_Shdr *shdr);
 void funcs_free(gobp_binary *bin);
+
+/* binary_lineprog.c: the rows of the line program at off in a .debug_line section. 0 ok. */
+int lineprog_decode(const unsigned char *sec, size_t seclen, uint64_t off, line_row **rows, int *nrows);
+/* Its file names (index 0 = DWARF 5's file 0, DWARF 4's file 1), in the binary's arena. 0 ok. */
+int lineprog_files(gobp_binary *bin, const unsigned char *sec, size_t seclen, uint64_t off, const char *comp_dir,
+                   char ***files, int *nfiles);
+
+/* binary_elf.c: the contents of a debug section (decompressed), NULL if absent or unreadable. */
+const unsigned char *bin_debug_section(gobp_binary *bin, const char *name, size_t *len);
 
 /* binary_lines.c */
 int cus_load(gobp_binary *bin);

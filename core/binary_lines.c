@@ -134,6 +134,20 @@ int cus_load(gobp_binary *bin)
         memset(cu, 0, sizeof *cu);
         dwarf_dieoffset(cudie, &cu->die_offset, NULL);
         cu->name = die_name(bin, cudie);
+        char *cd = NULL;
+        Dwarf_Attribute cda;
+        if (dwarf_attr(cudie, DW_AT_comp_dir, &cda, NULL) == DW_DLV_OK) {
+            if (dwarf_formstring(cda, &cd, NULL) == DW_DLV_OK && cd) cu->comp_dir = bin_strdup(bin, cd);
+            dwarf_dealloc(bin->dbg, cda, DW_DLA_ATTR);
+        }
+        Dwarf_Attribute sl;
+        if (dwarf_attr(cudie, DW_AT_stmt_list, &sl, NULL) == DW_DLV_OK) {
+            Dwarf_Off o = 0;
+            Dwarf_Unsigned u = 0;
+            if (dwarf_global_formref(sl, &o, NULL) == DW_DLV_OK) cu->stmt_list = o, cu->has_stmt_list = true;
+            else if (dwarf_formudata(sl, &u, NULL) == DW_DLV_OK) cu->stmt_list = u, cu->has_stmt_list = true;
+            dwarf_dealloc(bin->dbg, sl, DW_DLA_ATTR);
+        }
         cu_read_ranges(bin, cudie, cu);
         dwarf_dealloc(bin->dbg, cudie, DW_DLA_DIE);
         bin->ncus++;
@@ -167,10 +181,20 @@ cu_info *cu_by_pc(gobp_binary *bin, uint64_t pc)
     return best >= 0 ? &bin->cus[best] : NULL;
 }
 
+static const unsigned char *debug_line(gobp_binary *bin, size_t *len)
+{
+    return bin_debug_section(bin, ".debug_line", len);
+}
+
 static int cu_load_files(gobp_binary *bin, cu_info *cu)
 {
     if (cu->files_loaded) return cu->nfiles ? 0 : -1;
     cu->files_loaded = true;
+    size_t len;
+    const unsigned char *sec = debug_line(bin, &len);
+    if (cu->has_stmt_list && sec &&
+        lineprog_files(bin, sec, len, cu->stmt_list, cu->comp_dir ? cu->comp_dir : ".", &cu->files, &cu->nfiles) == 0)
+        return cu->nfiles ? 0 : -1;
     Dwarf_Die cudie;
     if (dwarf_offdie_b(bin->dbg, cu->die_offset, true, &cudie, NULL) != DW_DLV_OK) return -1;
     char **files;
@@ -234,11 +258,30 @@ static void rows_sort_sequences(cu_info *cu)
     cu->rows_sorted = rows_monotonic(cu->rows, cu->nrows);
 }
 
+/* The rows from our own decoder of .debug_line (fast); false when it cannot (libdwarf then). */
+static bool cu_decode_rows(gobp_binary *bin, cu_info *cu)
+{
+    size_t len;
+    const unsigned char *sec = debug_line(bin, &len);
+    line_row *rows;
+    int n;
+    if (!cu->has_stmt_list || !sec || lineprog_decode(sec, len, cu->stmt_list, &rows, &n) != 0)
+        return false;
+    for (int i = 0; i < n; i++) rows[i].pc = rt_addr(bin, rows[i].pc);
+    cu->rows = rows;
+    cu->nrows = n;
+    return true;
+}
+
 int cu_load_rows(gobp_binary *bin, cu_info *cu)
 {
     if (cu->rows_loaded) return cu->nrows ? 0 : -1;
     cu->rows_loaded = true;
     cu_load_files(bin, cu);
+    if (getenv("GOBP_LIBDWARF_LINES") == NULL && cu_decode_rows(bin, cu)) {
+        rows_sort_sequences(cu);
+        return cu->nrows ? 0 : -1;
+    }
     Dwarf_Die cudie;
     if (dwarf_offdie_b(bin->dbg, cu->die_offset, true, &cudie, NULL) != DW_DLV_OK) return -1;
     Dwarf_Unsigned ver;
@@ -323,9 +366,11 @@ static int func_first_line(const cu_info *cu, const gobp_func *f, int fi)
     return best;
 }
 
+/* The lowest is_stmt pc per function, growing. */
+typedef struct { uint64_t *pcs; int n, cap; } pc_list;
+
 /* Adds the lowest is_stmt pc per function for rows of (cu, fi, line). */
-static int collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int asked,
-                        uint64_t *pcs, int max, int n)
+static void collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int asked, pc_list *out)
 {
     for (int i = 0; i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
@@ -333,15 +378,19 @@ static int collect_line(gobp_binary *bin, cu_info *cu, int fi, int line, int ask
         const gobp_func *f = binary_func_by_pc(bin, r->pc);
         if (!f || (line != asked && func_first_line(cu, f, fi) > asked)) continue;
         int k;
-        for (k = 0; k < n; k++) {
-            if (binary_func_by_pc(bin, pcs[k]) == f) {
-                if (r->pc < pcs[k]) pcs[k] = r->pc;
+        for (k = 0; k < out->n; k++) {
+            if (binary_func_by_pc(bin, out->pcs[k]) == f) {
+                if (r->pc < out->pcs[k]) out->pcs[k] = r->pc;
                 break;
             }
         }
-        if (k == n && n < max) pcs[n++] = r->pc;
+        if (k < out->n) continue;
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 16;
+            out->pcs = xrealloc(out->pcs, (size_t)out->cap * sizeof *out->pcs);
+        }
+        out->pcs[out->n++] = r->pc;
     }
-    return n;
 }
 
 int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line)
@@ -354,18 +403,17 @@ int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *p
         if (fidx[c] >= 0) known = true;
     }
     if (!known) return -1;
-    for (int l = line; l <= line + 20; l++) {
-        int n = 0;
+    pc_list found = {0};
+    for (int l = line; l <= line + 20 && found.n == 0; l++) {
         for (int c = 0; c < bin->ncus; c++) {
             if (fidx[c] < 0 || cu_load_rows(bin, &bin->cus[c]) != 0) continue;
-            n = collect_line(bin, &bin->cus[c], fidx[c], l, line, pcs, max, n);
+            collect_line(bin, &bin->cus[c], fidx[c], l, line, &found);
         }
-        if (n > 0) {
-            if (found_line) *found_line = l;
-            return n;
-        }
+        if (found.n > 0 && found_line) *found_line = l;
     }
-    return 0;
+    if (found.n > 0 && max > 0) memcpy(pcs, found.pcs, (size_t)(found.n < max ? found.n : max) * sizeof *pcs);
+    free(found.pcs);
+    return found.n;
 }
 
 int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "binary_internal.h"
 
 typedef struct var_entry {
@@ -167,15 +168,23 @@ typedef struct {
     int sp;
     int reg;            /* pending DW_OP_regN, -1 if none */
     bool stack_value;
+    bool overflow;      /* deeper than stack[]: the expression is refused, not misread */
 } expr_state;
 
-static void push(expr_state *st, uint64_t v) { if (st->sp < 32) st->stack[st->sp++] = v; }
+static void push(expr_state *st, uint64_t v)
+{
+    if (st->sp < (int)(sizeof st->stack / sizeof st->stack[0])) st->stack[st->sp++] = v;
+    else st->overflow = true;
+}
 static uint64_t pop(expr_state *st) { return st->sp ? st->stack[--st->sp] : 0; }
 
 /* Ends a piece (DW_OP_piece or the end of the expression) from what the expression left. */
 static void emit_piece(expr_state *st, gobp_location *loc, uint32_t size)
 {
-    if (loc->npieces >= 16) return;
+    if (loc->npieces == loc->cap) {
+        loc->cap = loc->cap ? loc->cap * 2 : 4;
+        loc->pieces = xrealloc(loc->pieces, (size_t)loc->cap * sizeof *loc->pieces);
+    }
     gobp_piece *p = &loc->pieces[loc->npieces++];
     memset(p, 0, sizeof *p);
     p->size = size;
@@ -229,7 +238,7 @@ static int eval_locdesc(gobp_binary *bin, Dwarf_Locdesc_c desc, Dwarf_Unsigned n
         Dwarf_Unsigned a1, a2, a3, br;
         if (dwarf_get_location_op_value_c(desc, i, &op, &a1, &a2, &a3, &br, NULL) != DW_DLV_OK) return -1;
         if (op == DW_OP_piece) pieced = true;
-        if (eval_op(bin, &st, loc, op, a1, a2, cfa, regs) != 0) return -1;
+        if (eval_op(bin, &st, loc, op, a1, a2, cfa, regs) != 0 || st.overflow) return -1;
     }
     if (!pieced && nops) emit_piece(&st, loc, whole_size);
     return 0;
@@ -279,7 +288,15 @@ static int die_location(gobp_binary *bin, const gobp_var *v, uint64_t pc, uint64
         break;
     }
     dwarf_loc_head_c_dealloc(head);
+    if (result < 0) binary_location_free(loc);
     return result;
+}
+
+void binary_location_free(gobp_location *loc)
+{
+    free(loc->pieces);
+    loc->pieces = NULL;
+    loc->npieces = loc->cap = 0;
 }
 
 /* A variable moved to the heap: its pointer is set by the code of heap_line (the declaration,
@@ -330,45 +347,8 @@ static bool global_addr(gobp_binary *bin, Dwarf_Die die, uint64_t *addr)
 
 static int cmp_global(const void *a, const void *b)
 {
-    const global_entry *x = a, *y = b;
-    char px[256], py[256];
-    int c = strcmp(go_func_package(x->g.name, px, sizeof px), go_func_package(y->g.name, py, sizeof py));
-    return c ? c : strcmp(x->g.name, y->g.name);
-}
-
-static void load_globals(gobp_binary *bin)
-{
-    bin->globals_loaded = true;
-    if (cus_load(bin) != 0) return;
-    size_t cap = 0;
-    for (int c = 0; c < bin->ncus; c++) {
-        Dwarf_Die cudie, child, next;
-        if (dwarf_offdie_b(bin->dbg, bin->cus[c].die_offset, true, &cudie, NULL) != DW_DLV_OK) continue;
-        int rc = dwarf_child(cudie, &child, NULL);
-        dwarf_dealloc_die(cudie);
-        while (rc == DW_DLV_OK) {
-            Dwarf_Half tag;
-            uint64_t addr;
-            const char *name;
-            if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_variable && (name = die_name(bin, child)) &&
-                global_addr(bin, child, &addr)) {
-                if (bin->nglobals == cap) {
-                    cap = cap ? cap * 2 : 256;
-                    bin->globals = realloc(bin->globals, sizeof *bin->globals * cap);
-                }
-                global_entry *g = &bin->globals[bin->nglobals++];
-                memset(g, 0, sizeof *g);
-                g->g.name = name;
-                g->g.addr = addr;
-                die_ref(child, DW_AT_type, &g->type_die);
-            }
-            rc = dwarf_siblingof_b(bin->dbg, child, true, &next, NULL);
-            dwarf_dealloc_die(child);
-            child = next;
-        }
-    }
-    qsort(bin->globals, bin->nglobals, sizeof *bin->globals, cmp_global);
-    for (size_t i = 0; i < bin->nglobals; i++) strmap_put(&bin->global_names, bin->globals[i].g.name, &bin->globals[i]);
+    const global_entry *x = *(global_entry *const *)a, *y = *(global_entry *const *)b;
+    return strcmp(x->g.name, y->g.name);
 }
 
 static const gobp_global *global_typed(gobp_binary *bin, global_entry *g)
@@ -380,45 +360,67 @@ static const gobp_global *global_typed(gobp_binary *bin, global_entry *g)
     return &g->g;
 }
 
+struct pkg_globals { int n; gobp_global *globals; };
+
+/* The package-level variables of pkg, read from its compile unit(s) on first use: a package's
+ * globals live in its own CU, so the Globals scope of main never walks the runtime's. */
+static struct pkg_globals *package_globals(gobp_binary *bin, const char *pkg)
+{
+    struct pkg_globals *cached = strmap_get(&bin->pkg_globals, pkg);
+    if (cached) return cached;
+    cached = bin_alloc(bin, sizeof *cached);
+    strmap_put(&bin->pkg_globals, bin_strdup(bin, pkg), cached);
+    if (cus_load(bin) != 0) return cached;
+    global_entry **found = NULL;
+    size_t n = 0, cap = 0;
+    for (int c = 0; c < bin->ncus; c++) {
+        if (!bin->cus[c].name || strcmp(bin->cus[c].name, pkg) != 0) continue;
+        Dwarf_Die cudie, child, next;
+        if (dwarf_offdie_b(bin->dbg, bin->cus[c].die_offset, true, &cudie, NULL) != DW_DLV_OK) continue;
+        int rc = dwarf_child(cudie, &child, NULL);
+        dwarf_dealloc_die(cudie);
+        while (rc == DW_DLV_OK) {
+            Dwarf_Half tag;
+            uint64_t addr;
+            const char *name;
+            if (dwarf_tag(child, &tag, NULL) == DW_DLV_OK && tag == DW_TAG_variable && (name = die_name(bin, child)) &&
+                global_addr(bin, child, &addr)) {
+                if (n == cap) found = xrealloc(found, sizeof *found * (cap = cap ? cap * 2 : 64));
+                global_entry *g = bin_alloc(bin, sizeof *g);
+                g->g.name = name;
+                g->g.addr = addr;
+                die_ref(child, DW_AT_type, &g->type_die);
+                found[n++] = g;
+            }
+            rc = dwarf_siblingof_b(bin->dbg, child, true, &next, NULL);
+            dwarf_dealloc_die(child);
+            child = next;
+        }
+    }
+    qsort(found, n, sizeof *found, cmp_global);
+    cached->n = (int)n;
+    cached->globals = bin_alloc(bin, sizeof *cached->globals * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        strmap_put(&bin->global_names, found[i]->g.name, found[i]);
+        cached->globals[i] = *global_typed(bin, found[i]);
+    }
+    free(found);
+    return cached;
+}
+
 const gobp_global *binary_global(gobp_binary *bin, const char *name)
 {
-    if (!bin->globals_loaded) load_globals(bin);
+    char pkg[256];
+    package_globals(bin, go_func_package(name, pkg, sizeof pkg));
     global_entry *g = strmap_get(&bin->global_names, name);
     return g ? global_typed(bin, g) : NULL;
 }
 
-/* Globals sorted by package: one package is a contiguous run. gobp_global is the first
- * member of global_entry, so the run is copied out once into a per-package array owned by
- * the binary and kept in pkg_globals: later calls for the same package return that array. */
-struct pkg_globals { int n; gobp_global *globals; };
-
 int binary_globals_of_package(gobp_binary *bin, const char *pkg, const gobp_global **globals)
 {
-    *globals = NULL;
-    if (!bin->globals_loaded) load_globals(bin);
-    struct pkg_globals *cached = strmap_get(&bin->pkg_globals, pkg);
-    if (cached) {
-        *globals = cached->n ? cached->globals : NULL;
-        return cached->n;
-    }
-    /* binary search for the run's first entry (same order as cmp_global) */
-    char p[256];
-    size_t lo = 0, hi = bin->nglobals;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(go_func_package(bin->globals[mid].g.name, p, sizeof p), pkg) < 0) lo = mid + 1; else hi = mid;
-    }
-    size_t first = lo, n = 0;
-    while (first + n < bin->nglobals && strcmp(go_func_package(bin->globals[first + n].g.name, p, sizeof p), pkg) == 0) n++;
-    cached = bin_alloc(bin, sizeof *cached);
-    cached->n = (int)n;
-    if (n) {
-        cached->globals = bin_alloc(bin, sizeof *cached->globals * n);
-        for (size_t i = 0; i < n; i++) cached->globals[i] = *global_typed(bin, &bin->globals[first + i]);
-    }
-    strmap_put(&bin->pkg_globals, bin_strdup(bin, pkg), cached);
-    *globals = cached->n ? cached->globals : NULL;
-    return cached->n;
+    struct pkg_globals *p = package_globals(bin, pkg);
+    *globals = p->n ? p->globals : NULL;
+    return p->n;
 }
 
 void vars_free(gobp_binary *bin)
@@ -436,7 +438,6 @@ void vars_free(gobp_binary *bin)
         free(vc->entries);
         free(vc);
     }
-    free(bin->globals);
     strmap_free(&bin->global_names);
     strmap_free(&bin->pkg_globals);
 }

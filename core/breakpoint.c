@@ -22,6 +22,7 @@ gobp_bp_table *bp_table_new(void)
 
 static void bp_free(gobp_breakpoint *bp)
 {
+    free(bp->addrs);
     free(bp->file);
     free(bp->function);
     free(bp->condition);
@@ -67,15 +68,36 @@ void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp)
     }
 }
 
-int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint **out, int max)
+void bp_add_addr(gobp_breakpoint *bp, uint64_t addr)
+{
+    if (bp->naddrs == bp->addrs_cap) {
+        bp->addrs_cap = bp->addrs_cap ? bp->addrs_cap * 2 : 4;
+        bp->addrs = xrealloc(bp->addrs, (size_t)bp->addrs_cap * sizeof *bp->addrs);
+    }
+    bp->addrs[bp->naddrs++] = addr;
+}
+
+static bool has_addr(const gobp_breakpoint *bp, uint64_t addr)
+{
+    for (int a = 0; a < bp->naddrs; a++)
+        if (bp->addrs[a] == addr)
+            return true;
+    return false;
+}
+
+int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint ***out)
 {
     int n = 0;
-    for (int i = 0; i < t->count && n < max; i++)
-        for (int a = 0; a < t->items[i]->naddrs; a++)
-            if (t->items[i]->addrs[a] == addr) {
-                out[n++] = t->items[i];
-                break;
-            }
+    for (int i = 0; i < t->count; i++)
+        n += has_addr(t->items[i], addr);
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    *out = xmalloc((size_t)n * sizeof **out);
+    n = 0;
+    for (int i = 0; i < t->count; i++)
+        if (has_addr(t->items[i], addr))
+            (*out)[n++] = t->items[i];
     return n;
 }
 

@@ -14,8 +14,6 @@ typedef enum {
     BP_EXCEPTION,  /* user: a panic / fatal error filter (on a runtime function) */
 } gobp_bp_kind;
 
-#define GOBP_BP_MAX_ADDRS 16
-
 typedef struct gobp_breakpoint {
     int id;
     gobp_bp_kind kind;
@@ -24,8 +22,8 @@ typedef struct gobp_breakpoint {
     int found_line;             /* where it really is (LINE and FUNCTION) */
     const char *found_file;     /* absolute path from DWARF */
     char *function;             /* FUNCTION: requested name */
-    uint64_t addrs[GOBP_BP_MAX_ADDRS];
-    int naddrs;
+    uint64_t *addrs;            /* its sites: one per copy of the code (a generic function's */
+    int naddrs, addrs_cap;      /*   instantiations, a line in several functions) */
     bool verified;
     char message[1024];         /* why it is not verified */
     /* BP_STEP conditions */
@@ -53,8 +51,11 @@ gobp_bp_table *bp_table_new(void);
 void bp_table_free(gobp_bp_table *t);
 gobp_breakpoint *bp_table_add(gobp_bp_table *t, gobp_bp_kind kind);
 void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp);
-/* Breakpoints with a site at addr, up to max. Returns the count. */
-int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint **out, int max);
+/* Appends a site address to bp (the array grows). */
+void bp_add_addr(gobp_breakpoint *bp, uint64_t addr);
+/* Every breakpoint with a site at addr, malloc'd into *out (NULL when none; free it).
+ * Returns the count. */
+int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint ***out);
 /* Iteration: returns the i-th breakpoint or NULL past the end. */
 gobp_breakpoint *bp_table_get(gobp_bp_table *t, int i);
 int bp_table_count(gobp_bp_table *t);

@@ -6,17 +6,16 @@
 #include "abi.h"
 #include "binary.h"
 
-#define CALL_MAX_VALUES 32
-
+/* Every array has as many entries as the function has arguments or results. */
 typedef struct call_layout {
-    const gobp_var *params[CALL_MAX_VALUES];  /* the user's arguments, receiver first (no .dict) */
-    int param_abi[CALL_MAX_VALUES];           /* params[i] lives at arg_abi[param_abi[i]] */
+    const gobp_var **params;                  /* the user's arguments, receiver first (no .dict) */
+    int *param_abi;                           /* params[i] lives at arg_abi[param_abi[i]] */
     int nparams;
-    const gobp_var *results[CALL_MAX_VALUES];
+    const gobp_var **results;
     int nresults;
     abi_value *arg_abi;                       /* every argument, .dict included; NULL when the */
     abi_value *result_abi;                    /*   ABI cannot place them */
-    uint64_t result_off[CALL_MAX_VALUES];     /* results side by side in a buffer, 8-aligned */
+    uint64_t *result_off;                     /* results side by side in a buffer, 8-aligned */
     uint64_t results_size;
 } call_layout;
 

@@ -4,20 +4,10 @@
 #ifndef GOBP_EVAL_H
 #define GOBP_EVAL_H
 
-#include "value.h"
+#include "eval_result.h"
 
-/* A result: a Go value from the program, or a value computed by the expression. */
-typedef enum { EVAL_VALUE, EVAL_INT, EVAL_UINT, EVAL_FLOAT, EVAL_BOOL, EVAL_STRING, EVAL_NIL } eval_kind;
-
-typedef struct {
-    eval_kind kind;
-    gobp_value value;     /* EVAL_VALUE (owned) */
-    int64_t i;
-    uint64_t u;
-    double f;
-    bool b;
-    char *s;              /* EVAL_STRING (owned) */
-} eval_result;
+/* eval_result and eval_result_free/text/type: eval_result.h (shared with target.h, whose
+ * target_evaluate and target_assign are the front ends' way in). */
 
 /* What the evaluator asks of the program it looks at. */
 typedef struct eval_env {
@@ -55,12 +45,8 @@ int eval_check(const eval_expr *e, const eval_env *env, bool want_bool, char *er
 int eval_run(const eval_expr *e, const eval_env *env, eval_result *out, char *err, size_t errlen);
 /* Parse and run at once (evaluate, hover, setVariable). */
 int eval_expression(const eval_env *env, const char *text, eval_result *out, char *err, size_t errlen);
-void eval_result_free(eval_result *r);
 /* The result's truth for a condition: -1 (with err) when it is not a bool. */
 int eval_truth(const gobp_memview *mv, const eval_result *r, char *err, size_t errlen);
-/* Text and Go type name of a result, as the Variables view shows them. malloc'd. */
-char *eval_result_text(const gobp_memview *mv, const eval_result *r);
-char *eval_result_type(const gobp_memview *mv, const eval_result *r);
 
 /* A log message with {expr} parts ("n={n} name={p.Name}"), each expression compiled once. A
  * '{' without a closing '}' is text. */

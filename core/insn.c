@@ -1,6 +1,7 @@
-/* Capstone-backed decoding of one x86-64 instruction for XOL: classifies it (plain copy,
- * conditional branch, emulated jmp/call) and builds its slot bytes (RIP-relative disp32
- * fixed up, absolute jumps back to the original stream). */
+/* Capstone-backed x86-64 decoding (the only user of Capstone): one instruction for XOL,
+ * classified (plain copy, conditional branch, emulated jmp/call) with its slot bytes
+ * (RIP-relative disp32 fixed up, absolute jumps back to the original stream); and walks over
+ * byte ranges with each instruction's kind, branch target and text. */
 #include "insn.h"
 
 #include <capstone/capstone.h>
@@ -113,6 +114,93 @@ int insn_length(const uint8_t *code, size_t n, uint64_t addr)
     int len = ci->size;
     cs_free(ci, 1);
     return len;
+}
+
+/* ---- walks ---- */
+
+void insn_walk_begin(insn_walk *w, const uint8_t *code, size_t n, uint64_t addr)
+{
+    csh h = capstone_handle();
+    w->code = code;
+    w->left = n;
+    w->addr = addr;
+    w->decoder = h ? cs_malloc(h) : NULL;
+}
+
+/* DWARF number of a 64-bit register (0 rax, 1 rdx, 2 rcx, 3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp,
+ * 8-15 r8-r15, 16 rip). */
+static int dwarf_reg(int reg)
+{
+    static const int regs[] = { X86_REG_RAX, X86_REG_RDX, X86_REG_RCX, X86_REG_RBX, X86_REG_RSI, X86_REG_RDI,
+                                X86_REG_RBP, X86_REG_RSP, X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+                                X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15, X86_REG_RIP };
+    if (reg == X86_REG_INVALID)
+        return INSN_NO_REG;
+    for (int i = 0; i < (int)(sizeof regs / sizeof regs[0]); i++)
+        if (regs[i] == reg)
+            return i;
+    return INSN_OTHER_REG;
+}
+
+static insn_op walk_op(const cs_insn *ci, uint64_t *target)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    bool imm = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
+    insn_op op = INSN_OP_OTHER;
+    if (ci->id == X86_INS_CALL)
+        op = imm ? INSN_OP_CALL : INSN_OP_CALL_INDIRECT;
+    else if (ci->id == X86_INS_RET)
+        op = INSN_OP_RET;
+    else if (ci->id == X86_INS_JMP)
+        op = INSN_OP_JMP;
+    else if (in_group(ci, X86_GRP_JUMP))
+        op = INSN_OP_JCC;
+    else if (ci->id == X86_INS_CMP)
+        op = INSN_OP_CMP;
+    *target = imm && (op == INSN_OP_CALL || op == INSN_OP_JMP || op == INSN_OP_JCC) ? (uint64_t)x->operands[0].imm : 0;
+    return op;
+}
+
+bool insn_walk_next(insn_walk *w, insn_step *out)
+{
+    if (w->left == 0)
+        return false;
+    memset(out, 0, sizeof *out);
+    cs_insn *ci = w->decoder;
+    const uint8_t *before = w->code;
+    uint64_t addr = w->addr;
+    if (ci && cs_disasm_iter(capstone_handle(), &w->code, &w->left, &w->addr, ci)) {
+        out->addr = ci->address;
+        out->len = (uint8_t)ci->size;
+        memcpy(out->bytes, ci->bytes, ci->size);
+        snprintf(out->text, sizeof out->text, "%s %s", ci->mnemonic, ci->op_str);
+        out->op = walk_op(ci, &out->target);
+        out->mem_base = INSN_NO_REG;
+        const cs_x86 *x = &ci->detail->x86;
+        for (int i = 0; i < x->op_count && !out->has_mem; i++)
+            if (x->operands[i].type == X86_OP_MEM) {
+                out->has_mem = true;
+                out->mem_base = dwarf_reg(x->operands[i].mem.base);
+                out->mem_disp = x->operands[i].mem.disp;
+            }
+        return true;
+    }
+    out->addr = addr;
+    out->len = 1;
+    out->bytes[0] = *before;
+    out->op = INSN_OP_BAD;
+    snprintf(out->text, sizeof out->text, "(bad)");
+    w->code = before + 1;
+    w->left--;
+    w->addr = addr + 1;
+    return true;
+}
+
+void insn_walk_end(insn_walk *w)
+{
+    if (w->decoder)
+        cs_free(w->decoder, 1);
+    w->decoder = NULL;
 }
 
 static int fix_rip_relative(uint8_t *copy, const insn_info *in, uint64_t slot_addr,

@@ -1,6 +1,7 @@
-/* x86-64 instruction decoding through Capstone for out-of-line execution: the length of
- * the displaced instruction, its kind (plain, RIP-relative, relative/indirect branch or call)
- * and the bytes of its XOL slot. Internal to proc/site. */
+/* x86-64 instruction decoding, the one place that uses Capstone: for out-of-line execution
+ * (the length of the displaced instruction, its kind: plain, RIP-relative, relative/indirect
+ * branch or call, and the bytes of its XOL slot), and a walk over a byte range for everyone
+ * else (calls and RETs of a function, the disassembly view). */
 #ifndef GOBP_INSN_H
 #define GOBP_INSN_H
 
@@ -54,5 +55,43 @@ int insn_indirect_target(const insn_info *in, const struct user_regs_struct *reg
                          void *ctx, uint64_t *target);
 /* Length of the instruction at code (0 if undecodable). */
 int insn_length(const uint8_t *code, size_t n, uint64_t addr);
+
+/* ---- a walk over a byte range ---- */
+typedef enum {
+    INSN_OP_OTHER,
+    INSN_OP_CALL,            /* direct call: target */
+    INSN_OP_CALL_INDIRECT,   /* call through a register or memory */
+    INSN_OP_RET,
+    INSN_OP_JMP,             /* unconditional jump: target when direct, 0 when indirect */
+    INSN_OP_JCC,             /* conditional jump: target */
+    INSN_OP_CMP,
+    INSN_OP_BAD,             /* a byte that starts no instruction (len 1, text "(bad)") */
+} insn_op;
+
+typedef struct {
+    uint64_t addr;
+    uint8_t len;
+    uint8_t bytes[16];
+    insn_op op;
+    uint64_t target;
+    bool has_mem;            /* a memory operand [base + index*scale + disp] (the first one): */
+    int mem_base;            /*   its base as a DWARF register number (7 rsp, 16 rip), */
+    int64_t mem_disp;        /*   INSN_NO_REG for none, INSN_OTHER_REG for one without a number */
+    char text[192];          /* "mnemonic operands", as the disassembly view shows it */
+} insn_step;
+enum { INSN_NO_REG = -1, INSN_OTHER_REG = -2 };
+
+typedef struct {
+    const uint8_t *code;
+    size_t left;
+    uint64_t addr;
+    void *decoder;           /* the decoder's instruction buffer (insn.c's business) */
+} insn_walk;
+
+/* Walks code[0..n), located at addr, one instruction per insn_walk_next; undecodable bytes
+ * come one at a time as INSN_OP_BAD. insn_walk_end frees what the walk holds. */
+void insn_walk_begin(insn_walk *w, const uint8_t *code, size_t n, uint64_t addr);
+bool insn_walk_next(insn_walk *w, insn_step *out);   /* false at the end */
+void insn_walk_end(insn_walk *w);
 
 #endif

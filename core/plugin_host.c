@@ -3,6 +3,7 @@
  * or stack slots; results placed by the Go register ABI for forced returns and exits; values
  * created in memory gobp-dap maps into the program (never in the Go heap). */
 #include "abi_transfer.h"
+#include "alloc.h"
 #include "handler_internal.h"
 
 #include <stdarg.h>
@@ -717,19 +718,21 @@ static int api_return_global(gobp_call *pc, int i, const char *name)
         fail(c, "gobp_return_global: no package variable %s in this program", name);
         return -1;
     }
-    unsigned char buf[256];
-    if (g->type->size > sizeof buf || proc_read(target_process(c->t), g->addr, buf, g->type->size) < 0) {
+    unsigned char *buf = xmalloc(g->type->size);
+    int rc = 0;
+    if (proc_read(target_process(c->t), g->addr, buf, g->type->size) < 0) {
         fail(c, "gobp_return_global: %s is unreadable", name);
-        return -1;
-    }
-    if (t->kind == GOBP_KIND_INTERFACE && g->type->kind == GOBP_KIND_INTERFACE)
-        return iface_convert(c, t, g->type, buf, slot);
-    if (t->size != g->type->size || t->kind != g->type->kind) {
+        rc = -1;
+    } else if (t->kind == GOBP_KIND_INTERFACE && g->type->kind == GOBP_KIND_INTERFACE) {
+        rc = iface_convert(c, t, g->type, buf, slot);
+    } else if (t->size != g->type->size || t->kind != g->type->kind) {
         fail(c, "gobp_return_global: %s is a %s, result %d is a %s", name, g->type->name, i, t->name);
-        return -1;
+        rc = -1;
+    } else {
+        memcpy(slot, buf, t->size);
     }
-    memcpy(slot, buf, t->size);
-    return 0;
+    free(buf);
+    return rc;
 }
 
 /* The itab of *errors.errorString for error: a symbol up to Go 1.26 (Go 1.20+ names it

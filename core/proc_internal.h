@@ -12,6 +12,7 @@ typedef struct proc_thread {
     bool stopped;             /* in a ptrace stop (we hold it) */
     bool awaiting_first_stop; /* announced by a clone event, initial stop not seen yet */
     bool stepping;            /* proc_singlestep in flight */
+    bool step_for_signal;     /* the step only leaves an XOL slot; pending_sig goes on after it */
     int sigstops_expected;    /* SIGSTOPs we sent and have not seen yet */
     int pending_sig;          /* signal to hand back on the next resume */
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
@@ -112,6 +113,8 @@ int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
                            struct user_regs_struct *regs, bool *emulated);
 /* After a step through a slot: maps the rip back to the original code. */
 void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *regs);
+/* The site whose XOL slot holds addr (removed sites too: a thread may still run in it). */
+proc_site *site_by_slot(gobp_process *p, uint64_t addr);
 void site_restore_all(gobp_process *p);
 void site_free_all(gobp_process *p);
 

@@ -230,6 +230,11 @@ static void handle_trap(gobp_process *p, proc_thread *t)
         t->stepping = false;
         if (t->step_slot)
             site_finish_step(p, t, &regs);
+        if (t->step_for_signal) {   /* out of the slot: now the signal */
+            t->step_for_signal = false;
+            resume_or_hold(p, t);
+            return;
+        }
         queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = t->tid, .addr = regs.rip});
         return;
     }
@@ -272,12 +277,79 @@ static void handle_exec(gobp_process *p)
     queue_event(p, (gobp_event){.kind = GOBP_EV_EXEC, .tid = p->pid});
 }
 
+/* ---- signals that arrive in an XOL slot ---- */
+
+static bool is_fault(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL;
+}
+
+static void step_through_slot(proc_thread *t, proc_site *s)
+{
+    t->step_slot = s->slot.slot;
+    t->step_site = s->addr;
+    t->stepping = t->step_for_signal = true;
+    t->stopped = false;
+    thread_regs_flush(t);
+    thread_regs_forget(t);
+    ptrace(PTRACE_SINGLESTEP, t->tid, 0, 0);   /* ESRCH: dying, its exit status will come */
+}
+
+/* A signal for the program stopped t in the XOL slot of a displaced instruction (a thread
+ * resumed from a site is there until it jumps back, and a signal that came while it was held
+ * is delivered there). The program's handler must see a pc of its own code: Go preempts a
+ * goroutine only at a pc it knows (otherwise busy goroutines are never descheduled and a
+ * preempted one waits for them to finish), and reports a fault where it happened. Before the
+ * displaced instruction, a fault is its own and is delivered at the site; any other signal
+ * waits for one single-step through the slot. After it, the pc maps back to the original code.
+ * Returns true when the thread was set stepping (handle_trap resumes it with the signal). */
+static bool leave_slot_for_signal(gobp_process *p, proc_thread *t, int sig)
+{
+    struct user_regs_struct regs;
+    proc_site *s;
+    if (!p->scratch_used || thread_regs_get(t, &regs) < 0 || !(s = site_by_slot(p, regs.rip)))
+        return false;
+    if (regs.rip == s->slot.slot && !is_fault(sig)) {
+        step_through_slot(t, s);
+        return true;
+    }
+    if (regs.rip == s->slot.slot) {
+        regs.rip = s->addr;
+        thread_regs_set(t, &regs);
+        return false;
+    }
+    t->step_slot = s->slot.slot;
+    t->step_site = s->addr;
+    site_finish_step(p, t, &regs);
+    return false;
+}
+
+/* The displaced instruction faulted while stepped out of its slot: the fault is delivered at
+ * the site, before the signal the step was for (standard signals are not queued). */
+static void slot_step_faulted(gobp_process *p, proc_thread *t, int sig)
+{
+    struct user_regs_struct regs;
+    proc_site *s = site_find(p, t->step_site, false);
+    t->stepping = t->step_for_signal = false;
+    t->step_slot = t->step_site = 0;
+    t->pending_sig = sig;
+    if (s && thread_regs_get(t, &regs) == 0 && regs.rip == s->slot.slot) {
+        regs.rip = s->addr;
+        thread_regs_set(t, &regs);
+    }
+    resume_or_hold(p, t);
+}
+
 static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
 {
+    if (t->stepping && t->step_for_signal && is_fault(sig)) {
+        slot_step_faulted(p, t, sig);
+        return;
+    }
     if (t->stepping && sig != SIGTRAP) {   /* the step goes on; the signal waits */
         if (sig == SIGSTOP && t->sigstops_expected > 0)
             t->sigstops_expected--;
-        else
+        else if (!t->pending_sig)   /* one kept; standard signals are not queued either */
             t->pending_sig = sig;
         t->stopped = false;
         thread_regs_flush(t);
@@ -298,7 +370,8 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
         return;
     }
     t->pending_sig = sig;
-    resume_or_hold(p, t);
+    if (!leave_slot_for_signal(p, t, sig))
+        resume_or_hold(p, t);
 }
 
 static void handle_status(gobp_process *p, pid_t tid, int status)

@@ -329,6 +329,16 @@ int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
     return 0;
 }
 
+proc_site *site_by_slot(gobp_process *p, uint64_t addr)
+{
+    if (!p->scratch || addr < p->scratch || addr >= p->scratch + p->scratch_used)
+        return NULL;
+    for (proc_site *s = p->sites; s; s = s->next)
+        if (s->slot.slot && addr >= s->slot.slot && addr < s->slot.slot + SLOT_SIZE)
+            return s;
+    return NULL;
+}
+
 void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *regs)
 {
     proc_site *s = site_find(p, t->step_site, false);

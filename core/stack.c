@@ -82,7 +82,7 @@ static int unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t p
     uint64_t g0_sp = links ? links->g0_sched_sp : 0;
     bool on_system = links && links->start_in_c;
     uint64_t resume_pc = on_system ? links->go_pc : 0, resume_sp = on_system ? links->go_sp : 0;
-    for (int depth = 0; depth < 4096 && pc; depth++) {
+    for (int depth = 0; depth < STACK_MAX_DEPTH && pc; depth++) {
         uint64_t lookup = lookup_pc(bin, pc, exact);
         /* frames with source positions resolve their function; names alone need no DWARF */
         const gobp_func *f = lines ? binary_func_by_pc(bin, lookup) : binary_func_symbol_by_pc(bin, lookup);

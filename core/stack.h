@@ -29,13 +29,16 @@ typedef struct gobp_stack_links {
     uint64_t go_pc, go_sp;   /* where the goroutine entered C (its saved g.sched) */
 } gobp_stack_links;
 
+/* The deepest a walk goes (a bound against corrupt, cyclic stacks). */
+#define STACK_MAX_DEPTH 4096
+
 /* Unwinds from (pc, sp) until runtime.goexit / runtime.mstart / an unknown pc, at most max
  * frames. saved_pc: pc is where a parked goroutine resumes (g.sched.pc, g.syscallpc: a return
  * address, or a function's entry), not a stopped thread's rip. A return address is looked up
  * at pc-1 (the call instruction's line); the interrupted instruction itself (frame 0 of a
  * thread, the caller of runtime.sigpanic / asyncPreempt / debugCallV2) at pc. links (may be
  * NULL) lets it show C frames (see stack.c). Returns the number of frames written; *total
- * gets the full depth (walks on up to 4096). */
+ * gets the full depth (walks on up to STACK_MAX_DEPTH). */
 int stack_unwind(gobp_binary *bin, gobp_mem_read_fn read, void *ctx, uint64_t pc, uint64_t sp, bool saved_pc,
                  const gobp_stack_links *links, gobp_frame *frames, int max, int *total);
 /* The same without source positions (file NULL, line 0) nor C frames: for goroutine labels,

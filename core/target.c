@@ -6,6 +6,7 @@
 #include "handler_internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
 
 static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launched)
 {
-    gobp_target *t = calloc(1, sizeof *t);
+    gobp_target *t = xcalloc(1, sizeof *t);
     t->bin = bin;
     t->proc = proc;
     t->launched = launched;
@@ -129,6 +130,8 @@ void target_end(gobp_target *t, bool kill)
     }
     target_invalidate(t);
     bp_table_free(t->bps);
+    free(t->hit_bp_ids);
+    free(t->stop_bp_ids);
     goruntime_free(t->rt);
     binary_close(t->bin);
     free(t);
@@ -137,6 +140,11 @@ void target_end(gobp_target *t, bool kill)
 gobp_binary *target_binary(gobp_target *t) { return t->bin; }
 gobp_process *target_process(gobp_target *t) { return t->proc; }
 pid_t target_pid(gobp_target *t) { return proc_pid(t->proc); }
+
+void target_terminate(gobp_target *t)
+{
+    kill(proc_pid(t->proc), SIGKILL);
+}
 
 gobp_memview target_memview(gobp_target *t)
 {
@@ -149,9 +157,9 @@ gobp_memview target_memview(gobp_target *t)
 static void bp_install(gobp_target *t, gobp_breakpoint *bp, const uint64_t *pcs, int n)
 {
     char err[200] = "";
-    for (int i = 0; i < n && bp->naddrs < GOBP_BP_MAX_ADDRS; i++) {
+    for (int i = 0; i < n; i++) {
         if (proc_site_add(t->proc, pcs[i], err, sizeof err) == 0)
-            bp->addrs[bp->naddrs++] = pcs[i];
+            bp_add_addr(bp, pcs[i]);
     }
     bp->verified = bp->naddrs > 0;
     if (!bp->verified)
@@ -161,11 +169,10 @@ static void bp_install(gobp_target *t, gobp_breakpoint *bp, const uint64_t *pcs,
 gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_LINE);
-    bp->file = strdup(file);
+    bp->file = xstrdup(file);
     bp->line = line;
-    uint64_t pcs[GOBP_BP_MAX_ADDRS];
     int found = 0;
-    int n = binary_line_to_pcs(t->bin, file, line, pcs, GOBP_BP_MAX_ADDRS, &found);
+    int n = binary_line_to_pcs(t->bin, file, line, NULL, 0, &found);
     if (n < 0) {
         snprintf(bp->message, sizeof bp->message, "%s is not a source file of this program", file);
         return bp;
@@ -174,29 +181,40 @@ gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line)
         snprintf(bp->message, sizeof bp->message, "no code at %s:%d or on the lines after it", file, line);
         return bp;
     }
+    uint64_t *pcs = xcalloc((size_t)n, sizeof *pcs);
+    n = binary_line_to_pcs(t->bin, file, line, pcs, n, &found);
     bp->found_line = found;
     binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &found);
     bp_install(t, bp, pcs, n);
+    free(pcs);
     return bp;
+}
+
+int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out)
+{
+    int n = binary_funcs_named(t->bin, name, NULL, 0);
+    *out = xcalloc((size_t)(n > 0 ? n : 1), sizeof **out);
+    return n > 0 ? binary_funcs_named(t->bin, name, *out, n) : 0;
 }
 
 gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_FUNCTION);
-    bp->function = strdup(name);
-    const gobp_func *fs[GOBP_BP_MAX_ADDRS];
-    int n = binary_funcs_named(t->bin, name, fs, GOBP_BP_MAX_ADDRS);
+    bp->function = xstrdup(name);
+    const gobp_func **fs;
+    int n = target_funcs_named(t, name, &fs);
     if (n == 0) {
         snprintf(bp->message, sizeof bp->message, "function %s not found in this program", name);
+        free(fs);
         return bp;
     }
-    if (n > GOBP_BP_MAX_ADDRS)
-        n = GOBP_BP_MAX_ADDRS;
-    uint64_t pcs[GOBP_BP_MAX_ADDRS];
+    uint64_t *pcs = xcalloc((size_t)n, sizeof *pcs);
     for (int i = 0; i < n; i++)
         pcs[i] = fs[i]->body_pc ? fs[i]->body_pc : fs[i]->lowpc;
     binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &bp->found_line);
     bp_install(t, bp, pcs, n);
+    free(pcs);
+    free(fs);
     return bp;
 }
 
@@ -208,13 +226,14 @@ void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
     bp_table_remove(t->bps, bp);
 }
 
-int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max)
+int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint ***out)
 {
     int n = 0;
+    *out = xcalloc((size_t)bp_table_count(t->bps) + 1, sizeof **out);
     for (int i = 0; i < bp_table_count(t->bps); i++) {
         gobp_breakpoint *bp = bp_table_get(t->bps, i);
-        if (bp->kind == kind && n < max)
-            out[n++] = bp;
+        if (bp->kind == kind)
+            (*out)[n++] = bp;
     }
     return n;
 }
@@ -246,11 +265,10 @@ static void threads_load(gobp_target *t)
 {
     if (t->threads)
         return;
-    pid_t tids[1024];
-    int n = proc_threads(t->proc, tids, 1024);
-    if (n > 1024)
-        n = 1024;
-    t->threads = calloc((size_t)n + 1, sizeof *t->threads);
+    int n = proc_threads(t->proc, NULL, 0);
+    pid_t *tids = xcalloc((size_t)n + 1, sizeof *tids);
+    n = proc_threads(t->proc, tids, n);
+    t->threads = xcalloc((size_t)n + 1, sizeof *t->threads);
     for (int i = 0; i < n; i++) {
         gobp_goroutine g;
         t->threads[t->nthreads].tid = tids[i];
@@ -258,6 +276,7 @@ static void threads_load(gobp_target *t)
             t->threads[t->nthreads].goid = g.goid;
         t->nthreads++;
     }
+    free(tids);
 }
 
 int target_goroutines(gobp_target *t, const gobp_goroutine **out)
@@ -486,6 +505,22 @@ int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int 
     return n;
 }
 
+int target_stack_all(gobp_target *t, int64_t goid, gobp_frame **frames, int *total)
+{
+    for (int max = 64;;) {
+        int all = 0;
+        *frames = xcalloc((size_t)max, sizeof **frames);
+        int n = target_stack(t, goid, *frames, max, &all);
+        if (n < 0 || all <= max) {
+            if (total)
+                *total = all;
+            return n;
+        }
+        free(*frames);
+        max = all;
+    }
+}
+
 /* DWARF register numbering (0 rax,1 rdx,2 rcx,3 rbx,4 rsi,5 rdi,6 rbp,7 rsp,8-15 r8-r15,16 rip). */
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17])
 {
@@ -524,12 +559,14 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
     memset(out, 0, sizeof *out);
     out->type = v->type;
     if (binary_var_location(t->bin, v, lookup, fr->cfa, regs, &loc) < 0 || loc.npieces == 0) {
+        binary_location_free(&loc);
         out->unreadable = true;
         return 0;
     }
     if (!fr->has_regs) {
         for (int i = 0; i < loc.npieces; i++)
             if (loc.pieces[i].kind == GOBP_PIECE_REG) {
+                binary_location_free(&loc);
                 out->unreadable = true;
                 return 0;
             }
@@ -539,12 +576,12 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
         memcpy(xmm, fp.xmm_space, sizeof xmm);
         xmmp = xmm;
     }
-    return value_from_location(&mv, v->type, &loc, regs, xmmp, out);
+    int rc = value_from_location(&mv, v->type, &loc, regs, xmmp, out);
+    binary_location_free(&loc);
+    return rc;
 }
 
 /* ---- hits and run control ---- */
-
-enum { DEPTH_FUNC_MAX_FRAMES = 256 };
 
 /* Stack depth of the hit (stack.hi - CFA) for matching a frame across stack moves: of the top
  * frame, or of the first frame of func (the enclosing function of a range-over-func body). */
@@ -557,14 +594,27 @@ static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const 
         return 0;
     if (!func)
         return binary_cfa_offset(t->bin, addr, &off) < 0 ? 0 : g->stack_hi - (regs.rsp + (uint64_t)off);
-    gobp_frame *fr = xcalloc(DEPTH_FUNC_MAX_FRAMES, sizeof *fr);
-    int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, false, fr, DEPTH_FUNC_MAX_FRAMES);
     uint64_t depth = 0;
-    for (int i = 0; i < n && !depth; i++)
-        if (fr[i].func == func)
-            depth = g->stack_hi - fr[i].cfa;
-    free(fr);
-    return depth;
+    for (int max = 256;; max = STACK_MAX_DEPTH) {   /* most stacks are shallow: all of it only when needed */
+        gobp_frame *fr = xcalloc((size_t)max, sizeof *fr);
+        int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, false, fr, max);
+        for (int i = 0; i < n && !depth; i++)
+            if (fr[i].func == func)
+                depth = g->stack_hi - fr[i].cfa;
+        free(fr);
+        if (depth || n < max || max == STACK_MAX_DEPTH)
+            return depth;
+    }
+}
+
+/* Remembers that breakpoint id stops this hit. */
+static void hit_add(gobp_target *t, int id)
+{
+    if (t->hit_nbp == t->hit_cap) {
+        t->hit_cap = t->hit_cap ? t->hit_cap * 2 : 8;
+        t->hit_bp_ids = xrealloc(t->hit_bp_ids, (size_t)t->hit_cap * sizeof *t->hit_bp_ids);
+    }
+    t->hit_bp_ids[t->hit_nbp++] = id;
 }
 
 static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
@@ -577,8 +627,8 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
     trace_on_hit(t, tid, addr);
     if (handler_exit_hit(t, tid, addr, &handler_action))
         return handler_action;
-    gobp_breakpoint *bps[16];
-    int n = bp_table_at(t->bps, addr, bps, 16);
+    gobp_breakpoint **bps;
+    int n = bp_table_at(t->bps, addr, &bps);
     bool stop = false, step = false;
     gobp_goroutine g;
     uint64_t g_addr = 0;
@@ -601,8 +651,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
         }
         if (bp->kind == BP_HANDLER) {
             if (handler_on_hit(t, tid, addr, bp, &handler_action) && handler_action == GOBP_HIT_STOP) {
-                if (t->hit_nbp < 8)
-                    t->hit_bp_ids[t->hit_nbp++] = bp->id;
+                hit_add(t, bp->id);
                 stop = true;
             }
             continue;
@@ -610,10 +659,10 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
         if (!target_bp_hit_stops(t, tid, addr, bp))
             continue;
         t->hit_is_exception |= bp->kind == BP_EXCEPTION;
-        if (t->hit_nbp < 8)
-            t->hit_bp_ids[t->hit_nbp++] = bp->id;
+        hit_add(t, bp->id);
         stop = true;
     }
+    free(bps);
     t->hit_is_step = step && !stop;
     return stop || step ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
 }
@@ -660,8 +709,11 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
         } else {
             stop->reason = STOP_BREAKPOINT;
             stop->exception = t->hit_is_exception;
+            /* the stop's own copy: the next hit reuses hit_bp_ids */
+            t->stop_bp_ids = xrealloc(t->stop_bp_ids, ((size_t)t->hit_nbp + 1) * sizeof *t->stop_bp_ids);
+            memcpy(t->stop_bp_ids, t->hit_bp_ids, (size_t)t->hit_nbp * sizeof *t->stop_bp_ids);
             stop->nbp = t->hit_nbp;
-            memcpy(stop->bp_ids, t->hit_bp_ids, sizeof stop->bp_ids);
+            stop->bp_ids = t->stop_bp_ids;
         }
         target_step_clear(t);
         return 1;

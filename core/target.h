@@ -1,12 +1,14 @@
 /* The debugger as one object: a Go binary, its traced process, breakpoints, goroutines,
- * stacks and run control (continue, pause, next/step in/step out). Front ends (the DAP
- * adapter, the run/trace CLI) talk to this; it knows nothing of DAP or JSON. */
+ * stacks, values and run control (continue, pause, next/step in/step out). Front ends (the
+ * DAP adapter, the run/trace CLI) talk to this and only this; it knows nothing of DAP or JSON.
+ * The types it hands out (breakpoints, goroutines, frames, functions, variables, values,
+ * trace sinks) come from the headers below; their functions stay the core's own. */
 #ifndef GOBP_TARGET_H
 #define GOBP_TARGET_H
 
 #include "binary.h"
 #include "breakpoint.h"
-#include "eval.h"
+#include "eval_result.h"
 #include "goruntime.h"
 #include "proc.h"
 #include "stack.h"
@@ -23,10 +25,31 @@ gobp_target *target_attach(pid_t pid, char *err, size_t errlen);
 /* Ends the session: kill (launched, or kill=true) or detach; frees the target. */
 void target_end(gobp_target *t, bool kill);
 
-gobp_binary *target_binary(gobp_target *t);
-gobp_process *target_process(gobp_target *t);
 gobp_memview target_memview(gobp_target *t);
 pid_t target_pid(gobp_target *t);
+/* Kills the program at once (DAP terminate); its end arrives from target_poll as STOP_KILLED. */
+void target_terminate(gobp_target *t);
+
+/* ---- the program's code, symbols and memory (target_lookup.c) ---- */
+/* The function whose code holds pc (NULL if none). */
+const gobp_func *target_function_at(gobp_target *t, uint64_t pc);
+/* Whether the program has a function of this Go name (a generic's name covers every
+ * instantiation). */
+bool target_has_function(gobp_target *t, const char *name);
+/* Source file (DWARF's name, owned by the target) and line of pc. 0 ok, -1 if none. */
+int target_source_line(gobp_target *t, uint64_t pc, const char **file, int *line);
+/* A file the binary records under another directory than path says (a -trimpath build
+ * records example.com/mod/main.go for /home/me/mod/main.go): the binary's name of the file
+ * path ends with, when it has code at or after line; NULL if there is none. */
+const char *target_source_recorded_as(gobp_target *t, const char *path, int line);
+/* The shared object mapped at addr ("libc.so.6") and addr's offset in it, for code outside
+ * the executable. 0 ok, -1 if addr is in no file mapping. */
+int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen, uint64_t *offset);
+/* Reads the program's memory as the program sees it (the original bytes under breakpoints).
+ * 0 ok, -1 if any byte is unreadable. */
+int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
+/* The program's OS threads (while stopped). Returns the count (may exceed max). */
+int target_threads(gobp_target *t, pid_t *tids, int max);
 
 /* ---- breakpoints (owned by the target; valid until deleted) ---- */
 /* Always returns a breakpoint: verified with its real line, or unverified with a message. */
@@ -46,8 +69,8 @@ int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char 
  * a breakpoint sent again unchanged keeps its hit count. */
 bool target_break_same_conditions(const gobp_breakpoint *bp, const char *condition, const char *hit_condition,
                                   const char *log_message);
-/* Every user breakpoint of a kind (to replace a set). */
-int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint **out, int max);
+/* Every breakpoint of a kind (to replace a set), malloc'd into *out (free it). Returns the count. */
+int target_breakpoints(gobp_target *t, gobp_bp_kind kind, gobp_breakpoint ***out);
 
 /* ---- panics and fatal errors (target_exception.c) ---- */
 typedef enum { EXC_UNRECOVERED_PANIC, EXC_ANY_PANIC, EXC_FATAL } gobp_exception_kind;
@@ -73,6 +96,10 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
 int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);
 
 /* ---- call tracing (target_trace.c) ---- */
+/* The functions a selection of the program's functions names (regular expressions,
+ * packages, exclusions): *out (malloc'd) and the count, -1 with err for a bad expression. */
+int target_trace_select(gobp_target *t, const gobp_trace_selection *sel, const gobp_func ***out,
+                        char *err, size_t errlen);
 /* Traces calls of fs (entry and RET sites, non-stop): records stream to the sinks, and into
  * summary when given. Returns how many functions got sites, -1 with err. */
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
@@ -97,8 +124,8 @@ typedef struct {
     gobp_stop_reason reason;
     int64_t goid;            /* goroutine that stopped (0 if none: before the runtime runs) */
     pid_t tid;
-    int bp_ids[8];
-    int nbp;
+    const int *bp_ids;       /* BREAKPOINT: the breakpoints that stop it (owned by the target, */
+    int nbp;                 /*   valid until the next stop) */
     bool exception;          /* BREAKPOINT at a panic / fatal error filter */
     int exit_code;           /* EXITED: code; KILLED: signal */
 } gobp_stop;
@@ -128,25 +155,36 @@ pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);
+/* The same, every frame (up to STACK_MAX_DEPTH), malloc'd into *frames (free it, also on -1). */
+int target_stack_all(gobp_target *t, int64_t goid, gobp_frame **frames, int *total);
 
-/* ---- variables of a frame ---- */
+/* ---- variables of a frame, globals ---- */
+/* The variables in scope at frame fr (arguments, results and locals; owned by the target).
+ * Returns the count (0 for a frame in no known function). */
+int target_frame_vars(gobp_target *t, const gobp_frame *fr, const gobp_var **vars);
 /* Reads variable v of frame fr (frame 0 of a thread has registers). */
 int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out);
+/* The package-level variables of package pkg ("main", "example.com/m/x"); the count. */
+int target_package_globals(gobp_target *t, const char *pkg, const gobp_global **out);
+/* The global of this full name ("main.counter"), NULL if none. */
+const gobp_global *target_global(gobp_target *t, const char *name);
 
-/* ---- expressions in a frame (target_eval.c) ---- */
-/* Frame fr of goroutine goid (or of thread -goid). */
-typedef struct {
-    gobp_target *t;
-    int64_t goid;
-    const gobp_frame *frame;
-} target_scope;
-/* The evaluator's scope: sc's arguments and locals, its package's globals, every global and
- * type of the binary, the process's memory. sc must outlive the env. */
-eval_env target_eval_env(const target_scope *sc);
-/* Assigns the value of expr (evaluated in sc) to dst, a value in program memory (setVariable):
- * numbers (range-checked), bools, strings, nil, or a value of the same type. 0, or -1 with err
- * (target_assign.c). */
-int target_assign(gobp_target *t, const target_scope *sc, const gobp_value *dst, const char *expr, char *err,
-                  size_t errlen);
+/* ---- expressions (target_eval.c, target_assign.c) ---- */
+/* eval_result, eval_result_free/text/type: eval_result.h (text and type read memory through
+ * target_memview). */
+
+/* Evaluates expr in frame fr of goroutine goid (a thread's frame: goid = -tid). Supported:
+ * names (arguments, locals, package globals, pkg.Name, path/to/pkg.Name), field selectors
+ * (through pointers and embedded structs), indexes (slices, arrays, strings, maps with
+ * int/string keys), type assertions x.(T), unary * - + !, len(x) and cap(x),
+ * integer/float/string/rune literals, true false nil, arithmetic + - * / %, comparisons
+ * == != < <= > >=, && || (short-circuit) and parentheses. 0 ok; -1 with a sentence in err. */
+int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const char *expr, eval_result *out,
+                    char *err, size_t errlen);
+/* Assigns the value of expr (evaluated in frame fr of goroutine goid) to dst, a value in
+ * program memory (setVariable): numbers (range-checked), bools, strings, nil, or a value of
+ * the same type. 0, or -1 with err. */
+int target_assign(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_value *dst, const char *expr,
+                  char *err, size_t errlen);
 
 #endif

@@ -77,8 +77,8 @@ static int encode(gobp_target *t, pid_t tid, const gobp_type *type, eval_result 
     return -1;
 }
 
-int target_assign(gobp_target *t, const target_scope *sc, const gobp_value *dst, const char *expr, char *err,
-                  size_t errlen)
+int target_assign(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_value *dst, const char *expr,
+                  char *err, size_t errlen)
 {
     if (!dst->type || dst->unreadable) {
         snprintf(err, errlen, "this variable is not available here");
@@ -89,8 +89,7 @@ int target_assign(gobp_target *t, const target_scope *sc, const gobp_value *dst,
         return -1;
     }
     eval_result r;
-    eval_env env = target_eval_env(sc);
-    if (eval_expression(&env, expr, &r, err, errlen) < 0)
+    if (target_evaluate(t, goid, fr, expr, &r, err, errlen) < 0)
         return -1;
     pid_t tid = proc_pid(t->proc);
     unsigned char *bytes = xcalloc(1, dst->type->size + 8);

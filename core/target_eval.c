@@ -1,6 +1,7 @@
 /* The evaluator's scope (eval.h's callbacks) answered by the target: a frame's arguments and
- * locals, its package's globals, the binary's globals and types, the process's memory; and
- * the same names with their types only, for checking an expression where a breakpoint is. */
+ * locals, its package's globals, the binary's globals and types, the process's memory (also
+ * target_evaluate, the front ends' way in); and the same names with their types only, for
+ * checking an expression where a breakpoint is. */
 #include "target_internal.h"
 #include "alloc.h"
 
@@ -78,6 +79,14 @@ eval_env target_eval_env(const target_scope *sc)
 {
     return (eval_env){ .ctx = (void *)sc, .mem = target_memview(sc->t), .lookup = frame_lookup,
                        .global = frame_global, .type_named = frame_type };
+}
+
+int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const char *expr, eval_result *out,
+                    char *err, size_t errlen)
+{
+    target_scope sc = { .t = t, .goid = goid, .frame = fr };
+    eval_env env = target_eval_env(&sc);
+    return eval_expression(&env, expr, out, err, errlen);
 }
 
 /* ---- names and types only (checking) ---- */

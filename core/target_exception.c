@@ -33,9 +33,9 @@ gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind
         snprintf(bp->message, sizeof bp->message, "%s is not in this program", exceptions[kind].functions[0]);
         return bp;
     }
-    for (int i = 0; i < n && bp->naddrs < GOBP_BP_MAX_ADDRS; i++)
+    for (int i = 0; i < n; i++)
         if (proc_site_add(t->proc, pcs[i], bp->message, sizeof bp->message) == 0)
-            bp->addrs[bp->naddrs++] = pcs[i];
+            bp_add_addr(bp, pcs[i]);
     bp->verified = bp->naddrs > 0;
     return bp;
 }

@@ -2,6 +2,7 @@
  * forced return), with the site after the stack check so morestack never repeats a call;
  * exits are caught at the return address and matched to their call by (g, stack.hi - SP).
  * A plugin that crashes or hangs is disabled and the program goes on without it. */
+#include "alloc.h"
 #include "handler_internal.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ static void plugin_log_line(void *ctx, const char *line)
 
 static gobp_handler *handler_new(gobp_target *t, gobp_breakpoint *bp, const gobp_func *f, gobp_plugin *plugin)
 {
-    gobp_handler *h = calloc(1, sizeof *h);
+    gobp_handler *h = xcalloc(1, sizeof *h);
     h->bp = bp;
     h->func = f;
     h->plugin = plugin;
@@ -53,15 +54,10 @@ static gobp_handler *handler_new(gobp_target *t, gobp_breakpoint *bp, const gobp
     return h;
 }
 
-gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
-                                    const char *config)
+/* The handler's plugin, and a site at the entry of each of the nf functions fs. */
+static void handler_place(gobp_target *t, gobp_breakpoint *bp, const char *function, const gobp_func **fs, int nf,
+                          const char *plugin_path, const char *config)
 {
-    gobp_breakpoint *bp = bp_table_add(t->bps, BP_HANDLER);
-    bp->function = strdup(function);
-    const gobp_func *fs[GOBP_BP_MAX_ADDRS];
-    int nf = binary_funcs_named(t->bin, function, fs, GOBP_BP_MAX_ADDRS);
-    if (nf > GOBP_BP_MAX_ADDRS)
-        nf = GOBP_BP_MAX_ADDRS;
     bool inlined = binary_func_inlined(t->bin, function);
     if (nf == 0) {
         if (inlined)
@@ -70,17 +66,17 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
         else
             snprintf(bp->message, sizeof bp->message, "function %s not found in this program "
                      "(misspelt, removed by the linker as unused, or inlined and folded away)", function);
-        return bp;
+        return;
     }
     if (!fs[0]->die_offset) {
         snprintf(bp->message, sizeof bp->message, "function %s has no debug information (assembly?)", function);
-        return bp;
+        return;
     }
     char err[512];
     gobp_plugin *plugin = plugin_load(plugin_path, config, handler_timeout(t), plugin_log_line, t, err, sizeof err);
     if (!plugin) {
         snprintf(bp->message, sizeof bp->message, "%s", err);
-        return bp;
+        return;
     }
     gobp_handler **tail = &bp->handler;
     for (int i = 0; i < nf; i++) {
@@ -88,12 +84,12 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
             continue;
         *tail = handler_new(t, bp, fs[i], plugin);
         tail = &(*tail)->next;
-        bp->addrs[bp->naddrs++] = fs[i]->entry_pc;
+        bp_add_addr(bp, fs[i]->entry_pc);
     }
     if (!bp->handler) {
         snprintf(bp->message, sizeof bp->message, "cannot insert the handler at %s: %s", function, err);
         plugin_unload(plugin);
-        return bp;
+        return;
     }
     bp->verified = true;
     bp->found_file = fs[0]->file;
@@ -106,6 +102,17 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
         snprintf(text, sizeof text, "handler on %s\n", bp->message);
         target_message(t, "stderr", text);
     }
+}
+
+gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
+                                    const char *config)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_HANDLER);
+    bp->function = xstrdup(function);
+    const gobp_func **fs;
+    int nf = target_funcs_named(t, function, &fs);
+    handler_place(t, bp, function, fs, nf, plugin_path, config);
+    free(fs);
     return bp;
 }
 
@@ -269,12 +276,13 @@ int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
         snprintf(err, errlen, "goroutine %lld is not running on a stopped thread", (long long)goid);
         return -1;
     }
-    gobp_breakpoint *bps[8];
-    int n = bp_table_at(t->bps, regs.rip, bps, 8);
+    gobp_breakpoint **bps;
+    int n = bp_table_at(t->bps, regs.rip, &bps);
     gobp_handler *h = NULL;
     for (int i = 0; i < n && !h; i++)
         for (h = bps[i]->handler; h && h->func->entry_pc != regs.rip; h = h->next)
             ;
+    free(bps);
     if (!h) {
         snprintf(err, errlen, "goroutine %lld is not stopped at the entry of a function with a handler", (long long)goid);
         return -1;

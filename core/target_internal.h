@@ -3,6 +3,7 @@
 #define GOBP_TARGET_INTERNAL_H
 
 #include "target.h"
+#include "eval.h"
 
 typedef struct { pid_t tid; uint64_t g_addr; int64_t goid; } target_thread;
 
@@ -19,9 +20,10 @@ struct gobp_target {
     const char **labels;       /* per gs entry, computed in batches on first use */
     target_thread *threads;
     int nthreads;
-    /* the last hit, filled by the hit callback */
-    int hit_bp_ids[8];
-    int hit_nbp;
+    /* the last hit, filled by the hit callback: the breakpoints that stop it */
+    int *hit_bp_ids;
+    int hit_nbp, hit_cap;
+    int *stop_bp_ids;          /* those of the last stop reported (gobp_stop.bp_ids) */
     bool hit_is_step;
     bool hit_is_exception;
     /* the last exception stop: the thread that hit it and the goroutine shown for it (they
@@ -36,9 +38,16 @@ struct gobp_target {
     struct gobp_tracer *tracer;
 };
 
+/* The parts, for the core's own modules (front ends go through target.h). */
+gobp_binary *target_binary(gobp_target *t);
+gobp_process *target_process(gobp_target *t);
+
 void target_invalidate(gobp_target *t);
 /* The g a thread runs, from its TLS slot (a g0 or gsignal when it is on a system stack). 0 ok. */
 int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine *g);
+/* Every function called name (a generic function's instantiations), malloc'd into *out (free
+ * it). Returns the count. */
+int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out);
 /* User code: package main, or a package whose path starts with a domain (example.com/x). */
 bool target_is_user_function(const char *name);
 /* The goroutine an exception stop of thread tid shows (target_exception.c); remembers the
@@ -62,6 +71,15 @@ void target_step_clear(gobp_target *t);
  * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
 int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
+/* The evaluator's scope for frame fr of goroutine goid (or of thread -goid): its arguments
+ * and locals, its package's globals, every global and type of the binary, the process's
+ * memory (target_eval.c). sc must outlive the env. */
+typedef struct {
+    gobp_target *t;
+    int64_t goid;
+    const gobp_frame *frame;
+} target_scope;
+eval_env target_eval_env(const target_scope *sc);
 /* The names of func at pc with their types but no values, for checking an expression where a
  * breakpoint is (target_eval.c). sc must outlive the env. */
 typedef struct {

@@ -1,14 +1,13 @@
 /* next / step in / step out for one goroutine, with internal breakpoints that only stop
  * that goroutine in that frame (matched by stack.hi - CFA, so stack moves do not matter):
  * every other line of the function, the return address, and for step-in the direct call
- * targets of the current line (found by decoding it with Capstone). A function with
+ * targets of the current line (found by decoding it, insn.c). A function with
  * range-over-func loops is one logical function with its loop bodies (F-range1, ...): a step
  * goes from body to body and back to F without stopping in the iterator. */
 #include "alloc.h"
 #include "insn.h"
 #include "target_internal.h"
 
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +28,7 @@ static gobp_breakpoint *step_bp_add_in(gobp_target *t, uint64_t pc, int64_t goid
     if (proc_site_add(t->proc, pc, err, sizeof err) < 0)
         return NULL;
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_STEP);
-    bp->addrs[0] = pc;
-    bp->naddrs = 1;
+    bp_add_addr(bp, pc);
     bp->verified = true;
     bp->goid = goid;
     bp->frame_depth = depth;
@@ -99,32 +97,29 @@ static void step_in_calls(gobp_target *t, uint64_t lo, uint64_t hi, int64_t goid
     size_t len = hi - lo;
     if (len == 0 || len > 1 << 16)
         return;
-    unsigned char *code = malloc(len);
-    csh cs;
-    if (proc_read(t->proc, lo, code, len) < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, lo, code, len) < 0) {
         free(code);
         return;
     }
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, code, len, lo, 0, &insn);
-    for (size_t i = 0; i < n; i++) {
-        if (insn[i].id != X86_INS_CALL || insn[i].detail->x86.op_count != 1)
-            continue;
-        if (insn[i].detail->x86.operands[0].type != X86_OP_IMM) {
-            gobp_breakpoint *bp = step_bp_add(t, insn[i].address, goid, depth);
+    insn_walk w;
+    insn_step in;
+    insn_walk_begin(&w, code, len, lo);
+    while (insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
+        if (in.op == INSN_OP_CALL_INDIRECT) {
+            gobp_breakpoint *bp = step_bp_add(t, in.addr, goid, depth);
             if (bp)
                 bp->step_into_call = true;
             continue;
         }
-        const gobp_func *f = binary_func_by_pc(t->bin, (uint64_t)insn[i].detail->x86.operands[0].imm);
+        if (in.op != INSN_OP_CALL)
+            continue;
+        const gobp_func *f = binary_func_by_pc(t->bin, in.target);
         if (!step_target(f))
             continue;
         step_bp_add(t, f->body_pc ? f->body_pc : f->lowpc, goid, 0);
     }
-    if (n)
-        cs_free(insn, n);
-    cs_close(&cs);
+    insn_walk_end(&w);
     free(code);
 }
 
@@ -203,8 +198,6 @@ static int rangefunc_bodies(gobp_target *t, const char *outer, const gobp_func *
     return n > 0 ? binary_funcs_filter(t->bin, is_body_of, &b, *out, n) : 0;
 }
 
-enum { STEP_MAX_FRAMES = 256 };
-
 /* A step in a logical function made of outer (frame k of the goroutine's stack) and its loop
  * bodies: lines of every part stop only while that outer frame is the one on the stack; the
  * return breakpoint is outer's caller, never the iterator that called a body. */
@@ -248,9 +241,8 @@ static int rangefunc_outer_frame(gobp_target *t, const gobp_frame *fr, int n)
 
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen)
 {
-    gobp_frame *fr = xcalloc(STEP_MAX_FRAMES, sizeof *fr);
-    int total = 0;
-    int n = target_stack(t, goid, fr, STEP_MAX_FRAMES, &total);
+    gobp_frame *fr;
+    int n = target_stack_all(t, goid, &fr, NULL);
     const gobp_goroutine *g = target_goroutine(t, goid);
     if (n < 1 || !fr[0].func || !g) {
         snprintf(err, errlen, "cannot step goroutine %lld: it has no stack with source positions",

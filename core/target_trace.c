@@ -1,16 +1,17 @@
 /* Call tracing on the target: non-stop sites at each traced function's entry (after the stack
- * check) and on its RET instructions (decoded with Capstone) — the return address on the
+ * check) and on its RET instructions (found by decoding it, insn.c) — the return address on the
  * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine, SP),
  * and when the runtime moves a goroutine's stack (runtime.copystack) the open calls move
  * with it. Calls left by a panic (closed when the recovering frame runs deferreturn, or by the
  * next event deeper than them) or by runtime.Goexit are closed as such. Per call nothing is
  * read but the arguments: the goroutine id of a g is cached until the goroutine exits. */
 #include "abi_transfer.h"
+#include "alloc.h"
 #include "call_layout.h"
+#include "insn.h"
 #include "target_internal.h"
 #include "trace.h"
 
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,12 +51,12 @@ typedef struct gobp_tracer gobp_tracer;
 struct gobp_tracer {
     trace_fn *fns;
     int nfns;
-    trace_site *sites;                  /* open addressing on addr */
-    size_t site_cap;
+    trace_site *sites;                  /* open addressing on addr, at most half full */
+    size_t site_cap, nsites;
     g_state *g[G_BUCKETS];
     goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id, until the goroutine exits */
-    stack_copy copies[64];
-    int ncopies;
+    stack_copy *copies;                 /* one per thread in copystack at most */
+    int ncopies, copies_cap;
     int npanicking;                     /* goroutines with open calls in a panic */
     uint64_t deferreturn_pc;
     gobp_trace_opts opts;
@@ -90,14 +91,32 @@ static trace_site *site_slot(gobp_tracer *tr, uint64_t addr)
     return &tr->sites[i];
 }
 
+/* Doubles the table and puts every site back. */
+static void sites_grow(gobp_tracer *tr)
+{
+    trace_site *old = tr->sites;
+    size_t old_cap = tr->site_cap;
+    tr->site_cap *= 2;
+    tr->sites = xcalloc(tr->site_cap, sizeof *tr->sites);
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].addr)
+            *site_slot(tr, old[i].addr) = old[i];
+    free(old);
+}
+
 static int site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind)
 {
     char err[200];
     trace_site *s = site_slot(tr, addr);
+    if (!s->addr && (tr->nsites + 1) * 2 > tr->site_cap) {
+        sites_grow(tr);
+        s = site_slot(tr, addr);
+    }
     if (s->addr && s->active)
         return 0;
     if (proc_site_add(t->proc, addr, err, sizeof err) < 0)
         return -1;
+    tr->nsites += !s->addr;
     *s = (trace_site){ addr, fn, kind, true };
     return 0;
 }
@@ -148,35 +167,32 @@ static void goid_forget(gobp_tracer *tr, uint64_t g_addr)
         }
 }
 
-/* RET instructions of f (decoding skips over bytes Capstone cannot decode). */
-static int find_rets(gobp_target *t, const gobp_func *f, uint64_t *rets, int max)
+/* RET instructions of f (undecodable bytes skipped), malloc'd into *rets; returns the count. */
+static int find_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
 {
     size_t len = f->highpc - f->lowpc;
+    int n = 0, cap = 0;
+    *rets = NULL;
     if (len == 0 || len > (1u << 20))
         return 0;
-    unsigned char *code = malloc(len);
-    csh cs;
-    int n = 0;
-    if (proc_read(t->proc, f->lowpc, code, len) < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, f->lowpc, code, len) < 0) {
         free(code);
         return 0;
     }
-    cs_insn *insn = cs_malloc(cs);
-    const uint8_t *p = code;
-    size_t left = len;
-    uint64_t addr = f->lowpc;
-    while (left > 0) {
-        if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {
-            p++;
-            left--;
-            addr++;
+    insn_walk w;
+    insn_step in;
+    insn_walk_begin(&w, code, len, f->lowpc);
+    while (insn_walk_next(&w, &in)) {
+        if (in.op != INSN_OP_RET)
             continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *rets = xrealloc(*rets, (size_t)cap * sizeof **rets);
         }
-        if (insn->id == X86_INS_RET && n < max)
-            rets[n++] = insn->address;
+        (*rets)[n++] = in.addr;
     }
-    cs_free(insn, 1);
-    cs_close(&cs);
+    insn_walk_end(&w);
     free(code);
     return n;
 }
@@ -397,8 +413,12 @@ static void stack_copy_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, const s
 {
     int64_t goid;
     uint64_t hi;
-    if (tr->ncopies == 64 || !t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
+    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
         return;
+    if (tr->ncopies == tr->copies_cap) {
+        tr->copies_cap = tr->copies_cap ? tr->copies_cap * 2 : 16;
+        tr->copies = xrealloc(tr->copies, (size_t)tr->copies_cap * sizeof *tr->copies);
+    }
     tr->copies[tr->ncopies++] = (stack_copy){ tid, r->rax, hi };
 }
 
@@ -429,24 +449,25 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
     gobp_tracer *tr = t->tracer;
     if (!tr)
         return 0;
-    trace_site *s = site_slot(tr, addr);
-    if (!s->addr || !s->active)
+    const trace_site *slot = site_slot(tr, addr);
+    if (!slot->addr || !slot->active)
         return 0;
+    const trace_site site = *slot;   /* a hit may add sites, which may move the table */
     hit_regs hr = { .t = t };
     if (proc_get_regs(t->proc, tid, &hr.regs) < 0)
         return 1;
-    if (s->kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
+    if (site.kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
         stack_copy_entry(t, tr, tid, &hr.regs);
         return 1;
     }
-    if (s->kind == SITE_COPY_RET) {
+    if (site.kind == SITE_COPY_RET) {
         stack_copy_return(t, tr, tid);
         return 1;
     }
     int64_t goid;
     if (goid_of(t, tr, hr.regs.r14, &goid) < 0)
         return 1;
-    if (s->kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
+    if (site.kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
         g_state *g = gstate(tr, goid, false);
         if (g) {
             goexit_close(tr, g);
@@ -460,12 +481,12 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
     if (tr->opts.goroutine && goid != tr->opts.goroutine)
         return 1;
     g_state *g;
-    switch (s->kind) {
+    switch (site.kind) {
     case SITE_ENTRY:
-        trace_entry(t, tr, tid, s->fn, &hr, goid);
+        trace_entry(t, tr, tid, site.fn, &hr, goid);
         break;
     case SITE_RET:
-        trace_return(t, tr, tid, s->fn, &hr, goid);
+        trace_return(t, tr, tid, site.fn, &hr, goid);
         break;
     case SITE_PANIC:
         if ((g = gstate(tr, goid, false)) && g->n)
@@ -485,6 +506,12 @@ int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
 
 /* ---- start / stop ---- */
 
+int target_trace_select(gobp_target *t, const gobp_trace_selection *sel, const gobp_func ***out,
+                        char *err, size_t errlen)
+{
+    return trace_select(t->bin, sel, out, err, errlen);
+}
+
 int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const gobp_trace_opts *opts,
                        gobp_trace_sink *sinks, int nsinks, gobp_trace_summary *summary, char *err, size_t errlen)
 {
@@ -503,7 +530,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     clock_gettime(CLOCK_MONOTONIC, &tr->t0);
     tr->fns = calloc((size_t)n + 1, sizeof *tr->fns);
     tr->site_cap = 1;
-    while (tr->site_cap < (size_t)n * 16 + 64)
+    while (tr->site_cap < (size_t)n * 16 + 64)   /* grows when functions have many RETs */
         tr->site_cap <<= 1;
     tr->sites = calloc(tr->site_cap, sizeof *tr->sites);
     t->tracer = tr;
@@ -511,14 +538,16 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     for (int i = 0; i < n; i++) {
         trace_fn *f = &tr->fns[tr->nfns];
         f->func = fs[i];
-        uint64_t rets[64];
-        int nrets = find_rets(t, fs[i], rets, 64);
+        uint64_t *rets;
+        int nrets = find_rets(t, fs[i], &rets);
         if (site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY) < 0) {
+            free(rets);
             failed++;
             continue;
         }
         for (int k = 0; k < nrets; k++)
             site_add(t, tr, rets[k], tr->nfns, SITE_RET);
+        free(rets);
         call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
     }
@@ -532,10 +561,11 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
             continue;
         site_add(t, tr, f->entry_pc, -1, hooks[i].kind);
         if (hooks[i].kind == SITE_COPY_ENTRY) {
-            uint64_t rets[16];
-            int nr = find_rets(t, f, rets, 16);
+            uint64_t *rets;
+            int nr = find_rets(t, f, &rets);
             for (int k = 0; k < nr; k++)
                 site_add(t, tr, rets[k], -1, SITE_COPY_RET);
+            free(rets);
         }
     }
     const gobp_func *dr = binary_func_by_name(t->bin, "runtime.deferreturn");
@@ -582,6 +612,7 @@ void target_trace_stop(gobp_target *t)
     }
     free(tr->fns);
     free(tr->sites);
+    free(tr->copies);
     free(tr);
     t->tracer = NULL;
 }

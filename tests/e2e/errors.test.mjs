@@ -113,6 +113,93 @@ describe('bad requests', () => {
   });
 });
 
+// Preconditions are a column of the request table: one wording for "needs a program" and one for
+// "needs a stop", whatever the request; launch.json attributes are type-checked by name.
+const NO_PROGRAM = (cmd) => new RegExp(`^${cmd}: no program is being debugged \\(launch or attach first\\)`);
+const RUNNING = (cmd) => new RegExp(`^${cmd}: the program is running; pause it or wait for a stop`);
+
+describe('request preconditions and launch.json types', () => {
+  test('before launch: requests that need a program get the uniform message; the session goes on', T, async () => {
+    if (IS_DELVE) return; // the wording is gobp-dap's
+    const s = await startSession('stdio');
+    try {
+      await h.initialize(s);
+      const needs = [['stackTrace', { threadId: 1 }], ['variables', { variablesReference: 1 }], ['evaluate', { expression: 'n' }],
+        ['continue', { threadId: 1 }], ['next', { threadId: 1 }], ['pause', { threadId: 1 }], ['setTracepoints', { functions: ['main.f'] }],
+        ['setHandlerBreakpoints', { handlers: [] }], ['gobpForceReturn', { threadId: 1 }]];
+      for (const [cmd, args] of needs) {
+        const r = await s.fail(cmd, args);
+        assert.match(h.errorText(r), NO_PROGRAM(cmd), `${cmd} before launch: ${h.errorText(r)}`);
+      }
+      assert.deepEqual((await s.ok('threads')).threads, [], 'threads: none before launch, no error');
+      const m = s.mark();
+      await h.launch(s, h.launchArgs({ program: buildProgram('values', tc) }), { breakpoints: { [h.srcPath('values')]: [{ line: h.lineOf('values', 'half := n / 2') }] } });
+      await h.waitStopped(s, m, 'breakpoint', 60000);
+      const again = await s.fail('launch', h.launchArgs({ program: buildProgram('values', tc) }));
+      assert.match(h.errorText(again), /^launch: a program is already being debugged in this session/);
+      const att = await s.fail('attach', { processId: process.pid });
+      assert.match(h.errorText(att), /^attach: a program is already being debugged in this session/);
+    } finally { await s.close(); }
+  });
+
+  test('while running: requests that need a stop get the uniform message; pause then works', T, async () => {
+    if (IS_DELVE) return;
+    const s = await startSession('stdio');
+    try {
+      await h.launch(s, h.launchArgs({ program: buildProgram('sleeper', tc), args: ['60'] }));
+      await new Promise((r) => setTimeout(r, 300));
+      const needStop = [['stackTrace', { threadId: 1 }], ['scopes', { frameId: 1 }], ['variables', { variablesReference: 1 }],
+        ['evaluate', { expression: 'n' }], ['setVariable', { variablesReference: 1, name: 'n', value: '1' }],
+        ['continue', { threadId: 1 }], ['next', { threadId: 1 }], ['stepIn', { threadId: 1 }], ['stepOut', { threadId: 1 }],
+        ['disassemble', { memoryReference: '0x401000', instructionCount: 4 }], ['exceptionInfo', { threadId: 1 }],
+        ['gobpForceReturn', { threadId: 1 }]];
+      for (const [cmd, args] of needStop) {
+        const r = await s.fail(cmd, args);
+        assert.match(h.errorText(r), RUNNING(cmd), `${cmd} while running: ${h.errorText(r)}`);
+      }
+      // requests that only need a program still work while it runs
+      assert.deepEqual((await s.ok('setTracepoints', { functions: [] })).breakpoints, []);
+      assert.ok((await s.ok('threads')).threads.length >= 1, 'threads while running');
+      const m = s.mark();
+      await s.ok('pause', { threadId: 1 });
+      const ev = await h.waitStopped(s, m, 'pause', 30000);
+      const all = (await s.ok('threads')).threads;
+      const st = await s.ok('stackTrace', { threadId: ev.body.threadId ?? all[0].id, startFrame: 0, levels: 20 });
+      assert.ok(st.stackFrames.length > 0, 'stackTrace answers once stopped');
+    } finally { await s.close(); }
+  });
+
+  test('mistyped launch attributes: an error naming the attribute; the session goes on and launches', T, async () => {
+    if (IS_DELVE) return;
+    const s = await startSession('stdio');
+    try {
+      await h.initialize(s);
+      const program = buildProgram('values', tc);
+      const bad = [
+        [{ args: '-v' }, /^launch: "args" must be an array of strings/],
+        [{ args: ['-v', 3] }, /^launch: "args" must be an array of strings/],
+        [{ stopOnEntry: 'yes' }, /^launch: "stopOnEntry" must be true or false/],
+        [{ env: { GOGC: 100 } }, /^launch: "env\.GOGC" must be a string or null/],
+        [{ buildFlags: 7 }, /^launch: "buildFlags" must be a string or an array of strings/],
+        [{ cwd: ['/tmp'] }, /^launch: "cwd" must be a string/],
+        [{ handlerTimeoutMs: '100' }, /^launch: "handlerTimeoutMs" must be an integer/],
+        [{ handlerBreakpoints: [{ function: 'main.f', plugin: 1 }] }, /^launch: "handlerBreakpoints\[0\]\.plugin" must be a string/],
+        [{ trace: { functions: 'main\\..*' } }, /^launch: "trace\.functions" must be an array of strings/],
+      ];
+      for (const [attrs, re] of bad) {
+        const r = await s.fail('launch', h.launchArgs({ program, ...attrs }), 60000);
+        assert.match(h.errorText(r), re, `${JSON.stringify(attrs)}: ${h.errorText(r)}`);
+        assert.equal(s.events.filter((e) => e.event === 'process').length, 0, 'nothing was started');
+      }
+      const a = await s.fail('attach', { processId: String(process.pid) });
+      assert.match(h.errorText(a), /^attach: "processId" must be a process id/);
+      const m = s.mark();
+      await h.launch(s, h.launchArgs({ program, args: ['ok'] }), { breakpoints: { [h.srcPath('values')]: [{ line: h.lineOf('values', 'half := n / 2') }] } });
+      await h.waitStopped(s, m, 'breakpoint', 60000);
+    } finally { await s.close(); }
+  });
+});
+
 /** Sends raw bytes; collects framed messages until close or quiet time. */
 function rawExchange(write, readable, bytes, quietMs = 1500) {
   return new Promise((resolve) => {

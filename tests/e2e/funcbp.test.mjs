@@ -63,3 +63,85 @@ for (const tc of goToolchains()) {
     }
   });
 }
+
+// No silent limits (tests/programs/manyfuncs): 400 function breakpoints and 300 line
+// breakpoints are replaced as a whole, and a line in a generic function with 20
+// instantiations stops in every one of them.
+const fname = (i) => `main.F${String(i).padStart(3, '0')}`;
+const FUNCS = 'funcs.go';
+
+for (const tc of goToolchains()) {
+  describe(`many breakpoints go${tc.version}`, () => {
+    test('400 function breakpoints replaced by one: only the new one stops', T, async () => {
+      const program = buildProgram('manyfuncs', tc);
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const names = Array.from({ length: 400 }, (_, i) => ({ name: fname(i) }));
+        const { fbps } = await h.launch(s, h.launchArgs({ program }), { functionBreakpoints: names });
+        assert.ok(fbps.breakpoints.every((b) => b.verified), 'all 400 verified');
+        assert.equal(new Set(fbps.breakpoints.map((b) => b.id)).size, 400, '400 distinct ids');
+        let ev = await h.waitStopped(s, m, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, fname(0));
+        ev = await h.continueToStop(s, ev.body.threadId, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, fname(1));
+        const r = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.Target' }] });
+        assert.equal(r.breakpoints.length, 1);
+        assert.equal(r.breakpoints[0].verified, true);
+        ev = await h.continueToStop(s, ev.body.threadId, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, 'main.Target', 'the old 398 are all gone');
+        await h.runToEnd(s, ev.body.threadId, 0);
+      } finally { await s.close(); }
+    });
+
+    test('300 line breakpoints in one file replaced by one', T, async () => {
+      const program = buildProgram('manyfuncs', tc);
+      const file = h.srcPath('manyfuncs', FUNCS);
+      const lineOfF = (i) => h.lineOf('manyfuncs', `func F${String(i).padStart(3, '0')}(`, FUNCS) + 1;
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const list = Array.from({ length: 300 }, (_, i) => ({ line: lineOfF(i) }));
+        const { bps } = await h.launch(s, h.launchArgs({ program }), { breakpoints: { [file]: list } });
+        assert.ok(bps[file].breakpoints.every((b) => b.verified), 'all 300 verified');
+        let ev = await h.waitStopped(s, m, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, fname(0));
+        const r = await s.ok('setBreakpoints', { source: { path: file, name: FUNCS }, breakpoints: [{ line: lineOfF(399) }] });
+        assert.equal(r.breakpoints.length, 1);
+        assert.equal(r.breakpoints[0].verified, true);
+        ev = await h.continueToStop(s, ev.body.threadId, null, 60000);
+        const f0 = await h.topFrame(s, ev.body.threadId);
+        assert.deepEqual([f0.name, f0.line], [fname(399), lineOfF(399)], 'the old 299 are all gone');
+        await h.runToEnd(s, ev.body.threadId, 0);
+      } finally { await s.close(); }
+    });
+
+    for (const how of ['line', 'function']) {
+      test(`a ${how} breakpoint in a generic function with 20 instantiations stops in each`, T, async () => {
+        const program = buildProgram('manyfuncs', tc);
+        const file = h.srcPath('manyfuncs');
+        const line = h.lineOf('manyfuncs', '// GEN line');
+        const s = await startSession('stdio');
+        try {
+          const m = s.mark();
+          const { bps, fbps } = await h.launch(s, h.launchArgs({ program }), how === 'line'
+            ? { breakpoints: { [file]: [{ line }] } } : { functionBreakpoints: [{ name: 'main.Gen' }] });
+          const res = how === 'line' ? bps[file].breakpoints[0] : fbps.breakpoints[0];
+          assert.equal(res.verified, true, JSON.stringify(res));
+          let ev = await h.waitStopped(s, m, null, 60000);
+          const seen = new Set();
+          for (let i = 0; i < 20; i++) {
+            const f0 = await h.topFrame(s, ev.body.threadId);
+            assert.match(f0.name, /^main\.Gen\[/, `stop ${i + 1} in an instantiation of Gen`);
+            seen.add(f0.instructionPointerReference);
+            const mm = s.mark();
+            await s.ok('continue', { threadId: ev.body.threadId });
+            ev = await s.waitEvent(i < 19 ? 'stopped' : 'terminated', { from: mm, timeout: 60000 });
+          }
+          assert.equal(seen.size, 20, 'twenty different copies of the code');
+          assert.equal(ev.event, 'terminated', 'no stop after the twentieth');
+        } finally { await s.close(); }
+      });
+    }
+  });
+}

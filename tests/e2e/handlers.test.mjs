@@ -310,6 +310,24 @@ for (const tc of goToolchains()) {
       }, { extra: { cwd } });
     });
 
+    test('300 handlers (tests/programs/manyfuncs) replaced by one: only the new one stops', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const fn = (i) => `main.F${String(i).padStart(3, '0')}`;
+        const handlerBreakpoints = Array.from({ length: 300 }, (_, i) => P.handler(fn(i), 'stopper'));
+        await h.launch(s, h.launchArgs({ program: buildProgram('manyfuncs', tc), cwd: tmpDir(), handlerBreakpoints }));
+        let ev = await h.waitStopped(s, m, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, fn(0));
+        const r = await s.ok('setHandlerBreakpoints', { handlers: [P.handler('main.Target', 'stopper')] });
+        assert.equal(r.breakpoints.length, 1);
+        assert.equal(r.breakpoints[0].verified, true);
+        ev = await h.continueToStop(s, ev.body.threadId, null, 60000);
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, 'main.Target', 'the old 300 are all gone');
+        await h.runToEnd(s, ev.body.threadId, 0);
+      } finally { await s.close(); }
+    });
+
     test('setHandlerBreakpoints while running replaces the whole set', T, () =>
       session(tc, ['loop', '1500'], [P.handler('main.compute', 'force', '0=int:-5', { copy: true })], async (s, m) => {
         await waitStdout(s, m, /^loop \d+ -5$/m);

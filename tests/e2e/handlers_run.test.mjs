@@ -170,5 +170,19 @@ for (const tc of goToolchains()) {
       assert.equal(r.stdout, 'ticks 1000000 total 1000000\n');
       assertErr(r, /count: main\.tick 1000000 calls, hit 1000001(?!\d)/, 'plugin count');
     });
+
+    test('40 arguments and 34 results (tests/programs/manyfuncs): every one read and forced at its place', T, async () => {
+      const wide = buildProgram('manyfuncs', tc);
+      const dump = await run(wide, [], [P.handler('main.Wide', 'dump', '')]);
+      assertCode(dump, 0);
+      assertErr(dump, /dump: main\.Wide pkg=main goroutine=1 hit=1 args=40 results=34/, 'every argument and result counted');
+      for (const i of [0, 8, 9, 31, 32, 39]) {
+        const name = `a${String(i).padStart(2, '0')}`;
+        assertErr(dump, new RegExp(`dump: arg ${i} ${name} \\(int\\) = ${i}\n`), `argument ${name}`);
+      }
+      const forced = await run(wide, [], [P.handler('main.Wide', 'force', '0=int:5;33=int:7')]);
+      assertCode(forced, 0);
+      assert.equal(lines(forced.stdout).pop(), 'wide 12', 'results 0 and 33 forced, the other 32 zero');
+    });
   });
 }

@@ -309,7 +309,7 @@ describe('substitutePath errors', () => {
       const r = await s.fail('launch', h.launchArgs({ program, substitutePath: [{ from: '/a' }] }), 60000);
       assert.match(h.errorText(r), /substitutePath\[0\].*"from".*"to"/);
       const r2 = await s.fail('launch', h.launchArgs({ program, substitutePath: 'x' }), 60000);
-      assert.match(h.errorText(r2), /substitutePath must be an array/);
+      assert.match(h.errorText(r2), /substitutePath" must be an array/);
     } finally { await s.close(); }
   });
 });

@@ -466,6 +466,17 @@ for (const tc of goToolchains()) {
       }
     });
 
+    test('40 arguments and 34 results (tests/programs/manyfuncs): every one at its place', OPT, async () => {
+      const r = await T.runTrace(['main\\.Wide$', '--', buildProgram('manyfuncs', tc)]);
+      T.assertCode(r, 0);
+      const two = (i) => String(i).padStart(2, '0');
+      const args = Array.from({ length: 40 }, (_, i) => `a${two(i)}=${i}`).join(', ');
+      const results = Array.from({ length: 34 }, (_, i) => `r${two(i)}=${101 * i}`).join(', ');
+      const line = r.stderr.split('\n').find((l) => l.startsWith('[G1] main.Wide('));
+      assert.ok(line, `a main.Wide line in:\n${r.stderr.slice(-3000)}`);
+      assert.ok(line.startsWith(`[G1] main.Wide(${args}) => (${results})  `), line);
+    });
+
     test('streaming: 200000 calls → 200000 JSON lines, gobp-dap peak RSS bounded', LONG, async () => {
       const N = 200000;
       const out = T.tmpFile('jsonl');

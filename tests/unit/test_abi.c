@@ -360,7 +360,11 @@ static int check_param(gobp_binary *bin, const gobp_func *f, const gobp_var *v, 
 {
     gobp_location loc;
     entry_location(bin, f, v, &loc, ctx);
-    if (av->on_stack) return check_stack(&loc, v, av, ctx);
+    if (av->on_stack) {
+        int checked = check_stack(&loc, v, av, ctx);
+        binary_location_free(&loc);
+        return checked;
+    }
     int k = 0;
     for (int i = 0; i < loc.npieces; i++) {
         const gobp_piece *p = &loc.pieces[i];
@@ -373,6 +377,7 @@ static int check_param(gobp_binary *bin, const gobp_func *f, const gobp_var *v, 
         cr_expect_eq(p->size, a->size, "%s %s: piece %d size %u, ABI %u", ctx, v->name, i, p->size, a->size);
     }
     cr_expect_eq(k, av->nparts, "%s %s: DWARF has %d register pieces, ABI %d", ctx, v->name, k, av->nparts);
+    binary_location_free(&loc);
     return k;
 }
 
@@ -414,6 +419,7 @@ Test(abi_real, params_match_compiler_dwarf, .timeout = 120)
                     gobp_location loc;
                     entry_location(bin, f, rv[i], &loc, ctx);
                     stack_results += check_stack(&loc, rv[i], &ro[i], ctx);
+                    binary_location_free(&loc);
                 }
             if (strcmp(abi_funcs[fi], "main.fBigResults") == 0) {
                 cr_expect_eq(nr, 10);

@@ -3,7 +3,6 @@
  * lines, frames, types, variables and globals are checked against the sources. */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "binary.h"
+#include "insn.h"
 
 #include "go_toolchains.h"
 #define NGO go_toolchain_count()
@@ -132,7 +132,7 @@ Test(binary, go_version_and_package)
     cr_assert_str_eq(go_func_package("github.com/x/y.F", buf, sizeof buf), "github.com/x/y");
 }
 
-/* body_pc must be at or after the end of the stack check's jbe (decoded here with Capstone).
+/* body_pc must be at or after the end of the stack check's jbe (decoded here by insn.c).
  * Go's linker maps the text segment at file offset = vaddr - 0x400000. */
 static void check_body_pc_after_jbe(const char *exe, const gobp_func *f)
 {
@@ -142,15 +142,16 @@ static void check_body_pc_after_jbe(const char *exe, const gobp_func *f)
     cr_assert_eq(fseek(fp, (long)(f->lowpc - 0x400000), SEEK_SET), 0);
     cr_assert_eq(fread(code, 1, sizeof code, fp), sizeof code);
     fclose(fp);
-    csh cs;
-    cr_assert_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &cs), CS_ERR_OK);
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, code, sizeof code, f->lowpc, 0, &insn);
+    insn_walk w;
+    insn_step in, prev = {0};
     uint64_t after_jbe = 0;
-    for (size_t i = 0; i < n && !after_jbe; i++)
-        if (insn[i].id == X86_INS_JBE && strstr(insn[i - (i > 0)].op_str, "r14")) after_jbe = insn[i].address + insn[i].size;
-    if (n) cs_free(insn, n);
-    cs_close(&cs);
+    insn_walk_begin(&w, code, sizeof code, f->lowpc);
+    while (!after_jbe && insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
+        if (in.op == INSN_OP_JCC && strncmp(in.text, "jbe ", 4) == 0 && strstr(prev.text, "r14"))
+            after_jbe = in.addr + in.len;
+        prev = in;
+    }
+    insn_walk_end(&w);
     cr_assert_neq(after_jbe, 0, "%s: no stack check found", f->name);
     cr_assert_geq(f->body_pc, after_jbe, "%s: body_pc %#lx before the jbe end %#lx", f->name, f->body_pc, after_jbe);
 }
@@ -362,6 +363,7 @@ Test(binary, variables)
             cr_assert_eq(loc.npieces, 1, "%s location", vars[i].name);
             cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_MEM);
             cr_assert(loc.pieces[0].addr < 0x7000, "%s is in the frame", vars[i].name);
+            binary_location_free(&loc);
         }
 
         const gobp_func *d = binary_func_by_name(bin, "main.decide");
@@ -377,6 +379,7 @@ Test(binary, variables)
         gobp_location loc;
         cr_assert_eq(binary_var_location(bin, &vars[0], d->body_pc, 0x7000, regs, &loc), 0);
         cr_assert_geq(loc.npieces, 1, "n has a location at body_pc");
+        binary_location_free(&loc);
         /* at entry the string label arrives in RBX:RCX (DWARF 3 and 2) */
         cr_assert_eq(binary_var_location(bin, &vars[1], d->lowpc, 0x7000, regs, &loc), 0);
         cr_assert_eq(loc.npieces, 2);
@@ -384,6 +387,7 @@ Test(binary, variables)
         cr_assert_eq(loc.pieces[0].reg, 3);
         cr_assert_eq(loc.pieces[1].reg, 2);
         cr_assert_eq(loc.pieces[1].size, 8);
+        binary_location_free(&loc);
         binary_close(bin);
     }
 }
@@ -395,7 +399,7 @@ static const gobp_var *var_named(const gobp_var *vars, int n, const char *name)
     return NULL;
 }
 
-/* The location of v at the first address of line (in f): 0 ok. */
+/* The location of v at the first address of line (in f): 0 ok. Free it (binary_location_free). */
 static gobp_location location_at_line(gobp_binary *bin, const gobp_var *v, int line)
 {
     uint64_t pcs[2];
@@ -436,11 +440,13 @@ Test(binary, escaped_variables)
         cr_assert(!loc.deref);
         cr_assert_eq(loc.npieces, 3, "p arrives in three registers");
         cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_REG);
+        binary_location_free(&loc);
         loc = location_at_line(bin, &vars[0], visit_end);
         cr_assert(loc.deref);
         cr_assert_eq(loc.npieces, 1);
         cr_assert_eq(loc.pieces[0].kind, GOBP_PIECE_MEM);
         cr_assert(loc.pieces[0].addr < 0x7000, "the pointer is in the frame");
+        binary_location_free(&loc);
 
         f = binary_func_by_name(bin, "main.locals");
         n = binary_func_vars(bin, f, f->body_pc, &vars);
@@ -454,8 +460,10 @@ Test(binary, escaped_variables)
             cr_assert_gt(v->heap_line, before);
             loc = location_at_line(bin, v, before);
             cr_assert_eq(loc.npieces, 0, "%s before its allocation: no location", names[i]);
+            binary_location_free(&loc);
             loc = location_at_line(bin, v, brk);
             cr_assert(loc.deref && loc.npieces == 1 && loc.pieces[0].kind == GOBP_PIECE_MEM, "%s after its allocation", names[i]);
+            binary_location_free(&loc);
         }
         for (int i = 0; i < n; i++) cr_assert_neq(vars[i].name[0], '&', "%s", vars[i].name);
 
@@ -563,6 +571,7 @@ Test(binary, pie_load_bias)
         cr_assert_eq(binary_var_location(bin, &vars[1], d->lowpc, 0x7000, regs, &loc), 0);
         cr_assert_eq(loc.npieces, 2, "location list entry found at the runtime entry pc");
         cr_assert_eq(loc.pieces[0].reg, 3);
+        binary_location_free(&loc);
 
         const gobp_global *g = binary_global(bin, "main.counter");
         cr_assert_not_null(g);

@@ -1,7 +1,6 @@
 /* Tests of core/proc (launch, attach, wait loop, sites with XOL, stop/resume, kill,
  * detach) on real Go programs built at test time with every installed Go toolchain. */
 #include <criterion/criterion.h>
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "insn.h"
 #include "proc.h"
 
 #include "go_toolchains.h"
@@ -327,28 +327,22 @@ static void find_interesting(gobp_process *p, uint64_t lo, uint64_t size, uint64
 {
     uint8_t *code = malloc(size);
     cr_assert_eq(proc_read(p, lo, code, size), 0);
-    csh h;
-    cr_assert_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
-    cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_insn *insn;
-    size_t n = cs_disasm(h, code, size, lo, 0, &insn);
+    insn_walk w;
+    insn_step in;
     memset(found, 0, 3 * sizeof found[0]);
-    for (size_t i = 0; i < n; i++) {
-        cs_x86 *x = &insn[i].detail->x86;
-        bool riprel = false;
-        for (int k = 0; k < x->op_count; k++)
-            if (x->operands[k].type == X86_OP_MEM && x->operands[k].mem.base == X86_REG_RIP)
-                riprel = true;
-        if (insn[i].id == X86_INS_CALL && insn[i].bytes[0] == 0xe8 && !found[1] && i > 3)
-            found[1] = insn[i].address;
-        else if (riprel && insn[i].id != X86_INS_CALL && insn[i].id != X86_INS_JMP && !found[0])
-            found[0] = insn[i].address;
-        else if (insn[i].id >= X86_INS_JAE && insn[i].id <= X86_INS_JS && insn[i].id != X86_INS_JMP &&
-                 !found[2] && i > 3)
-            found[2] = insn[i].address;
+    insn_walk_begin(&w, code, size, lo);
+    for (int i = 0; insn_walk_next(&w, &in) && in.op != INSN_OP_BAD; i++) {
+        insn_info xol;
+        char err[128];
+        bool riprel = insn_decode(in.bytes, in.len, in.addr, &xol, err, sizeof err) == 0 && xol.rip_relative;
+        if (in.op == INSN_OP_CALL && in.bytes[0] == 0xe8 && !found[1] && i > 3)
+            found[1] = in.addr;
+        else if (riprel && in.op != INSN_OP_CALL && in.op != INSN_OP_CALL_INDIRECT && in.op != INSN_OP_JMP && !found[0])
+            found[0] = in.addr;
+        else if (in.op == INSN_OP_JCC && !found[2] && i > 3)
+            found[2] = in.addr;
     }
-    cs_free(insn, n);
-    cs_close(&h);
+    insn_walk_end(&w);
     free(code);
 }
 
@@ -497,5 +491,37 @@ Test(proc, stops_racing_with_hits_lose_none, .timeout = 900)
         cr_assert(strstr(out, "calls 8000\n") != NULL, "output: %s", out);
         cr_assert_eq(c.hits, 8000, "%s: %ld hits", go, c.hits);
         cr_assert_eq(stops, 8000 / 50);
+    }
+}
+
+/* A goroutine that hits a site all the time is still preempted by the runtime's signal:
+ * a signal that comes while a thread is held at a site is delivered when it resumes, in the
+ * XOL slot, and Go preempts only at a pc of its own code. xolsignal spins with GOMAXPROCS 1
+ * through calls of main.tick (no stack check, so no other preemption point) while main waits
+ * for a 1 ms timer: main must run again before the spinner is done. */
+Test(proc, signals_in_xol_slots_reach_the_program_at_its_own_pc, .timeout = 600)
+{
+    FOR_EACH_GO(go) {
+        const char *bin = build(go, "xolsignal");
+        uint64_t tick = symbol(go, bin, "main.tick", NULL);
+        char *argv[] = {(char *)bin, "20000", NULL};
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
+        gobp_process *p = launch(bin, argv, fds[1]);
+        close(fds[1]);
+        hit_counter c = {0, GOBP_HIT_CONTINUE};
+        proc_set_hit_handler(p, count_hit, &c);
+        char err[256] = "";
+        cr_assert_eq(proc_site_add(p, tick, err, sizeof err), 0, "%s", err);
+        proc_resume(p);
+        expect_exit(p, 0);
+        proc_kill(p);
+        char out[4096];
+        read_all(fds[0], out, sizeof out);
+        close(fds[0]);
+        long at = -1, n = -1;
+        cr_assert_eq(sscanf(out, "main ran at %ld of %ld", &at, &n), 2, "output: %s", out);
+        cr_assert_eq(c.hits, 20000, "%s: %ld hits", go, c.hits);
+        cr_assert_lt(at, n - 1, "%s: main ran only after the spinner was done (%s)", go, out);
     }
 }

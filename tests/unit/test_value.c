@@ -845,7 +845,8 @@ Test(value, string_in_registers)
     uint64_t regs[17] = { 0 };
     regs[3] = data;   /* rbx */
     regs[2] = 5;      /* rcx */
-    gobp_location loc = { .npieces = 2 };
+    gobp_piece pieces[2];
+    gobp_location loc = { .npieces = 2, .pieces = pieces };
     loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 3, .size = 8 };
     loc.pieces[1] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 2, .size = 8 };
     gobp_value v;
@@ -860,7 +861,8 @@ Test(value, float_in_xmm_and_small_ints)
     unsigned char xmm[16 * 16] = { 0 };
     double d = 2.5;
     memcpy(xmm + 16 * 1, &d, 8);   /* xmm1 = DWARF 18 */
-    gobp_location loc = { .npieces = 1 };
+    gobp_piece pieces[1];
+    gobp_location loc = { .npieces = 1, .pieces = pieces };
     loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_REG, .reg = 18, .size = 8 };
     gobp_value v;
     cr_assert_eq(value_from_location(&mv, T_f64, &loc, (uint64_t[17]){ 0 }, xmm, &v), 0);
@@ -881,7 +883,8 @@ Test(value, struct_from_mixed_pieces_has_children)
     int64_t x = 11;
     uint64_t xa = talloc(8);
     twrite(xa, &x, 8);
-    gobp_location loc = { .npieces = 2 };
+    gobp_piece pieces[2];
+    gobp_location loc = { .npieces = 2, .pieces = pieces };
     loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = xa, .size = 8 };
     loc.pieces[1] = (gobp_piece){ .kind = GOBP_PIECE_VALUE, .addr = 22, .size = 8 };
     gobp_value v;
@@ -907,7 +910,8 @@ Test(value, heap_moved_variable_reads_through_its_pointer)
     twrite(obj, xy, 16);
     tword(slot, obj);
     /* the pointer in a stack slot */
-    gobp_location loc = { .npieces = 1, .deref = true };
+    gobp_piece pieces[1];
+    gobp_location loc = { .npieces = 1, .pieces = pieces, .deref = true };
     loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = slot, .size = 8 };
     gobp_value v;
     cr_assert_eq(value_from_location(&mv, pt, &loc, NULL, NULL, &v), 0);
@@ -935,7 +939,8 @@ Test(value, heap_moved_variable_reads_through_its_pointer)
 
 Test(value, single_memory_piece_is_an_address_and_no_pieces_unreadable)
 {
-    gobp_location loc = { .npieces = 1 };
+    gobp_piece pieces[1];
+    gobp_location loc = { .npieces = 1, .pieces = pieces };
     loc.pieces[0] = (gobp_piece){ .kind = GOBP_PIECE_MEM, .addr = 0xc000001234, .size = 8 };
     gobp_value v;
     cr_assert_eq(value_from_location(&mv, T_int, &loc, NULL, NULL, &v), 0);
@@ -1190,7 +1195,9 @@ static void check_values_program(size_t gi)
         gobp_value v;
         if (binary_var_location(bin, &vars[i], r.rip, r.rsp + (uint64_t)cfa_off, regs, &loc) != 0)
             continue;
-        if (value_from_location(&m, vars[i].type, &loc, regs, NULL, &v) != 0)
+        int rc = value_from_location(&m, vars[i].type, &loc, regs, NULL, &v);
+        binary_location_free(&loc);
+        if (rc != 0)
             continue;
         check_local(&m, vars[i].name, &v, &checked);
         value_free(&v);

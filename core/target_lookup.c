@@ -1,0 +1,70 @@
+/* The facade's lookups for front ends: functions, source lines, shared objects, memory,
+ * threads, frame variables and globals of the program, answered from the target's binary and
+ * process (which front ends never reach themselves). */
+#include "target_internal.h"
+
+#include <string.h>
+
+const gobp_func *target_function_at(gobp_target *t, uint64_t pc)
+{
+    return binary_func_by_pc(t->bin, pc);
+}
+
+bool target_has_function(gobp_target *t, const char *name)
+{
+    const gobp_func *fs[1];
+    return name && binary_funcs_named(t->bin, name, fs, 1) > 0;
+}
+
+int target_source_line(gobp_target *t, uint64_t pc, const char **file, int *line)
+{
+    return binary_pc_to_line(t->bin, pc, file, line);
+}
+
+const char *target_source_recorded_as(gobp_target *t, const char *path, int line)
+{
+    uint64_t pcs[1];   /* one place of the line is enough to learn its recorded path */
+    int found;
+    if (!path || path[0] != '/')
+        return NULL;
+    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        const char *file = NULL;
+        int fline;
+        if (binary_line_to_pcs(t->bin, p + 1, line, pcs, 1, &found) > 0 &&
+            binary_pc_to_line(t->bin, pcs[0], &file, &fline) == 0 && file)
+            return file;
+    }
+    return NULL;
+}
+
+int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen, uint64_t *offset)
+{
+    return proc_mapping(t->proc, addr, name, namelen, offset);
+}
+
+int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len)
+{
+    return proc_read(t->proc, addr, buf, len);
+}
+
+int target_threads(gobp_target *t, pid_t *tids, int max)
+{
+    return proc_threads(t->proc, tids, max);
+}
+
+int target_frame_vars(gobp_target *t, const gobp_frame *fr, const gobp_var **vars)
+{
+    if (!fr->func)
+        return 0;
+    return binary_func_vars(t->bin, fr->func, fr->lookup_pc, vars);
+}
+
+int target_package_globals(gobp_target *t, const char *pkg, const gobp_global **out)
+{
+    return binary_globals_of_package(t->bin, pkg, out);
+}
+
+const gobp_global *target_global(gobp_target *t, const char *name)
+{
+    return binary_global(t->bin, name);
+}

@@ -1,0 +1,3 @@
+module example.com/busystep
+
+go 1.19

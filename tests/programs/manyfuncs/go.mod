@@ -1,0 +1,3 @@
+module example.com/manyfuncs
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/xolsignal
+
+go 1.19
