@@ -278,6 +278,7 @@ int cu_load_rows(gobp_binary *bin, cu_info *cu)
     if (cu->rows_loaded) return cu->nrows ? 0 : -1;
     cu->rows_loaded = true;
     cu_load_files(bin, cu);
+    /* GOBP_LIBDWARF_LINES=1 reads the rows with libdwarf instead, to compare the two readers */
     if (getenv("GOBP_LIBDWARF_LINES") == NULL && cu_decode_rows(bin, cu)) {
         rows_sort_sequences(cu);
         return cu->nrows ? 0 : -1;
