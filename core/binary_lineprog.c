@@ -123,25 +123,50 @@ static char *join_path(gobp_binary *bin, const char *comp_dir, const char *dir, 
     return bin_strdup(bin, buf);
 }
 
+/* A line program's header up to its directory table. */
+typedef struct {
+    cursor c;                   /* at the directory table, bounded by the unit */
+    const unsigned char *prog;  /* the first opcode */
+    int version, offset_size;
+    unsigned min_inst, max_ops, line_range, opcode_base;
+    int line_base;
+    bool default_stmt;
+    unsigned char std_len[256]; /* operands of each standard opcode */
+} lp_header;
+
+static int read_header(const unsigned char *sec, size_t seclen, uint64_t off, lp_header *h)
+{
+    if (off >= seclen) return -1;
+    memset(h, 0, sizeof *h);
+    cursor *c = &h->c;
+    *c = (cursor){sec + off, sec + seclen, false};
+    h->offset_size = 4;
+    uint64_t unit_len = rd(c, 4);
+    if (unit_len == 0xffffffff) { h->offset_size = 8; unit_len = rd(c, 8); }
+    if (c->bad || unit_len > (uint64_t)(c->end - c->p)) return -1;
+    c->end = c->p + unit_len;
+    h->version = (int)rd(c, 2);
+    if (h->version < 2 || h->version > 5) return -1;
+    if (h->version >= 5) { rd(c, 1); rd(c, 1); }    /* address size, segment selector size */
+    uint64_t header_len = rd(c, h->offset_size);
+    h->prog = c->p + header_len;
+    h->min_inst = (unsigned)rd(c, 1);
+    h->max_ops = h->version >= 4 ? (unsigned)rd(c, 1) : 1;
+    h->default_stmt = rd(c, 1) != 0;
+    h->line_base = (int)(signed char)rd(c, 1);
+    h->line_range = (unsigned)rd(c, 1);
+    h->opcode_base = (unsigned)rd(c, 1);
+    for (unsigned i = 1; i < h->opcode_base; i++) h->std_len[i] = (unsigned char)rd(c, 1);
+    return c->bad || h->prog > c->end ? -1 : 0;
+}
+
 int lineprog_files(gobp_binary *bin, const unsigned char *sec, size_t seclen, uint64_t off, const char *comp_dir,
                    char ***files_out, int *nfiles_out)
 {
-    if (off >= seclen) return -1;
-    cursor c = {sec + off, sec + seclen, false};
-    int offset_size = 4;
-    uint64_t unit_len = rd(&c, 4);
-    if (unit_len == 0xffffffff) { offset_size = 8; unit_len = rd(&c, 8); }
-    if (c.bad || unit_len > (uint64_t)(c.end - c.p)) return -1;
-    c.end = c.p + unit_len;
-    int version = (int)rd(&c, 2);
-    if (version < 2 || version > 5) return -1;
-    if (version >= 5) { rd(&c, 1); rd(&c, 1); }
-    rd(&c, offset_size);                                 /* header length */
-    rd(&c, 1);                                           /* minimum instruction length */
-    if (version >= 4) rd(&c, 1);                         /* maximum operations per instruction */
-    rd(&c, 1); rd(&c, 1); rd(&c, 1);                     /* default_is_stmt, line_base, line_range */
-    unsigned opcode_base = (unsigned)rd(&c, 1);
-    for (unsigned i = 1; i < opcode_base; i++) rd(&c, 1);
+    lp_header h;
+    if (read_header(sec, seclen, off, &h) != 0) return -1;
+    cursor c = h.c;
+    int version = h.version, offset_size = h.offset_size;
     lp_entry *dirs = NULL, *files = NULL;
     int ndirs = 0, nfiles = 0;
     if (version >= 5) {
@@ -196,29 +221,15 @@ static void emit(row_buf *b, uint64_t pc, int64_t line, uint64_t file, bool stmt
 
 int lineprog_decode(const unsigned char *sec, size_t seclen, uint64_t off, line_row **rows_out, int *nrows_out)
 {
-    if (off >= seclen) return -1;
-    cursor c = {sec + off, sec + seclen, false};
-    int offset_size = 4;
-    uint64_t unit_len = rd(&c, 4);
-    if (unit_len == 0xffffffff) { offset_size = 8; unit_len = rd(&c, 8); }
-    if (c.bad || unit_len > (uint64_t)(c.end - c.p)) return -1;
-    const unsigned char *unit_end = c.p + unit_len;
-    c.end = unit_end;
-    int version = (int)rd(&c, 2);
-    if (version < 2 || version > 5) return -1;
-    if (version >= 5) { rd(&c, 1); rd(&c, 1); }     /* address size, segment selector size */
-    uint64_t header_len = rd(&c, offset_size);
-    const unsigned char *prog = c.p + header_len;
-    unsigned min_inst = (unsigned)rd(&c, 1);
-    unsigned max_ops = version >= 4 ? (unsigned)rd(&c, 1) : 1;
-    bool default_stmt = rd(&c, 1) != 0;
-    int line_base = (int)(signed char)rd(&c, 1);
-    unsigned line_range = (unsigned)rd(&c, 1);
-    unsigned opcode_base = (unsigned)rd(&c, 1);
-    unsigned char std_len[256] = {0};
-    for (unsigned i = 1; i < opcode_base; i++) std_len[i] = (unsigned char)rd(&c, 1);
-    if (c.bad || line_range == 0 || max_ops != 1 || opcode_base == 0 || prog > unit_end) return -1;
-    c.p = prog;   /* directories and files come from libdwarf (dwarf_srcfiles) */
+    lp_header h;
+    if (read_header(sec, seclen, off, &h) != 0) return -1;
+    int version = h.version, line_base = h.line_base;
+    unsigned min_inst = h.min_inst, line_range = h.line_range, opcode_base = h.opcode_base;
+    bool default_stmt = h.default_stmt;
+    const unsigned char *std_len = h.std_len;
+    if (line_range == 0 || h.max_ops != 1 || opcode_base == 0) return -1;
+    cursor c = h.c;
+    c.p = h.prog;   /* the directory and file tables are lineprog_files' */
 
     row_buf b = {0};
     uint64_t addr = 0, file = 1;
