@@ -131,6 +131,8 @@ static void walk_buckets(map_walk *w, uint64_t base, uint64_t n)
 enum { GROUP_SLOTS = 8, MAX_DIR = 1 << 24, MAX_GROUPS = 1 << 26 };
 
 typedef struct {
+    uint64_t groups_off;                /* table<K,V>.groups: {data, lengthMask} */
+    uint64_t group_size;                /* bytes of one group[K]V */
     uint64_t ctrl_off, slots_off, slot_size, key_off, elem_off;
     gobp_type *slot_key, *slot_elem;    /* K or *K (indirect), V or *V */
 } swiss_layout;
@@ -156,7 +158,8 @@ static int swiss_layout_of(const gobp_type *maptype, swiss_layout *l)
     const gobp_type_field *e = slot ? value_field_named(slot, "elem") : NULL;
     if (!ctrl || !k || !e || !k->type || !e->type || !slot->size)
         return -1;
-    *l = (swiss_layout){ctrl->offset, slots->offset, slot->size, k->offset, e->offset, k->type, e->type};
+    *l = (swiss_layout){groups->offset, group->size ? group->size : slots->offset + GROUP_SLOTS * slot->size,
+                        ctrl->offset, slots->offset, slot->size, k->offset, e->offset, k->type, e->type};
     return 0;
 }
 
@@ -178,18 +181,15 @@ static void swiss_walk_group(map_walk *w, const swiss_layout *l, uint64_t g)
     }
 }
 
-static void swiss_walk_table(map_walk *w, const swiss_layout *l, const gobp_type *table, uint64_t t)
+static void swiss_walk_table(map_walk *w, const swiss_layout *l, uint64_t t)
 {
-    const gobp_type_field *groups = value_field_named(table, "groups");
-    uint64_t data = 0, mask = 0, gsize = l->slots_off + GROUP_SLOTS * l->slot_size;
+    uint64_t data = 0, mask = 0;
     const gobp_memview *mv = w->mv;
-    if (!groups || mv->read(mv->ctx, t + groups->offset, &data, 8) != 0 ||
-        mv->read(mv->ctx, t + groups->offset + 8, &mask, 8) != 0 || mask >= MAX_GROUPS)
+    if (mv->read(mv->ctx, t + l->groups_off, &data, 8) != 0 || mv->read(mv->ctx, t + l->groups_off + 8, &mask, 8) != 0 ||
+        mask >= MAX_GROUPS)
         return;
-    const gobp_type *group = deref_type(value_field_named(groups->type, "data")->type);
-    if (group && group->size) gsize = group->size;
     for (uint64_t i = 0; i <= mask && !w->stop; i++)
-        swiss_walk_group(w, l, data + i * gsize);
+        swiss_walk_group(w, l, data + i * l->group_size);
 }
 
 static int swiss_map_each(map_walk *w, const gobp_type *maptype, uint64_t m)
@@ -209,7 +209,6 @@ static int swiss_map_each(map_walk *w, const gobp_type *maptype, uint64_t m)
     }
     if (dirlen > MAX_DIR)
         return -1;
-    const gobp_type *table = deref_type(deref_type(value_field_named(maptype, "dirPtr")->type));
     uint64_t prev = 0;
     for (uint64_t i = 0; i < dirlen && !w->stop; i++) {
         uint64_t t = 0;
@@ -218,7 +217,7 @@ static int swiss_map_each(map_walk *w, const gobp_type *maptype, uint64_t m)
         if (t == 0 || t == prev)   /* a table covers 2^(globalDepth-localDepth) consecutive entries */
             continue;
         prev = t;
-        swiss_walk_table(w, &l, table, t);
+        swiss_walk_table(w, &l, t);
     }
     return w->visited;
 }
