@@ -12,7 +12,7 @@ B       := build
 PKGS    := libdwarf libelf json-c libev capstone
 VERSION := 0.2.0
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration \
            -D_GNU_SOURCE -DGOBP_VERSION='"$(VERSION)"' -Icore -Icore/include -Iprotocol -Iadapter \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/libdwarf
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ldwarf -lelf -ljson-c -lev -lcapstone) -lz -ldl -lm -lpthread
@@ -26,7 +26,7 @@ ifeq ($(SANITIZE),1)
   export GOBP_SANITIZED := 1
 endif
 
-CORE_SRC     := $(wildcard core/*.c)
+CORE_SRC     := $(wildcard core/*/*.c)
 PROTOCOL_SRC := $(wildcard protocol/*.c)
 ADAPTER_SRC  := $(filter-out adapter/main.c,$(wildcard adapter/*.c))
 CORE_OBJ     := $(CORE_SRC:%.c=$(B)/%.o)
@@ -42,7 +42,7 @@ all: $(B)/gobp-dap plugins
 plugins:
 	$(MAKE) -C plugins OUT=$(CURDIR)/$(B)/plugins
 
-$(B)/%.o: %.c $(wildcard core/*.h core/include/gobp/*.h protocol/*.h adapter/*.h)
+$(B)/%.o: %.c $(wildcard core/*.h core/*/*.h core/include/gobp/*.h protocol/*.h adapter/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

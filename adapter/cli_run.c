@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target.h"
+#include "target/target.h"
 
 extern char **environ;
 

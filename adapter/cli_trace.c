@@ -12,7 +12,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "target.h"
+#include "target/target.h"
 
 extern char **environ;
 

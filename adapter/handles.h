@@ -3,7 +3,7 @@
 #ifndef GOBP_HANDLES_H
 #define GOBP_HANDLES_H
 
-#include "target.h"
+#include "target/target.h"
 
 typedef enum { HANDLE_FRAME, HANDLE_SCOPE_ARGS, HANDLE_SCOPE_LOCALS, HANDLE_SCOPE_GLOBALS, HANDLE_VALUE } handle_kind;
 

@@ -3,7 +3,7 @@
  * and the original bytes under breakpoints. */
 #include "session.h"
 #include "alloc.h"
-#include "insn.h"
+#include "proc/insn.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,6 @@
 
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
 
 void session_on_target_message(void *ctx, const char *category, const char *text)
 {

@@ -5,7 +5,6 @@
 #define GOBP_SERVER_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /* Runs one DAP session to completion, reading requests from in_fd and writing
  * responses/events to out_fd. Must not close the fds' owner's other state; return to end. */

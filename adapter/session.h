@@ -12,7 +12,7 @@
 #include "dap_message.h"
 #include "handles.h"
 #include "launch_config.h"
-#include "target.h"
+#include "target/target.h"
 
 typedef struct session {
     struct ev_loop *loop;

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "abi.h"
-#include "binary.h"
+#include "abi/abi.h"
+#include "binary/binary.h"
 
 /* ---- hand-built types ---- */
 

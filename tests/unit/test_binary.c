@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "binary.h"
-#include "insn.h"
+#include "binary/binary.h"
+#include "proc/insn.h"
 
 #include "go_toolchains.h"
 #define NGO go_toolchain_count()

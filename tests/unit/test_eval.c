@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "eval/eval.h"
+#include "value/value_internal.h"
 
 /* ---- fake target memory ---- */
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "plugin/plugin_loader.h"
 
 static char dir[256];
 

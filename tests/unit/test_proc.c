@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "insn.h"
-#include "proc.h"
+#include "proc/insn.h"
+#include "proc/proc.h"
 
 #include "go_toolchains.h"
 extern char **environ;

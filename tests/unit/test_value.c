@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "value/value_internal.h"
 
 /* ---- fake target memory: one arena at a Go-heap-like address ---- */
 
@@ -1058,7 +1058,7 @@ Test(value, go_format_float_matches_go_run, .timeout = 120)
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "proc/proc.h"
 
 #include "go_toolchains.h"
 
