@@ -38,6 +38,25 @@ typedef enum {
     GOBP_KIND_UNSAFEPTR = 26,
 } gobp_type_kind;
 
+/* What a kind is, answered once for the whole core (the value reader, formatter, evaluator,
+ * encoder and plugin host all ask these). Pointers: *T and unsafe.Pointer are pointers, not
+ * unsigned integers, as in Go (an address becomes an integer only through uintptr, which is
+ * an unsigned integer). Code that also accepts an address where it accepts an unsigned integer
+ * (the plugin API's gobp_get_uint/gobp_set_uint) asks gobp_kind_is_pointer as well, explicitly. */
+static inline bool gobp_kind_is_signed(gobp_type_kind k) { return k >= GOBP_KIND_INT && k <= GOBP_KIND_INT64; }
+static inline bool gobp_kind_is_unsigned(gobp_type_kind k) { return k >= GOBP_KIND_UINT && k <= GOBP_KIND_UINTPTR; }
+static inline bool gobp_kind_is_integer(gobp_type_kind k) { return gobp_kind_is_signed(k) || gobp_kind_is_unsigned(k); }
+static inline bool gobp_kind_is_float(gobp_type_kind k) { return k == GOBP_KIND_FLOAT32 || k == GOBP_KIND_FLOAT64; }
+static inline bool gobp_kind_is_complex(gobp_type_kind k) { return k == GOBP_KIND_COMPLEX64 || k == GOBP_KIND_COMPLEX128; }
+static inline bool gobp_kind_is_numeric(gobp_type_kind k) { return gobp_kind_is_integer(k) || gobp_kind_is_float(k); }
+static inline bool gobp_kind_is_pointer(gobp_type_kind k) { return k == GOBP_KIND_PTR || k == GOBP_KIND_UNSAFEPTR; }
+/* Kinds whose zero value is nil: pointers, slices, maps, channels, funcs, interfaces. */
+static inline bool gobp_kind_is_nilable(gobp_type_kind k)
+{
+    return gobp_kind_is_pointer(k) || k == GOBP_KIND_SLICE || k == GOBP_KIND_MAP || k == GOBP_KIND_CHAN ||
+           k == GOBP_KIND_FUNC || k == GOBP_KIND_INTERFACE;
+}
+
 typedef struct gobp_type gobp_type;
 
 typedef struct gobp_type_field {

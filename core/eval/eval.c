@@ -45,18 +45,11 @@ bool eval_static_field(const gobp_type *t, const char *name, int depth, gobp_typ
     return false;
 }
 
-bool eval_kind_is_nilable(gobp_type_kind k)
-{
-    return k == GOBP_KIND_PTR || k == GOBP_KIND_UNSAFEPTR || k == GOBP_KIND_MAP || k == GOBP_KIND_CHAN ||
-           k == GOBP_KIND_FUNC || k == GOBP_KIND_SLICE || k == GOBP_KIND_INTERFACE;
-}
-
 const char *eval_type_name(const gobp_type *t) { return t && t->name ? t->name : "?"; }
 
 bool eval_by_identity(const gobp_type *t)
 {
-    return t && (t->kind == GOBP_KIND_PTR || t->kind == GOBP_KIND_UNSAFEPTR || t->kind == GOBP_KIND_CHAN ||
-                 t->kind == GOBP_KIND_INTERFACE);
+    return t && (gobp_kind_is_pointer(t->kind) || t->kind == GOBP_KIND_CHAN || t->kind == GOBP_KIND_INTERFACE);
 }
 
 int eval_global_prefix(const eval_env *env, const char *path, gobp_value *v, size_t *end)
@@ -99,7 +92,7 @@ static const gobp_memview *mem(eval_state *e) { return &e->env->mem; }
 static bool value_is_nil(eval_state *e, const gobp_value *v, bool *is_nil)
 {
     uint64_t w = 0;
-    if (!v->type || !eval_kind_is_nilable(v->type->kind) || value_read_word(mem(e), v, 0, 8, &w) < 0)
+    if (!v->type || !gobp_kind_is_nilable(v->type->kind) || value_read_word(mem(e), v, 0, 8, &w) < 0)
         return false;
     *is_nil = w == 0;
     return true;
@@ -115,15 +108,15 @@ static int to_scalar(eval_state *e, eval_result *r)
         return eval_fail(e, "the value is not available here (optimized out or not yet set)");
     gobp_type_kind k = v->type ? v->type->kind : GOBP_KIND_INVALID;
     eval_result s = { 0 };
-    if (k >= GOBP_KIND_INT && k <= GOBP_KIND_INT64) {
+    if (gobp_kind_is_signed(k)) {
         s.kind = EVAL_INT;
         if (value_int(mem(e), v, &s.i) < 0)
             return eval_fail(e, "unreadable integer");
-    } else if (k >= GOBP_KIND_UINT && k <= GOBP_KIND_UINTPTR) {
+    } else if (gobp_kind_is_unsigned(k)) {
         s.kind = EVAL_UINT;
         if (value_uint(mem(e), v, &s.u) < 0)
             return eval_fail(e, "unreadable integer");
-    } else if (k == GOBP_KIND_FLOAT32 || k == GOBP_KIND_FLOAT64) {
+    } else if (gobp_kind_is_float(k)) {
         s.kind = EVAL_FLOAT;
         if (value_float(mem(e), v, &s.f) < 0)
             return eval_fail(e, "unreadable float");

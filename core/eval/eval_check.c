@@ -21,7 +21,7 @@ static category category_of(const gobp_type *t)
     if (!t)
         return C_UNKNOWN;
     gobp_type_kind k = t->kind;
-    if ((k >= GOBP_KIND_INT && k <= GOBP_KIND_UINTPTR) || k == GOBP_KIND_FLOAT32 || k == GOBP_KIND_FLOAT64)
+    if (gobp_kind_is_numeric(k))
         return C_NUM;
     return k == GOBP_KIND_BOOL ? C_BOOL : k == GOBP_KIND_STRING ? C_STR : C_OTHER;
 }
@@ -178,7 +178,7 @@ static int check_binary(eval_state *e, binary_op op, shape a, shape b, shape *ou
         shape v = a.cat == C_NIL ? b : a;
         if (op != B_EQ && op != B_NE)
             return eval_fail(e, "invalid comparison: %s with nil", text);
-        if ((v.type && !eval_kind_is_nilable(v.type->kind)) || (!v.type && v.cat != C_UNKNOWN && v.cat != C_NIL))
+        if ((v.type && !gobp_kind_is_nilable(v.type->kind)) || (!v.type && v.cat != C_UNKNOWN && v.cat != C_NIL))
             return eval_fail(e, "invalid comparison: a %s is never nil", category_name(v));
         return 0;
     }

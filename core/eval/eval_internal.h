@@ -53,7 +53,6 @@ const gobp_type *eval_through_pointers(const gobp_type *t);
 /* Whether a value of type t has field name (directly, or in embedded structs, also through
  * pointers: as value_field finds it); *type is its type. */
 bool eval_static_field(const gobp_type *t, const char *name, int depth, gobp_type **type);
-bool eval_kind_is_nilable(gobp_type_kind k);
 /* Kinds compared by identity (== and != only): pointers, channels, interfaces. */
 bool eval_by_identity(const gobp_type *t);
 const char *eval_type_name(const gobp_type *t);

@@ -5,6 +5,7 @@
 #include "abi/abi_transfer.h"
 #include "alloc.h"
 #include "handler_internal.h"
+#include "value_encode.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,17 +292,14 @@ static const char *api_type_name(gobp_val *v)
     return hv->type_text;
 }
 
-static bool is_signed(gobp_type_kind k) { return k >= GOBP_KIND_INT && k <= GOBP_KIND_INT64; }
-static bool is_unsigned(gobp_type_kind k)
-{
-    return (k >= GOBP_KIND_UINT && k <= GOBP_KIND_UINTPTR) || k == GOBP_KIND_PTR || k == GOBP_KIND_UNSAFEPTR;
-}
+/* gobp_get_uint reads unsigned integers and, as plugin.h promises, a pointer's address. */
+static bool uint_readable(gobp_type_kind k) { return gobp_kind_is_unsigned(k) || gobp_kind_is_pointer(k); }
 
 static int api_get_int(gobp_val *v, int64_t *out)
 {
     host_val *hv = hval(v);
     gobp_memview mv = memview(hv->call);
-    if (!hv->v.type || !is_signed(hv->v.type->kind)) {
+    if (!hv->v.type || !gobp_kind_is_signed(hv->v.type->kind)) {
         fail(hv->call, "gobp_get_int: %s is not a signed integer", hv->v.type ? hv->v.type->name : "?");
         return -1;
     }
@@ -312,7 +310,7 @@ static int api_get_uint(gobp_val *v, uint64_t *out)
 {
     host_val *hv = hval(v);
     gobp_memview mv = memview(hv->call);
-    if (!hv->v.type || !is_unsigned(hv->v.type->kind)) {
+    if (!hv->v.type || !uint_readable(hv->v.type->kind)) {
         fail(hv->call, "gobp_get_uint: %s is not an unsigned integer or pointer", hv->v.type ? hv->v.type->name : "?");
         return -1;
     }
@@ -323,7 +321,7 @@ static int api_get_float(gobp_val *v, double *out)
 {
     host_val *hv = hval(v);
     gobp_memview mv = memview(hv->call);
-    if (!hv->v.type || (hv->v.type->kind != GOBP_KIND_FLOAT32 && hv->v.type->kind != GOBP_KIND_FLOAT64)) {
+    if (!hv->v.type || !gobp_kind_is_float(hv->v.type->kind)) {
         fail(hv->call, "gobp_get_float: not a float");
         return -1;
     }
@@ -531,50 +529,25 @@ static int value_store(host_call *c, host_val *hv, const unsigned char *bytes, s
     return 0;
 }
 
-/* Encodes a scalar of kind t into bytes; -1 when the kinds do not fit. */
-static int encode_scalar(const gobp_type *t, int64_t si, uint64_t ui, double f, int which, unsigned char *out)
-{
-    memset(out, 0, 16);
-    if (!t)
-        return -1;
-    gobp_type_kind k = t->kind;
-    if (which == 2 && (k == GOBP_KIND_FLOAT32 || k == GOBP_KIND_FLOAT64)) {
-        if (k == GOBP_KIND_FLOAT32) {
-            float x = (float)f;
-            memcpy(out, &x, 4);
-        } else {
-            memcpy(out, &f, 8);
-        }
-        return 0;
-    }
-    if (which == 3 && k == GOBP_KIND_BOOL) {
-        out[0] = si != 0;
-        return 0;
-    }
-    if ((which == 0 || which == 1) && (is_signed(k) || is_unsigned(k))) {
-        uint64_t x = which == 0 ? (uint64_t)si : ui;
-        memcpy(out, &x, t->size > 8 ? 8 : t->size);
-        return 0;
-    }
-    return -1;
-}
-
-static int set_scalar(gobp_call *pc, gobp_val *v, int64_t si, uint64_t ui, double f, int which, const char *what)
+/* The plugin API writes with VALUE_ENCODE_WRAP (value_encode.h): its setters take an int64_t
+ * or uint64_t for every width and, like a C assignment, wrap it to the width of the Go integer
+ * rather than refuse it; they also write a pointer's address. plugin.h says so to plugin authors. */
+static int set_scalar(gobp_call *pc, gobp_val *v, gobp_scalar s, const char *what)
 {
     host_call *c = call_of(pc);
     host_val *hv = hval(v);
-    unsigned char buf[16];
-    if (encode_scalar(hv->v.type, si, ui, f, which, buf) < 0) {
+    unsigned char buf[8];
+    if (value_encode_scalar(hv->v.type, s, VALUE_ENCODE_WRAP, buf, NULL, 0) != VALUE_ENCODE_OK) {
         fail(c, "%s: the value is a %s", what, hv->v.type ? hv->v.type->name : "?");
         return -1;
     }
     return value_store(c, hv, buf, hv->v.type->size);
 }
 
-static int api_set_int(gobp_call *c, gobp_val *v, int64_t x) { return set_scalar(c, v, x, 0, 0, 0, "gobp_set_int"); }
-static int api_set_uint(gobp_call *c, gobp_val *v, uint64_t x) { return set_scalar(c, v, 0, x, 0, 1, "gobp_set_uint"); }
-static int api_set_float(gobp_call *c, gobp_val *v, double x) { return set_scalar(c, v, 0, 0, x, 2, "gobp_set_float"); }
-static int api_set_bool(gobp_call *c, gobp_val *v, int x) { return set_scalar(c, v, x, 0, 0, 3, "gobp_set_bool"); }
+static int api_set_int(gobp_call *c, gobp_val *v, int64_t x) { return set_scalar(c, v, gobp_scalar_int(x), "gobp_set_int"); }
+static int api_set_uint(gobp_call *c, gobp_val *v, uint64_t x) { return set_scalar(c, v, gobp_scalar_uint(x), "gobp_set_uint"); }
+static int api_set_float(gobp_call *c, gobp_val *v, double x) { return set_scalar(c, v, gobp_scalar_float(x), "gobp_set_float"); }
+static int api_set_bool(gobp_call *c, gobp_val *v, int x) { return set_scalar(c, v, gobp_scalar_bool(x != 0), "gobp_set_bool"); }
 
 /* A Go string header (ptr, len) for bytes copied into the program's debugger arena. */
 static int make_string(host_call *c, const char *s, size_t n, unsigned char hdr[16])
@@ -622,15 +595,15 @@ static unsigned char *result_slot(host_call *c, int i, const gobp_type **t)
     return c->results + c->h->layout.result_off[i];
 }
 
-static int return_scalar(gobp_call *pc, int i, int64_t si, uint64_t ui, double f, int which, const char *what)
+static int return_scalar(gobp_call *pc, int i, gobp_scalar s, const char *what)
 {
     host_call *c = call_of(pc);
     const gobp_type *t;
     unsigned char *slot = result_slot(c, i, &t);
-    unsigned char buf[16];
+    unsigned char buf[8];
     if (!slot)
         return -1;
-    if (encode_scalar(t, si, ui, f, which, buf) < 0) {
+    if (value_encode_scalar(t, s, VALUE_ENCODE_WRAP, buf, NULL, 0) != VALUE_ENCODE_OK) {
         fail(c, "%s: result %d is a %s", what, i, t ? t->name : "?");
         return -1;
     }
@@ -638,10 +611,10 @@ static int return_scalar(gobp_call *pc, int i, int64_t si, uint64_t ui, double f
     return 0;
 }
 
-static int api_return_int(gobp_call *c, int i, int64_t x) { return return_scalar(c, i, x, 0, 0, 0, "gobp_return_int"); }
-static int api_return_uint(gobp_call *c, int i, uint64_t x) { return return_scalar(c, i, 0, x, 0, 1, "gobp_return_uint"); }
-static int api_return_float(gobp_call *c, int i, double x) { return return_scalar(c, i, 0, 0, x, 2, "gobp_return_float"); }
-static int api_return_bool(gobp_call *c, int i, int x) { return return_scalar(c, i, x, 0, 0, 3, "gobp_return_bool"); }
+static int api_return_int(gobp_call *c, int i, int64_t x) { return return_scalar(c, i, gobp_scalar_int(x), "gobp_return_int"); }
+static int api_return_uint(gobp_call *c, int i, uint64_t x) { return return_scalar(c, i, gobp_scalar_uint(x), "gobp_return_uint"); }
+static int api_return_float(gobp_call *c, int i, double x) { return return_scalar(c, i, gobp_scalar_float(x), "gobp_return_float"); }
+static int api_return_bool(gobp_call *c, int i, int x) { return return_scalar(c, i, gobp_scalar_bool(x != 0), "gobp_return_bool"); }
 
 static int api_return_string(gobp_call *pc, int i, const char *s, size_t n)
 {
@@ -657,12 +630,6 @@ static int api_return_string(gobp_call *pc, int i, const char *s, size_t n)
     return make_string(c, s, n, slot);
 }
 
-static bool is_nilable(gobp_type_kind k)
-{
-    return k == GOBP_KIND_PTR || k == GOBP_KIND_SLICE || k == GOBP_KIND_MAP || k == GOBP_KIND_CHAN ||
-           k == GOBP_KIND_FUNC || k == GOBP_KIND_INTERFACE || k == GOBP_KIND_UNSAFEPTR;
-}
-
 static int api_return_nil(gobp_call *pc, int i)
 {
     host_call *c = call_of(pc);
@@ -670,7 +637,7 @@ static int api_return_nil(gobp_call *pc, int i)
     unsigned char *slot = result_slot(c, i, &t);
     if (!slot)
         return -1;
-    if (!is_nilable(t->kind)) {
+    if (!gobp_kind_is_nilable(t->kind)) {
         fail(c, "gobp_return_nil: result %d is a %s, which cannot be nil", i, t->name);
         return -1;
     }

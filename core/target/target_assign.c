@@ -3,75 +3,64 @@
  * value of the same type are written where the variable lives in memory. */
 #include "target_internal.h"
 #include "alloc.h"
+#include "value_encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_signed_kind(gobp_type_kind k) { return k >= GOBP_KIND_INT && k <= GOBP_KIND_INT64; }
-static bool is_unsigned_kind(gobp_type_kind k) { return k >= GOBP_KIND_UINT && k <= GOBP_KIND_UINTPTR; }
+/* The scalar an evaluated constant is, false when it is not one (a value, a string, nil). */
+static bool scalar_of(const eval_result *r, gobp_scalar *s)
+{
+    switch (r->kind) {
+    case EVAL_INT: *s = gobp_scalar_int(r->i); return true;
+    case EVAL_UINT: *s = gobp_scalar_uint(r->u); return true;
+    case EVAL_FLOAT: *s = gobp_scalar_float(r->f); return true;
+    case EVAL_BOOL: *s = gobp_scalar_bool(r->b); return true;
+    default: return false;
+    }
+}
+
+/* A program value of the same type: its bytes copied. */
+static int copy_value(gobp_target *t, const gobp_type *type, eval_result *r, unsigned char *out, char *err, size_t errlen)
+{
+    gobp_memview mv = target_memview(t);
+    if (!r->value.type || r->value.type->size != type->size || strcmp(r->value.type->name, type->name) != 0) {
+        snprintf(err, errlen, "cannot assign a %s to a %s", r->value.type ? r->value.type->name : "?", type->name);
+        return -1;
+    }
+    return value_read(&mv, &r->value, 0, out, type->size) < 0 ? (snprintf(err, errlen, "unreadable value"), -1) : 0;
+}
+
+/* A string header (ptr, len) for s copied into the debugger's arena in the program. */
+static int place_string(gobp_target *t, pid_t tid, const char *s, unsigned char *out, char *err, size_t errlen)
+{
+    uint64_t len = strlen(s), ptr = 0;
+    if (len && (!(ptr = proc_alloc(t->proc, tid, len, err, errlen)) || proc_write(t->proc, ptr, s, len) < 0))
+        return -1;
+    memcpy(out, &ptr, 8);
+    memcpy(out + 8, &len, 8);
+    return 0;
+}
 
 /* Encodes r as a value of type t into out (t->size bytes). */
 static int encode(gobp_target *t, pid_t tid, const gobp_type *type, eval_result *r, unsigned char *out,
                   char *err, size_t errlen)
 {
-    gobp_type_kind k = type->kind;
     memset(out, 0, type->size);
-    if (r->kind == EVAL_VALUE) {    /* a program value of the same type: copy it */
-        gobp_memview mv = target_memview(t);
-        if (!r->value.type || r->value.type->size != type->size || strcmp(r->value.type->name, type->name) != 0) {
-            snprintf(err, errlen, "cannot assign a %s to a %s", r->value.type ? r->value.type->name : "?", type->name);
-            return -1;
-        }
-        return value_read(&mv, &r->value, 0, out, type->size) < 0 ? (snprintf(err, errlen, "unreadable value"), -1) : 0;
-    }
+    gobp_scalar sc;
+    if (r->kind == EVAL_VALUE)
+        return copy_value(t, type, r, out, err, errlen);
     if (r->kind == EVAL_NIL) {
-        if (k == GOBP_KIND_PTR || k == GOBP_KIND_SLICE || k == GOBP_KIND_MAP || k == GOBP_KIND_CHAN ||
-            k == GOBP_KIND_FUNC || k == GOBP_KIND_INTERFACE || k == GOBP_KIND_UNSAFEPTR)
+        if (gobp_kind_is_nilable(type->kind))
             return 0;
         snprintf(err, errlen, "cannot assign nil to a %s", type->name);
         return -1;
     }
-    if ((is_signed_kind(k) || is_unsigned_kind(k)) && (r->kind == EVAL_INT || r->kind == EVAL_UINT)) {
-        uint64_t v = r->kind == EVAL_INT ? (uint64_t)r->i : r->u;
-        unsigned bits = (unsigned)type->size * 8;
-        if (bits < 64) {
-            bool fits = is_signed_kind(k) ? (r->kind == EVAL_INT ? r->i >= -(1LL << (bits - 1)) && r->i < (1LL << (bits - 1))
-                                                                 : r->u < (1ULL << (bits - 1)))
-                                          : (r->kind == EVAL_INT ? r->i >= 0 && (uint64_t)r->i < (1ULL << bits) : r->u < (1ULL << bits));
-            if (!fits) {
-                snprintf(err, errlen, "the value does not fit in a %s", type->name);
-                return -1;
-            }
-        } else if (is_unsigned_kind(k) && r->kind == EVAL_INT && r->i < 0) {
-            snprintf(err, errlen, "a negative value does not fit in a %s", type->name);
-            return -1;
-        }
-        memcpy(out, &v, type->size);
-        return 0;
-    }
-    if ((k == GOBP_KIND_FLOAT32 || k == GOBP_KIND_FLOAT64) && (r->kind == EVAL_FLOAT || r->kind == EVAL_INT || r->kind == EVAL_UINT)) {
-        double d = r->kind == EVAL_FLOAT ? r->f : r->kind == EVAL_INT ? (double)r->i : (double)r->u;
-        if (k == GOBP_KIND_FLOAT32) {
-            float f = (float)d;
-            memcpy(out, &f, 4);
-        } else {
-            memcpy(out, &d, 8);
-        }
-        return 0;
-    }
-    if (k == GOBP_KIND_BOOL && r->kind == EVAL_BOOL) {
-        out[0] = r->b;
-        return 0;
-    }
-    if (k == GOBP_KIND_STRING && r->kind == EVAL_STRING) {
-        uint64_t len = strlen(r->s), ptr = 0;
-        if (len && (!(ptr = proc_alloc(t->proc, tid, len, err, errlen)) || proc_write(t->proc, ptr, r->s, len) < 0))
-            return -1;
-        memcpy(out, &ptr, 8);
-        memcpy(out + 8, &len, 8);
-        return 0;
-    }
+    if (scalar_of(r, &sc))
+        return value_encode_scalar(type, sc, VALUE_ENCODE_CHECKED, out, err, errlen) == VALUE_ENCODE_OK ? 0 : -1;
+    if (type->kind == GOBP_KIND_STRING && r->kind == EVAL_STRING)
+        return place_string(t, tid, r->s, out, err, errlen);
     snprintf(err, errlen, "cannot assign this value to a %s", type->name);
     return -1;
 }

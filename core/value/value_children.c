@@ -350,7 +350,7 @@ static int map_lookup(const gobp_memview *mv, const gobp_value *v, map_lookup_st
         return -1;
     gobp_type_kind kk = v->type->key->kind;
     bool key_is_string = kk == GOBP_KIND_STRING;
-    bool key_is_int = kk >= GOBP_KIND_INT && kk <= GOBP_KIND_UINTPTR;
+    bool key_is_int = gobp_kind_is_integer(kk);
     if (st->is_string ? !key_is_string : !key_is_int)
         return -1;
     st->mv = mv;

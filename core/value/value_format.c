@@ -192,10 +192,7 @@ static void put_unreadable(formatter *f, const gobp_value *v)
 
 static void format_integer(formatter *f, const gobp_value *v)
 {
-    gobp_type_kind k = v->type->kind;
-    bool is_unsigned = k == GOBP_KIND_UINT || k == GOBP_KIND_UINT8 || k == GOBP_KIND_UINT16 ||
-                       k == GOBP_KIND_UINT32 || k == GOBP_KIND_UINT64 || k == GOBP_KIND_UINTPTR;
-    if (is_unsigned) {
+    if (gobp_kind_is_unsigned(v->type->kind)) {
         uint64_t u;
         if (value_uint(f->mv, v, &u) != 0)
             return put_unreadable(f, v);

@@ -118,19 +118,13 @@ int value_uint(const gobp_memview *mv, const gobp_value *v, uint64_t *out)
     return value_read_word(mv, v, 0, (size_t)v->type->size, out);
 }
 
-static bool kind_is_signed(gobp_type_kind k)
-{
-    return k == GOBP_KIND_INT || k == GOBP_KIND_INT8 || k == GOBP_KIND_INT16 ||
-           k == GOBP_KIND_INT32 || k == GOBP_KIND_INT64;
-}
-
 int value_int(const gobp_memview *mv, const gobp_value *v, int64_t *out)
 {
     uint64_t w;
     if (value_uint(mv, v, &w) != 0)
         return -1;
     size_t size = (size_t)v->type->size;
-    if (kind_is_signed(v->type->kind) && size < 8) {
+    if (gobp_kind_is_signed(v->type->kind) && size < 8) {
         uint64_t sign = 1ull << (size * 8 - 1);
         if (w & sign)
             w |= ~((sign << 1) - 1);

@@ -191,7 +191,13 @@ static inline const char *gobp_format(gobp_val *v) { return v->host->format(v); 
 static inline uint64_t gobp_address(gobp_val *v) { return v->host->address(v); }
 
 /* ---- overwriting arguments (gobp_on_enter) and results (gobp_on_exit) ----
- * Scalars and strings; the new string's bytes live in memory gobp-dap maps into the program. */
+ * Scalars and strings; the new string's bytes live in memory gobp-dap maps into the program.
+ * 0 on success, -1 on a kind mismatch (gobp_last_error says which). gobp_set_int/gobp_set_uint
+ * (and gobp_return_int/gobp_return_uint) write any integer kind and convert as a C assignment
+ * does: the value wraps to the width, it is not range-checked (gobp_set_int(c, v, 300) on a
+ * uint8 writes 44, gobp_set_uint(c, v, 255) on an int8 writes -1). They also write a pointer or
+ * unsafe.Pointer, the address (as gobp_get_uint reads it). gobp_set_float writes float32 and
+ * float64 (no integer kinds), gobp_set_bool a bool (nonzero is true). */
 static inline int gobp_set_int(gobp_call *c, gobp_val *v, int64_t x) { return c->host->set_int(c, v, x); }
 static inline int gobp_set_uint(gobp_call *c, gobp_val *v, uint64_t x) { return c->host->set_uint(c, v, x); }
 static inline int gobp_set_float(gobp_call *c, gobp_val *v, double x) { return c->host->set_float(c, v, x); }
@@ -199,7 +205,8 @@ static inline int gobp_set_bool(gobp_call *c, gobp_val *v, int x) { return c->ho
 static inline int gobp_set_string(gobp_call *c, gobp_val *v, const char *s) { return c->host->set_string(c, v, s, strlen(s)); }
 
 /* ---- results of a forced return (gobp_on_enter returning GOBP_RETURN) or of the real
- * return (gobp_on_exit). Result i not set stays zero (entry) or unchanged (exit). ---- */
+ * return (gobp_on_exit). Result i not set stays zero (entry) or unchanged (exit). The scalar
+ * ones convert as the setters above do (integers wrap to the result's width). ---- */
 static inline int gobp_return_int(gobp_call *c, int i, int64_t x) { return c->host->return_int(c, i, x); }
 static inline int gobp_return_uint(gobp_call *c, int i, uint64_t x) { return c->host->return_uint(c, i, x); }
 static inline int gobp_return_float(gobp_call *c, int i, double x) { return c->host->return_float(c, i, x); }
