@@ -1,4 +1,4 @@
-/* Go types as the debugger sees them, built from DWARF by binary_*.c and read by value.c.
+/* Go types as the debugger sees them, built from DWARF by binary_*.c and read by value/ and eval/.
  * One struct for every Go kind; field layouts always come from DWARF, never per Go version. */
 #ifndef GOBP_TYPES_H
 #define GOBP_TYPES_H

@@ -5,7 +5,7 @@
 #include "abi/abi_transfer.h"
 #include "alloc.h"
 #include "handler_internal.h"
-#include "value_encode.h"
+#include "value/value_encode.h"
 
 #include <stdarg.h>
 #include <stdio.h>

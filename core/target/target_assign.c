@@ -3,7 +3,7 @@
  * value of the same type are written where the variable lives in memory. */
 #include "target_internal.h"
 #include "alloc.h"
-#include "value_encode.h"
+#include "value/value_encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>

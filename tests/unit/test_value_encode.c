@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "value_encode.h"
+#include "value/value_encode.h"
 
 static gobp_type T(gobp_type_kind k, const char *name, uint64_t size) { return (gobp_type){ .kind = k, .name = name, .size = size }; }
 

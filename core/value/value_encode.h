@@ -4,7 +4,7 @@
 #ifndef GOBP_VALUE_ENCODE_H
 #define GOBP_VALUE_ENCODE_H
 
-#include "types.h"
+#include "binary/types.h"
 
 #include <stddef.h>
 #include <stdint.h>
