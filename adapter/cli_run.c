@@ -1,6 +1,7 @@
 /* `gobp-dap run`: no editor. Runs a Go program with handler breakpoints and exits with its
  * exit code; plugin log lines and handler problems go to stderr. This is how a CI job injects
  * faults into an unmodified binary. */
+#include "alloc.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -32,10 +33,10 @@ static int parse_handler(const char *spec, handler_arg *out)
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || !eq[1])
         return -1;
-    out->function = strndup(spec, (size_t)(eq - spec));
+    out->function = xstrndup(spec, (size_t)(eq - spec));
     const char *colon = strchr(eq + 1, ':');
-    out->plugin = colon ? strndup(eq + 1, (size_t)(colon - eq - 1)) : strdup(eq + 1);
-    out->config = strdup(colon ? colon + 1 : "");
+    out->plugin = colon ? xstrndup(eq + 1, (size_t)(colon - eq - 1)) : xstrdup(eq + 1);
+    out->config = xstrdup(colon ? colon + 1 : "");
     return 0;
 }
 
@@ -90,7 +91,7 @@ int cli_run(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    handler_arg *handlers = calloc((size_t)argc, sizeof *handlers);
+    handler_arg *handlers = xcalloc((size_t)argc, sizeof *handlers);
     int nhandlers = 0, timeout_ms = 0, c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

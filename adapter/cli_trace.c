@@ -1,6 +1,7 @@
 /* `gobp-dap trace`: no editor. Traces the calls of the selected Go functions in a program it
  * launches (or a running process, --pid, detaching at the end) and writes a text tree, JSON
  * lines or Chrome trace events, then a summary. */
+#include "alloc.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -192,7 +193,7 @@ static int run_trace(trace_args *a)
 
 static int add_string(const char ***list, int *n, const char *s)
 {
-    *list = realloc(*list, (size_t)(*n + 1) * sizeof **list);
+    *list = xrealloc(*list, (size_t)(*n + 1) * sizeof **list);
     (*list)[(*n)++] = s;
     return 0;
 }

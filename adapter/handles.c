@@ -1,5 +1,6 @@
 /* The handle table: ids for frames, scopes and expandable values of the current stop,
  * cleared on every resume so a stale id can never read a moved stack. */
+#include "alloc.h"
 #include "handles.h"
 
 #include <stdlib.h>
@@ -8,7 +9,7 @@ int handles_add(handle_table *t, handle h)
 {
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
-        t->items = realloc(t->items, (size_t)t->cap * sizeof *t->items);
+        t->items = xrealloc(t->items, (size_t)t->cap * sizeof *t->items);
     }
     t->items[t->count++] = h;
     return t->count;

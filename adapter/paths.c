@@ -1,6 +1,7 @@
 /* substitutePath, Delve's launch/attach attribute: source paths rewritten between the editor
  * ("from") and the binary's DWARF ("to"), editor->binary for setBreakpoints and binary->editor
  * for stack frames, breakpoint locations and disassembly; the first matching rule wins. */
+#include "alloc.h"
 #include "session.h"
 
 #include <stdlib.h>
@@ -25,7 +26,7 @@ void session_set_path_rules(session *s, path_rule *rules, int n)
 static char *apply(const char *path, const char *prefix, const char *replacement)
 {
     if (strcmp(path, prefix) == 0)
-        return strdup(replacement);
+        return xstrdup(replacement);
     size_t pl = strlen(prefix);
     const char *rest;
     if (pl == 0) {
@@ -41,8 +42,8 @@ static char *apply(const char *path, const char *prefix, const char *replacement
         rest++;
     size_t rl = strlen(replacement);
     if (rl == 0)
-        return strdup(rest);
-    char *out = malloc(rl + strlen(rest) + 2);
+        return xstrdup(rest);
+    char *out = xmalloc(rl + strlen(rest) + 2);
     bool slash = replacement[rl - 1] == '/' || !*rest;
     sprintf(out, "%s%s%s", replacement, slash ? "" : "/", rest);
     return out;
@@ -56,7 +57,7 @@ static char *map(session *s, const char *path, bool to_binary)
         if (out)
             return out;
     }
-    return path ? strdup(path) : NULL;
+    return path ? xstrdup(path) : NULL;
 }
 
 char *session_path_to_binary(session *s, const char *editor_path)

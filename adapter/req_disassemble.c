@@ -1,37 +1,13 @@
-/* disassemble: the editor's disassembly view. Instructions are decoded (insn.c) from the
+/* disassemble: the editor's disassembly view. Instructions are decoded (target_disassemble) from the
  * start of the enclosing function (x86 cannot be decoded backwards), with their source line
  * and the original bytes under breakpoints. */
 #include "session.h"
 #include "alloc.h"
-#include "proc/insn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef insn_step decoded;
-
-/* Decodes [from, to) into out (grows); undecodable bytes become one-byte "(bad)" entries. */
-static int decode_range(gobp_target *t, uint64_t from, uint64_t to, decoded **out, int *n, int *cap)
-{
-    size_t len = to - from;
-    unsigned char *code = xmalloc(len ? len : 1);
-    if (target_read_memory(t, from, code, len) < 0) {
-        free(code);
-        return -1;
-    }
-    insn_walk w;
-    insn_walk_begin(&w, code, len, from);
-    for (;;) {
-        if (*n == *cap)
-            *out = xrealloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
-        if (!insn_walk_next(&w, &(*out)[*n]))
-            break;
-        (*n)++;
-    }
-    insn_walk_end(&w);
-    free(code);
-    return 0;
-}
 
 static json_object *instruction_json(session *s, const decoded *d, bool first_of_func, const gobp_func *f)
 {
@@ -86,7 +62,7 @@ DECLARE_REQUEST(req_disassemble)
     decoded *insns = NULL;
     int n = 0, cap = 0;
     uint64_t lo = f ? f->lowpc : addr, hi = f ? f->highpc : addr + 16 * (uint64_t)count;
-    decode_range(s->target, lo, hi, &insns, &n, &cap);
+    target_disassemble(s->target, lo, hi, &insns, &n, &cap);
     int at = 0;
     while (at < n && insns[at].addr < addr)
         at++;
@@ -94,7 +70,7 @@ DECLARE_REQUEST(req_disassemble)
         const gobp_func *next = target_function_at(s->target, g->highpc);
         if (!next || next == g)
             break;
-        decode_range(s->target, next->lowpc, next->highpc, &insns, &n, &cap);
+        target_disassemble(s->target, next->lowpc, next->highpc, &insns, &n, &cap);
         g = next;
     }
     json_object *list = json_object_new_array();

@@ -1,5 +1,6 @@
 /* launch and attach: a launch_config (launch_config.c parses the arguments) turned into a
  * running target, building the package first when program is a directory or a .go file. */
+#include "alloc.h"
 #include "session.h"
 
 #include <errno.h>
@@ -22,9 +23,9 @@ static void strvec_push(strvec *v, const char *s)
 {
     if (v->count + 2 > v->cap) {
         v->cap = v->cap ? v->cap * 2 : 16;
-        v->items = realloc(v->items, (size_t)v->cap * sizeof *v->items);
+        v->items = xrealloc(v->items, (size_t)v->cap * sizeof *v->items);
     }
-    v->items[v->count++] = s ? strdup(s) : NULL;
+    v->items[v->count++] = s ? xstrdup(s) : NULL;
     v->items[v->count] = NULL;
 }
 
@@ -44,7 +45,7 @@ static char *resolve_path(const char *path, const char *cwd)
     else
         snprintf(buf, sizeof buf, "%s/%s", cwd, path);
     char *real = realpath(buf, NULL);
-    return real ? real : strdup(buf);
+    return real ? real : xstrdup(buf);
 }
 
 /* The environment: ours, with the launch "env" settings applied (a NULL value unsets). */
@@ -81,7 +82,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
         snprintf(msg, msglen, "cannot create a temporary directory: %s", strerror(errno));
         return -1;
     }
-    s->built_dir = strdup(tmpl);
+    s->built_dir = xstrdup(tmpl);
     snprintf(out, outlen, "%s/__debug_bin", tmpl);
     strvec argv = { 0 };
     strvec_push(&argv, "go");
@@ -116,7 +117,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
     size_t used = 0;
     char buf[4096];
     ssize_t n;
-    char *output = calloc(1, 65536);
+    char *output = xcalloc(1, 65536);
     while ((n = read(pipefd[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         if (n > 0 && used + (size_t)n < 65535) {
             memcpy(output + used, buf, (size_t)n);
@@ -133,7 +134,7 @@ static int go_build(session *s, const char *dir, const char *target, bool test, 
     free(output);
     if (!ok)
         return -1;
-    s->built_binary = strdup(out);
+    s->built_binary = xstrdup(out);
     return 0;
 }
 
@@ -167,9 +168,9 @@ static char *program_executable(session *s, const char *program, const launch_co
         }
         if (go_build(s, dir, target, test, cfg, envp, out, sizeof out, msg, msglen) < 0)
             return NULL;
-        return strdup(out);
+        return xstrdup(out);
     }
-    return strdup(program);
+    return xstrdup(program);
 }
 
 static int open_stdin(const char *path, char *msg, size_t msglen)
@@ -219,7 +220,7 @@ static void session_configure(session *s, launch_config *cfg)
     s->stop_on_entry = cfg->stop_on_entry;
     s->terminate_debuggee = cfg->terminate_debuggee;
     free(s->cwd);
-    s->cwd = cfg->cwd ? strdup(cfg->cwd) : getcwd(NULL, 0);
+    s->cwd = cfg->cwd ? xstrdup(cfg->cwd) : getcwd(NULL, 0);
 }
 
 DECLARE_REQUEST(req_launch)

@@ -2,6 +2,7 @@
  * breakpoints whose condition is "trace", and the custom request setTracepoints). Calls show
  * in the debug console as the text tree, each finished call as a "gobpTrace" event; at the end
  * the summary is printed and the trace file (text, jsonl, chrome) is complete. */
+#include "alloc.h"
 #include "session.h"
 
 #include <errno.h>
@@ -92,7 +93,7 @@ static void sinks_open(session *s)
     if (s->ntrace_sinks)
         return;
     const trace_config *cfg = trace_settings(s);
-    dap_sink *d = calloc(1, sizeof *d);
+    dap_sink *d = xcalloc(1, sizeof *d);
     d->s = s;
     d->text = trace_text_sink(console_line, s);
     d->console = cfg->console;
@@ -126,7 +127,7 @@ static void sinks_open(session *s)
 static char *exact_regex(const char *name)
 {
     size_t len = strlen(name);
-    char *out = malloc(len * 2 + 3), *p = out;
+    char *out = xmalloc(len * 2 + 3), *p = out;
     *p++ = '^';
     for (const char *c = name; *c; c++) {
         if (strchr(".[]()*+?{}|^$\\", *c))
@@ -140,7 +141,7 @@ static char *exact_regex(const char *name)
 
 static void push(const char ***list, int *n, const char *v)
 {
-    *list = realloc(*list, (size_t)(*n + 1) * sizeof **list);
+    *list = xrealloc(*list, (size_t)(*n + 1) * sizeof **list);
     (*list)[(*n)++] = v;
 }
 
@@ -166,7 +167,7 @@ int session_trace_apply(session *s)
     strings_of(cfg->packages, cfg->npackages, &sel.packages, &sel.npackages);
     strings_of(cfg->exclude, cfg->nexclude, &sel.excludes, &sel.nexcludes);
     int nexact = s->ntracepoints + s->nfb_tracepoints;
-    char **exact = calloc((size_t)nexact + 1, sizeof *exact);
+    char **exact = xcalloc((size_t)nexact + 1, sizeof *exact);
     for (int i = 0; i < nexact; i++) {
         exact[i] = exact_regex(i < s->ntracepoints ? s->tracepoints[i] : s->fb_tracepoints[i - s->ntracepoints]);
         push(&sel.patterns, &sel.npatterns, exact[i]);
@@ -244,10 +245,10 @@ void session_set_tracepoints(session *s, const char **names, int n, bool from_br
     for (int i = 0; i < *count; i++)
         free((*list)[i]);
     free(*list);
-    *list = calloc((size_t)n + 1, sizeof **list);
+    *list = xcalloc((size_t)n + 1, sizeof **list);
     *count = n;
     for (int i = 0; i < n; i++)
-        (*list)[i] = strdup(names[i]);
+        (*list)[i] = xstrdup(names[i]);
     session_trace_apply(s);
 }
 
@@ -259,7 +260,7 @@ DECLARE_REQUEST(req_set_tracepoints)
         return;
     }
     size_t n = json_object_array_length(list);
-    const char **names = calloc(n + 1, sizeof *names);
+    const char **names = xcalloc(n + 1, sizeof *names);
     json_object *results = json_object_new_array();
     int good = 0;
     for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /* Values in the editor: variables (scopes and expandable values, paged with
  * filter/start/count) and evaluate of a variable, field path, index or deref
  * (p.Name, pp.Home.City, s[3], m["k"], *ptr, main.counter). */
+#include "alloc.h"
 #include "session.h"
 
 #include <stdlib.h>
@@ -18,8 +19,8 @@ static json_object *variable_json(session *s, const char *name, gobp_value *v, c
     gobp_memview mv = target_memview(s->target);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));
-    char *text = v->unreadable ? strdup("<optimized out or not yet set>") : value_format(&mv, v, &gobp_format_default);
-    char *type = v->type ? value_type_name(&mv, v) : strdup("");
+    char *text = v->unreadable ? xstrdup("<optimized out or not yet set>") : value_format(&mv, v, &gobp_format_default);
+    char *type = v->type ? value_type_name(&mv, v) : xstrdup("");
     json_object_object_add(o, value_key, json_object_new_string(text ? text : "<unreadable>"));
     json_object_object_add(o, "type", json_object_new_string(type ? type : ""));
     free(text);
@@ -27,7 +28,7 @@ static json_object *variable_json(session *s, const char *name, gobp_value *v, c
     int children = v->unreadable ? 0 : value_child_count(&mv, v);
     int ref = 0;
     if (children > 0) {
-        handle h = { .kind = HANDLE_VALUE, .value = *v, .eval_name = eval_name ? strdup(eval_name) : NULL };
+        handle h = { .kind = HANDLE_VALUE, .value = *v, .eval_name = eval_name ? xstrdup(eval_name) : NULL };
         ref = handles_add(&s->handles, h);
         if (is_indexed(v))
             json_object_object_add(o, "indexedVariables", json_object_new_int(children));
@@ -87,7 +88,7 @@ static void value_vars(session *s, handle *h, const char *filter, int64_t start,
 {
     gobp_memview mv = target_memview(s->target);
     gobp_value parent = value_copy(&h->value);
-    char *parent_name = h->eval_name ? strdup(h->eval_name) : NULL;
+    char *parent_name = h->eval_name ? xstrdup(h->eval_name) : NULL;
     bool indexed = is_indexed(&parent);
     if (filter && ((strcmp(filter, "named") == 0 && indexed) || (strcmp(filter, "indexed") == 0 && !indexed))) {
         value_free(&parent);
@@ -102,7 +103,7 @@ static void value_vars(session *s, handle *h, const char *filter, int64_t start,
         free(parent_name);
         return;
     }
-    gobp_child *children = calloc((size_t)count, sizeof *children);
+    gobp_child *children = xcalloc((size_t)count, sizeof *children);
     int n = value_children(&mv, &parent, (int)start, (int)count, children);
     for (int i = 0; i < n; i++) {
         char *eval = child_eval_name(parent_name, &parent, children[i].name);
@@ -237,7 +238,7 @@ static int find_variable(session *s, handle *h, const char *name, gobp_value *ou
     int n = value_child_count(&mv, &h->value);
     if (n <= 0)
         return -1;
-    gobp_child *children = calloc((size_t)n, sizeof *children);
+    gobp_child *children = xcalloc((size_t)n, sizeof *children);
     int got = value_children(&mv, &h->value, 0, n, children), rc = -1;
     for (int i = 0; i < got && rc < 0; i++)
         if (strcmp(children[i].name, name) == 0 || (!children[i].name[0] && name[0] == '*')) {

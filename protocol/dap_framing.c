@@ -1,6 +1,7 @@
 /* dap_framing.c — DAP base-protocol framing.
  * Reader: a small state machine (header lines, then Content-Length body bytes) fed with
  * arbitrary chunks. Writer: prefixes a JSON text with its Content-Length header. */
+#include "alloc.h"
 #include "dap_framing.h"
 
 #include <stdarg.h>
@@ -25,9 +26,7 @@ struct dap_reader {
 
 dap_reader *dap_reader_new(size_t max_message)
 {
-    dap_reader *reader = calloc(1, sizeof *reader);
-    if (!reader)
-        return NULL;
+    dap_reader *reader = xcalloc(1, sizeof *reader);
     reader->max_message = max_message ? max_message : DAP_DEFAULT_MAX_MESSAGE;
     reader->state = READING_HEADERS;
     reader->content_length = -1;
@@ -113,10 +112,7 @@ static int reserve_body(dap_reader *reader, size_t need)
 {
     if (need <= reader->body_cap)
         return 0;
-    char *grown = realloc(reader->body, need);
-    if (!grown)
-        return fail(reader, "Out of memory for a %zu byte message.", need - 1);
-    reader->body = grown;
+    reader->body = xrealloc(reader->body, need);
     reader->body_cap = need;
     return 0;
 }
@@ -219,9 +215,7 @@ char *dap_frame(const char *json, size_t *len_out)
     char header[48];
     int header_len = snprintf(header, sizeof header, "Content-Length: %zu\r\n\r\n", json_len);
     size_t total = (size_t)header_len + json_len;
-    char *framed = malloc(total + 1);
-    if (!framed)
-        return NULL;
+    char *framed = xmalloc(total + 1);
     memcpy(framed, header, (size_t)header_len);
     memcpy(framed + header_len, json, json_len + 1);
     if (len_out)

@@ -1,5 +1,6 @@
 /* Appending JSON text: the growable buffer, string escaping as JSON requires (quotes,
  * backslashes, control characters; UTF-8 passes through), printf-style pieces. */
+#include "alloc.h"
 #include "dap_text.h"
 
 #include <stdarg.h>
@@ -14,12 +15,7 @@ static void reserve(dap_text *t, size_t more)
     size_t cap = t->cap ? t->cap : 256;
     while (cap < t->len + more + 1)
         cap *= 2;
-    char *s = realloc(t->s, cap);
-    if (!s) {
-        fprintf(stderr, "gobp-dap: out of memory (JSON text of %zu bytes)\n", cap);
-        abort();
-    }
-    t->s = s;
+    t->s = xrealloc(t->s, cap);
     t->cap = cap;
 }
 

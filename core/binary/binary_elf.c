@@ -22,8 +22,7 @@ void *bin_alloc(gobp_binary *bin, size_t size)
     struct str_block *b = bin->strs;
     if (!b || b->cap - b->used < size) {
         size_t cap = size > 65536 ? size : 65536;
-        b = malloc(sizeof *b + cap);
-        if (!b) return NULL;
+        b = xmalloc(sizeof *b + cap);
         b->cap = cap;
         b->used = 0;
         b->next = bin->strs;
@@ -133,9 +132,13 @@ static const unsigned char *inflate_section(const stored_section *st, size_t *le
         *len = st->rawlen;
         return st->raw;
     }
-    unsigned char *out = malloc(st->size);
+    /* zlib cannot expand more than 1032:1: a larger claimed size is a corrupt header, and
+     * allocating it would take memory the file never had */
+    if (st->rawlen <= st->hdr || st->size / 1032 > st->rawlen - st->hdr + 64)
+        return NULL;
+    unsigned char *out = xmalloc(st->size);
     uLongf outlen = (uLongf)st->size;
-    if (!out || uncompress(out, &outlen, st->raw + st->hdr, (uLong)(st->rawlen - st->hdr)) != Z_OK || outlen != st->size) {
+    if (uncompress(out, &outlen, st->raw + st->hdr, (uLong)(st->rawlen - st->hdr)) != Z_OK || outlen != st->size) {
         free(out);
         return NULL;
     }
@@ -287,9 +290,9 @@ gobp_binary *binary_open(const char *path, char *err, size_t errlen)
         set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    gobp_binary *bin = calloc(1, sizeof *bin);
+    gobp_binary *bin = xcalloc(1, sizeof *bin);
     bin->fd = fd;
-    bin->path = strdup(path);
+    bin->path = xstrdup(path);
     elf_version(EV_CURRENT);
     bin->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     if (!bin->elf) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "binary_internal.h"
 #include "proc/insn.h"
 
@@ -65,7 +66,7 @@ int funcs_load_symtab(gobp_binary *bin, Elf_Scn *scn, GElf_Shdr *sh)
     Elf_Data *data = elf_getdata(scn, NULL);
     if (!data || !sh->sh_entsize) return -1;
     size_t n = sh->sh_size / sh->sh_entsize;
-    bin->funcs = calloc(n ? n : 1, sizeof *bin->funcs);
+    bin->funcs = xcalloc(n ? n : 1, sizeof *bin->funcs);
     for (size_t i = 0; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(data, (int)i, &sym) || !sym.st_name) continue;
@@ -79,7 +80,7 @@ int funcs_load_symtab(gobp_binary *bin, Elf_Scn *scn, GElf_Shdr *sh)
         f->highpc = f->lowpc + sym.st_size;
     }
     qsort(bin->funcs, bin->nfuncs, sizeof *bin->funcs, cmp_func_lowpc);
-    bin->fextra = calloc(bin->nfuncs ? bin->nfuncs : 1, sizeof *bin->fextra);
+    bin->fextra = xcalloc(bin->nfuncs ? bin->nfuncs : 1, sizeof *bin->fextra);
     for (size_t i = 0; i < bin->nfuncs; i++) strmap_put(&bin->func_by_name, bin->funcs[i].name, &bin->funcs[i]);
     return 0;
 }

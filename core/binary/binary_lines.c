@@ -103,7 +103,7 @@ static void cu_spans_build(gobp_binary *bin)
 {
     int n = 0;
     for (int i = 0; i < bin->ncus; i++) n += bin->cus[i].nranges;
-    bin->cu_spans = malloc(sizeof *bin->cu_spans * (size_t)(n ? n : 1));
+    bin->cu_spans = xmalloc(sizeof *bin->cu_spans * (size_t)(n ? n : 1));
     for (int i = 0; i < bin->ncus; i++)
         for (int k = 0; k < bin->cus[i].nranges; k++)
             bin->cu_spans[bin->ncu_spans++] = (struct cu_span){bin->cus[i].ranges[k].lo, bin->cus[i].ranges[k].hi, i};
@@ -115,7 +115,7 @@ int cus_load(gobp_binary *bin)
     if (bin->cus_loaded) return bin->ncus ? 0 : -1;
     bin->cus_loaded = true;
     int cap = 64;
-    bin->cus = calloc((size_t)cap, sizeof *bin->cus);
+    bin->cus = xcalloc((size_t)cap, sizeof *bin->cus);
     for (;;) {
         Dwarf_Unsigned hlen, typeoff, next;
         Dwarf_Half ver, asz, lsz, esz, cutype;
@@ -128,7 +128,7 @@ int cus_load(gobp_binary *bin)
         if (dwarf_siblingof_b(bin->dbg, NULL, true, &cudie, NULL) != DW_DLV_OK) continue;
         if (bin->ncus == cap) {
             cap *= 2;
-            bin->cus = realloc(bin->cus, sizeof *bin->cus * (size_t)cap);
+            bin->cus = xrealloc(bin->cus, sizeof *bin->cus * (size_t)cap);
         }
         cu_info *cu = &bin->cus[bin->ncus];
         memset(cu, 0, sizeof *cu);
@@ -237,9 +237,8 @@ static void rows_sort_sequences(cu_info *cu)
     int nseq = 0;
     for (int i = 0; i < cu->nrows; i++)
         if (cu->rows[i].end_seq || i == cu->nrows - 1) nseq++;
-    seq_ref *seqs = malloc(sizeof *seqs * (size_t)nseq);
-    line_row *sorted = malloc(sizeof *sorted * (size_t)cu->nrows);
-    if (!seqs || !sorted) { free(seqs); free(sorted); return; }
+    seq_ref *seqs = xmalloc(sizeof *seqs * (size_t)nseq);
+    line_row *sorted = xmalloc(sizeof *sorted * (size_t)cu->nrows);
     int k = 0, start = 0;
     for (int i = 0; i < cu->nrows; i++)
         if (cu->rows[i].end_seq || i == cu->nrows - 1) {
@@ -294,7 +293,7 @@ int cu_load_rows(gobp_binary *bin, cu_info *cu)
     Dwarf_Line *lines;
     Dwarf_Signed n;
     if (dwarf_srclines_from_linecontext(ctx, &lines, &n, NULL) == DW_DLV_OK && n > 0) {
-        cu->rows = malloc(sizeof *cu->rows * (size_t)n);
+        cu->rows = xmalloc(sizeof *cu->rows * (size_t)n);
         for (Dwarf_Signed i = 0; i < n; i++) {
             Dwarf_Addr pc = 0;
             Dwarf_Unsigned lineno = 0, fileno = 0, isa, disc;
@@ -453,7 +452,7 @@ int binary_line_rows(gobp_binary *bin, uint64_t lo, uint64_t hi, gobp_line_row *
     if (!cu || cu_load_rows(bin, cu) != 0) return 0;
     int n = 0;
     int first = cu_row_lower_bound(cu, lo);
-    gobp_line_row *out = malloc(sizeof *out * (size_t)(cu->nrows - first + 1));
+    gobp_line_row *out = xmalloc(sizeof *out * (size_t)(cu->nrows - first + 1));
     for (int i = first; i < cu->nrows; i++) {
         const line_row *r = &cu->rows[i];
         if (cu->rows_sorted && r->pc >= hi) break;

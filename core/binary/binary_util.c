@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "binary_internal.h"
 
 static uint64_t hash_str(const char *s)
@@ -24,8 +25,8 @@ static void strmap_grow(strmap *m)
     const char **oldk = m->keys;
     void **oldv = m->vals;
     m->cap = oldcap ? oldcap * 2 : 64;
-    m->keys = calloc(m->cap, sizeof *m->keys);
-    m->vals = calloc(m->cap, sizeof *m->vals);
+    m->keys = xcalloc(m->cap, sizeof *m->keys);
+    m->vals = xcalloc(m->cap, sizeof *m->vals);
     m->n = 0;
     for (size_t i = 0; i < oldcap; i++)
         if (oldk[i]) strmap_put(m, oldk[i], oldv[i]);
@@ -70,8 +71,8 @@ static void u64map_grow(u64map *m)
     uint64_t *oldk = m->keys;
     void **oldv = m->vals;
     m->cap = oldcap ? oldcap * 2 : 64;
-    m->keys = calloc(m->cap, sizeof *m->keys);
-    m->vals = calloc(m->cap, sizeof *m->vals);
+    m->keys = xcalloc(m->cap, sizeof *m->keys);
+    m->vals = xcalloc(m->cap, sizeof *m->vals);
     m->n = 0;
     for (size_t i = 0; i < oldcap; i++)
         if (oldk[i]) u64map_put(m, oldk[i], oldv[i]);

@@ -30,7 +30,7 @@ static void add_var(gobp_binary *bin, var_cache *vc, Dwarf_Die die, Dwarf_Half t
 {
     if (vc->n == vc->cap) {
         vc->cap = vc->cap ? vc->cap * 2 : 16;
-        vc->entries = realloc(vc->entries, sizeof *vc->entries * (size_t)vc->cap);
+        vc->entries = xrealloc(vc->entries, sizeof *vc->entries * (size_t)vc->cap);
     }
     var_entry *e = &vc->entries[vc->n++];
     memset(e, 0, sizeof *e);
@@ -121,7 +121,7 @@ static var_cache *load_vars(gobp_binary *bin, const gobp_func *f)
 {
     func_extra *x = &bin->fextra[f - bin->funcs];
     if (x->vars) return x->vars;
-    x->vars = calloc(1, sizeof *x->vars);
+    x->vars = xcalloc(1, sizeof *x->vars);
     Dwarf_Die die;
     if (!f->die_offset || dwarf_offdie_b(bin->dbg, f->die_offset, true, &die, NULL) != DW_DLV_OK) return x->vars;
     cu_info *cu = cu_by_pc(bin, f->lowpc);
@@ -148,10 +148,10 @@ int binary_func_vars(gobp_binary *bin, const gobp_func *f, uint64_t pc, const go
     for (int i = 0; i < vc->n; i++) mask[i] = in_block(&vc->entries[i], pc);
     for (visible_set *s = vc->sets; s; s = s->next)
         if (memcmp(s->mask, mask, (size_t)vc->n) == 0) { *vars = s->vars; return s->nvars; }
-    visible_set *s = calloc(1, sizeof *s);
-    s->mask = malloc((size_t)vc->n + 1);
+    visible_set *s = xcalloc(1, sizeof *s);
+    s->mask = xmalloc((size_t)vc->n + 1);
     memcpy(s->mask, mask, (size_t)vc->n);
-    s->vars = malloc(sizeof *s->vars * (size_t)(vc->n ? vc->n : 1));
+    s->vars = xmalloc(sizeof *s->vars * (size_t)(vc->n ? vc->n : 1));
     for (int pass = 0; pass < 2; pass++)          /* parameters first, then locals */
         for (int i = 0; i < vc->n; i++)
             if (mask[i] && vc->entries[i].var.is_param == (pass == 0)) s->vars[s->nvars++] = vc->entries[i].var;

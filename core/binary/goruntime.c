@@ -70,7 +70,7 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
         snprintf(err, errlen, "this binary has no Go runtime type information (runtime.g, runtime.m, runtime.allgs)");
         return NULL;
     }
-    gobp_goruntime *rt = calloc(1, sizeof *rt);
+    gobp_goruntime *rt = xcalloc(1, sizeof *rt);
     rt->bin = bin;
     rt->allgs_addr = allgs;
     int bad = 0;

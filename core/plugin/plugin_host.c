@@ -38,7 +38,7 @@ static gobp_memview memview(host_call *c) { return target_memview(c->t); }
 
 static host_val *new_val(host_call *c, gobp_value v)
 {
-    host_val *hv = calloc(1, sizeof *hv);
+    host_val *hv = xcalloc(1, sizeof *hv);
     hv->pub.host = &gobp_host_api_v1;
     hv->call = c;
     hv->v = v;
@@ -135,7 +135,7 @@ int host_results_load(host_call *c)
 {
     if (c->results_loaded)
         return 0;
-    c->results = calloc(1, c->h->layout.results_size + 8);
+    c->results = xcalloc(1, c->h->layout.results_size + 8);
     c->results_loaded = true;
     /* after RET, RSP = entry RSP + 8: the stack results start at RSP */
     return c->at_exit ? results_transfer(c, c->regs.rsp, false) : 0;
@@ -209,7 +209,7 @@ static gobp_val *api_arg(gobp_call *pc, int i)
     bool fp = abi_uses_float(a);
     if (fp && host_fp_load(c) < 0)
         return NULL;
-    unsigned char *bytes = calloc(1, var->type->size + 8);
+    unsigned char *bytes = xcalloc(1, var->type->size + 8);
     if (abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
                      c->regs.rsp + 8, bytes, false) < 0) {
         free(bytes);
@@ -493,7 +493,7 @@ static int arg_write(host_call *c, int i, const unsigned char *bytes, size_t n)
     bool fp = abi_uses_float(a);
     if (fp && host_fp_load(c) < 0)
         return -1;
-    unsigned char *val = calloc(1, n + 8);
+    unsigned char *val = xcalloc(1, n + 8);
     memcpy(val, bytes, n);
     int rc = abi_transfer(a, &c->regs, fp ? (unsigned char *)c->fp.xmm_space : NULL, target_process(c->t),
                           c->regs.rsp + 8, val, true);

@@ -1,5 +1,6 @@
 /* Handler plugins: dlopen, API version check, the required and optional exports, and
  * guarded calls to gobp_plugin_init / gobp_on_enter / gobp_on_exit / gobp_plugin_fini. */
+#include "alloc.h"
 #include "handler_internal.h"
 #include "plugin_loader.h"
 
@@ -37,8 +38,8 @@ static int loaded_ref(const char *path, int delta)
     while (*pp && strcmp((*pp)->path, path) != 0)
         pp = &(*pp)->next;
     if (!*pp && delta > 0) {
-        *pp = calloc(1, sizeof **pp);
-        (*pp)->path = strdup(path);
+        *pp = xcalloc(1, sizeof **pp);
+        (*pp)->path = xstrdup(path);
     }
     if (!*pp)
         return 0;
@@ -74,7 +75,7 @@ static char *private_copy(const char *path, char *err, size_t errlen)
             break;
     fclose(in);
     close(out);
-    return strdup(tmpl);
+    return xstrdup(tmpl);
 }
 
 void plugin_log_current(const char *line)
@@ -149,8 +150,8 @@ gobp_plugin *plugin_load(const char *path, const char *config, int timeout_ms, p
     const gobp_host_api **host_slot = dlsym(dl, "gobp_host");
     if (host_slot)
         *host_slot = &gobp_host_api_v1;
-    gobp_plugin *p = calloc(1, sizeof *p);
-    p->path = strdup(path);
+    gobp_plugin *p = xcalloc(1, sizeof *p);
+    p->path = xstrdup(path);
     p->dl = dl;
     p->log = log;
     p->log_ctx = log_ctx;

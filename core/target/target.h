@@ -10,6 +10,7 @@
 #include "breakpoint.h"
 #include "eval/eval_result.h"
 #include "binary/goruntime.h"
+#include "proc/insn.h"
 #include "proc/proc.h"
 #include "binary/stack.h"
 #include "trace/trace.h"
@@ -48,6 +49,9 @@ int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen,
 /* Reads the program's memory as the program sees it (the original bytes under breakpoints).
  * 0 ok, -1 if any byte is unreadable. */
 int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
+/* Decodes the target's code in [from, to) (original bytes under breakpoints), appending to
+ * *out (grown, *n used of *cap); bytes that start no instruction come as one-byte "(bad)". */
+int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **out, int *n, int *cap);
 /* The program's OS threads (while stopped). Returns the count (may exceed max). */
 int target_threads(gobp_target *t, pid_t *tids, int max);
 

@@ -1,6 +1,7 @@
 /* Stops on panics and fatal runtime errors: breakpoints on runtime.fatalpanic (a panic nobody
  * recovers), runtime.gopanic (every panic) and runtime.throw/fatal, the message of the panic
  * read from the runtime's own argument at the stop, and the goroutine the stop shows. */
+#include "alloc.h"
 #include "eval/eval.h"
 #include "target_internal.h"
 
@@ -28,7 +29,7 @@ gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind
         if (f)
             pcs[n++] = f->body_pc ? f->body_pc : f->lowpc;
     }
-    bp->function = strdup(exceptions[kind].functions[0]);
+    bp->function = xstrdup(exceptions[kind].functions[0]);
     if (n == 0) {
         snprintf(bp->message, sizeof bp->message, "%s is not in this program", exceptions[kind].functions[0]);
         return bp;

@@ -1,8 +1,10 @@
 /* The facade's lookups for front ends: functions, source lines, shared objects, memory,
- * threads, frame variables and globals of the program, answered from the target's binary and
+ * threads, frame variables, globals and disassembly of the program, answered from the target's binary and
  * process (which front ends never reach themselves). */
 #include "target_internal.h"
+#include "alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const gobp_func *target_function_at(gobp_target *t, uint64_t pc)
@@ -67,4 +69,26 @@ int target_package_globals(gobp_target *t, const char *pkg, const gobp_global **
 const gobp_global *target_global(gobp_target *t, const char *name)
 {
     return binary_global(t->bin, name);
+}
+
+int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **out, int *n, int *cap)
+{
+    size_t len = to - from;
+    unsigned char *code = xmalloc(len ? len : 1);
+    if (target_read_memory(t, from, code, len) < 0) {
+        free(code);
+        return -1;
+    }
+    insn_walk w;
+    insn_walk_begin(&w, code, len, from);
+    for (;;) {
+        if (*n == *cap)
+            *out = xrealloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
+        if (!insn_walk_next(&w, &(*out)[*n]))
+            break;
+        (*n)++;
+    }
+    insn_walk_end(&w);
+    free(code);
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* Which functions a trace covers: POSIX extended regular expressions on Go function names,
  * whole packages, exclusions. The runtime's own functions (and internal/) are never traced
  * unless their package is asked for by name: they run inside the scheduler and signal paths. */
+#include "alloc.h"
 #include "trace.h"
 
 #include <regex.h>
@@ -59,13 +60,13 @@ static int compile_all(const char **src, int n, regex_t *out, char *err, size_t 
 int trace_select(gobp_binary *bin, const gobp_trace_selection *sel, const gobp_func ***out, char *err, size_t errlen)
 {
     select_ctx c = { .sel = sel };
-    c.patterns = calloc((size_t)sel->npatterns + 1, sizeof *c.patterns);
-    c.excludes = calloc((size_t)sel->nexcludes + 1, sizeof *c.excludes);
+    c.patterns = xcalloc((size_t)sel->npatterns + 1, sizeof *c.patterns);
+    c.excludes = xcalloc((size_t)sel->nexcludes + 1, sizeof *c.excludes);
     int n = -1;
     if (compile_all(sel->patterns, sel->npatterns, c.patterns, err, errlen) == 0) {
         if (compile_all(sel->excludes, sel->nexcludes, c.excludes, err, errlen) == 0) {
             int total = binary_funcs_filter(bin, keep, &c, NULL, 0);
-            const gobp_func **all = calloc((size_t)total + 1, sizeof *all);
+            const gobp_func **all = xcalloc((size_t)total + 1, sizeof *all);
             binary_funcs_filter(bin, keep, &c, all, total);
             n = 0;
             for (int i = 0; i < total; i++)     /* only functions with DWARF (not assembly) */

@@ -1,5 +1,6 @@
 /* The trace summary: per function its call count, total, self and max time, and the total
  * number of calls; printed sorted by total time at the end of a trace. */
+#include "alloc.h"
 #include "trace.h"
 
 #include <stdlib.h>
@@ -13,7 +14,7 @@ struct gobp_trace_summary {
 
 gobp_trace_summary *trace_summary_new(void)
 {
-    return calloc(1, sizeof(gobp_trace_summary));
+    return xcalloc(1, sizeof(gobp_trace_summary));
 }
 
 void trace_summary_free(gobp_trace_summary *s)
@@ -36,7 +37,7 @@ static gobp_trace_func_stats *stats_of(gobp_trace_summary *s, const char *functi
             return &s->funcs[i];
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 32;
-        s->funcs = realloc(s->funcs, (size_t)s->cap * sizeof *s->funcs);
+        s->funcs = xrealloc(s->funcs, (size_t)s->cap * sizeof *s->funcs);
     }
     gobp_trace_func_stats *f = &s->funcs[s->n++];
     memset(f, 0, sizeof *f);
@@ -65,7 +66,7 @@ static int by_total(const void *a, const void *b)
 void trace_summary_write(const gobp_trace_summary *s, void (*line)(void *ctx, const char *text), void *ctx)
 {
     char buf[512];
-    gobp_trace_func_stats *sorted = malloc(((size_t)s->n + 1) * sizeof *sorted);
+    gobp_trace_func_stats *sorted = xmalloc(((size_t)s->n + 1) * sizeof *sorted);
     memcpy(sorted, s->funcs, (size_t)s->n * sizeof *sorted);
     qsort(sorted, (size_t)s->n, sizeof *sorted, by_total);
     snprintf(buf, sizeof buf, "trace summary: %llu calls, %d functions\n", (unsigned long long)s->calls, s->n);

@@ -1,6 +1,7 @@
 /* Trace writers: the text tree (lines through a callback, so files and the editor share it),
  * JSON lines (one object per finished call) and Chrome trace events (one track per
  * goroutine). Each keeps only what open calls need. */
+#include "alloc.h"
 #include "trace.h"
 
 #include <stdlib.h>
@@ -45,13 +46,13 @@ static void format_duration(uint64_t ns, char *buf, size_t len)
 static char *join_values(const gobp_trace_value *v, int n)
 {
     size_t cap = 64, used = 0;
-    char *out = malloc(cap);
+    char *out = xmalloc(cap);
     out[0] = 0;
     for (int i = 0; i < n; i++) {
         size_t need = strlen(v[i].name) + strlen(v[i].value) + 4;
         if (used + need + 1 > cap) {
             cap = (used + need + 1) * 2;
-            out = realloc(out, cap);
+            out = xrealloc(out, cap);
         }
         used += (size_t)snprintf(out + used, cap - used, "%s%s=%s", i ? ", " : "", v[i].name, v[i].value);
     }
@@ -92,7 +93,7 @@ static pending_line **pending_of(text_sink *ts, int64_t goid)
 static void emit(text_sink *ts, int64_t goid, const char *prefix, const char *rest)
 {
     size_t len = strlen(prefix) + strlen(rest) + 32;
-    char *text = malloc(len);
+    char *text = xmalloc(len);
     snprintf(text, len, "[G%lld] %s%s\n", (long long)goid, prefix, rest);
     ts->line(ts->ctx, text);
     free(text);
@@ -120,9 +121,9 @@ static void text_enter(void *ctx, const gobp_trace_record *r)
     text_sink *ts = ctx;
     flush_pending(ts, r->goid);
     char *args = join_values(r->args, r->nargs);
-    pending_line *p = calloc(1, sizeof *p);
+    pending_line *p = xcalloc(1, sizeof *p);
     size_t len = strlen(r->function) + strlen(args) + 4;
-    p->call = malloc(len);
+    p->call = xmalloc(len);
     snprintf(p->call, len, "%s(%s)", r->function, args);
     free(args);
     p->goid = r->goid;
@@ -138,7 +139,7 @@ static char *exit_text(const gobp_trace_record *r)
     format_duration(r->end_ns - r->start_ns, dur, sizeof dur);
     char *results = join_values(r->results, r->nresults);
     size_t len = strlen(results) + 64;
-    char *out = malloc(len);
+    char *out = xmalloc(len);
     if (r->end == TRACE_END_RETURN)
         snprintf(out, len, "=> (%s)  %s", results, dur);
     else
@@ -159,7 +160,7 @@ static void text_exit(void *ctx, const gobp_trace_record *r)
         if (r->depth > 0)
             strcat(pre, "└─ ");
         size_t len = strlen(p->call) + strlen(tail) + 2;
-        char *text = malloc(len);
+        char *text = xmalloc(len);
         snprintf(text, len, "%s %s", p->call, tail);
         emit(ts, r->goid, pre, text);
         free(text);
@@ -183,7 +184,7 @@ static void text_finish(void *ctx)
 
 gobp_trace_sink trace_text_sink(void (*line)(void *ctx, const char *text), void *ctx)
 {
-    text_sink *ts = calloc(1, sizeof *ts);
+    text_sink *ts = xcalloc(1, sizeof *ts);
     ts->line = line;
     ts->ctx = ctx;
     return (gobp_trace_sink){ text_enter, text_exit, text_finish, ts };
@@ -256,7 +257,7 @@ static void chrome_exit(void *ctx, const gobp_trace_record *r)
     for (seen_g *s = cs->seen; s && !known; s = s->next)
         known = s->goid == r->goid;
     if (!known) {
-        seen_g *s = calloc(1, sizeof *s);
+        seen_g *s = xcalloc(1, sizeof *s);
         s->goid = r->goid;
         s->next = cs->seen;
         cs->seen = s;
@@ -292,7 +293,7 @@ static void chrome_finish(void *ctx)
 
 gobp_trace_sink trace_chrome_sink(FILE *out)
 {
-    chrome_sink *cs = calloc(1, sizeof *cs);
+    chrome_sink *cs = xcalloc(1, sizeof *cs);
     cs->out = out;
     return (gobp_trace_sink){ NULL, chrome_exit, chrome_finish, cs };
 }

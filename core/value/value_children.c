@@ -1,6 +1,7 @@
 /* Expanding Go values: children (elements, fields, map entries, pointee, dynamic value,
  * channel internals) with paging, and the expression helpers field / index / map lookup /
  * deref that evaluate builds on. */
+#include "alloc.h"
 #include "value_internal.h"
 
 #include <inttypes.h>
@@ -14,7 +15,7 @@ static char *dup_printf_index(int64_t i)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "[%" PRId64 "]", i);
-    return strdup(buf);
+    return xstrdup(buf);
 }
 
 static int slice_header(const gobp_memview *mv, const gobp_value *v, uint64_t *base, int64_t *len)
@@ -82,7 +83,7 @@ static int field_children(const gobp_value *v, const gobp_type *t, int start, in
     int n = 0;
     for (int i = start; i < end && i < t->nfields; i++, n++) {
         const gobp_type_field *f = &t->fields[i];
-        out[n].name = strdup(f->name ? f->name : "?");
+        out[n].name = xstrdup(f->name ? f->name : "?");
         out[n].value = value_sub(v, f->type, f->offset);
     }
     return n;
@@ -138,7 +139,7 @@ static int single_child(gobp_child *out, int start, const char *name, gobp_value
         value_free(&value);
         return 0;
     }
-    out[0].name = strdup(name);
+    out[0].name = xstrdup(name);
     out[0].value = value;
     return 1;
 }

@@ -1,6 +1,7 @@
 /* Formatting Go values as one line of text, the way Delve shows them in the Variables view:
  * scalars, quoted strings, slices/arrays/maps/structs with limits on depth and elements,
  * pointers, interfaces with their dynamic type, channels, funcs. Also value_type_name. */
+#include "alloc.h"
 #include "value_internal.h"
 
 #include <inttypes.h>
@@ -16,23 +17,15 @@ enum { MAX_RECURSION = 64 };
 typedef struct {
     char *s;
     size_t len, cap;
-    bool oom;
 } sbuf;
 
 static void sb_putn(sbuf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->s = p;
+        b->s = xrealloc(b->s, cap);
         b->cap = cap;
     }
     memcpy(b->s + b->len, s, n);
@@ -59,9 +52,7 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
         sb_putn(b, tmp, (size_t)n);
         return;
     }
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return;
+    char *big = xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -531,11 +522,7 @@ char *value_format(const gobp_memview *mv, const gobp_value *v, const gobp_forma
 {
     formatter f = { .mv = mv, .opts = opts ? opts : &gobp_format_default };
     format_value(&f, v, 0, true);
-    if (f.out.oom || !f.out.s) {
-        free(f.out.s);
-        return strdup(f.out.oom ? "(out of memory)" : "");
-    }
-    return f.out.s;
+    return f.out.s ? f.out.s : xstrdup("");
 }
 
 /* The text of a value without its type prefix (map keys as children's names). */
@@ -543,23 +530,19 @@ char *value_format_short(const gobp_memview *mv, const gobp_value *v, const gobp
 {
     formatter f = { .mv = mv, .opts = opts ? opts : &gobp_format_default };
     format_value(&f, v, 0, false);
-    if (f.out.oom || !f.out.s) {
-        free(f.out.s);
-        return strdup("");
-    }
-    return f.out.s;
+    return f.out.s ? f.out.s : xstrdup("");
 }
 
 char *value_type_name(const gobp_memview *mv, const gobp_value *v)
 {
     const char *name = type_name(v->type);
     if (!v->type || v->type->kind != GOBP_KIND_INTERFACE || v->unreadable)
-        return strdup(name);
+        return xstrdup(name);
     gobp_value dyn;
     if (value_iface_dynamic(mv, v, &dyn, NULL) != 0)
-        return strdup(name);
+        return xstrdup(name);
     sbuf b = { 0 };
     sb_printf(&b, "%s(%s)", name, type_name(dyn.type));
     value_free(&dyn);
-    return b.oom || !b.s ? strdup(name) : b.s;
+    return b.s ? b.s : xstrdup(name);
 }

@@ -1,6 +1,7 @@
 /* Reading Go values: building them from addresses or DWARF location pieces (registers,
  * memory, literals, the pointer to a heap-moved variable), reading their bytes, scalars and
  * strings, and resolving an interface's dynamic value. No formatting here. */
+#include "alloc.h"
 #include "value_internal.h"
 
 #include <stdlib.h>
@@ -38,11 +39,7 @@ gobp_value value_at(gobp_type *type, uint64_t addr)
 gobp_value value_of_bytes(gobp_type *type, const void *bytes, size_t n)
 {
     gobp_value v = { .type = type };
-    v.bytes = malloc(n ? n : 1);
-    if (!v.bytes) {
-        v.unreadable = true;
-        return v;
-    }
+    v.bytes = xmalloc(n ? n : 1);
     memcpy(v.bytes, bytes, n);
     v.nbytes = n;
     return v;
@@ -186,9 +183,7 @@ char *value_string(const gobp_memview *mv, const gobp_value *v, size_t max, size
     if ((int64_t)len < 0)
         return NULL;
     size_t n = len < max ? (size_t)len : max;
-    char *s = malloc(n + 1);
-    if (!s)
-        return NULL;
+    char *s = xmalloc(n + 1);
     if (n > 0 && (ptr == 0 || !mv || !mv->read || mv->read(mv->ctx, ptr, s, n) != 0)) {
         free(s);
         return NULL;
@@ -267,11 +262,11 @@ int value_from_location(const gobp_memview *mv, gobp_type *type, const gobp_loca
         return 0;
     }
     size_t size = (size_t)type->size;
-    unsigned char *buf = calloc(size ? size : 1, 1);
-    if (!buf) {
+    if (size > (1u << 20)) {     /* assembled from pieces: no real Go value this large is */
         out->unreadable = true;
         return -1;
     }
+    unsigned char *buf = xcalloc(size ? size : 1, 1);
     size_t pos = 0;
     for (int i = 0; i < loc->npieces && pos < size; i++) {
         const gobp_piece *p = &loc->pieces[i];
