@@ -102,9 +102,6 @@ void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
 void handler_free(gobp_target *t, gobp_breakpoint *bp);
 void target_step_clear(gobp_target *t);
-/* tid reached an indirect call while stepping in: a step breakpoint on its callee. 1 placed,
- * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
-int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
 /* The evaluator's scope for frame fr of goroutine goid (or of thread -goid): its arguments
  * and locals, its package's globals, every global and type of the binary, the process's

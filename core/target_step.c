@@ -1,5 +1,6 @@
 /* next / step in / step out for one goroutine, with internal breakpoints that only stop
- * that goroutine in that frame (matched by frame_key, so stack moves do not matter):
+ * that goroutine in that frame (matched by frame_key, so stack moves do not matter; their
+ * hits: step_bp_hit):
  * every other line of the function, the return address, and for step-in the direct call
  * targets of the current line (found by decoding it, insn.c). A function with
  * range-over-func loops is one logical function with its loop bodies (F-range1, ...): a step
@@ -72,7 +73,9 @@ static const gobp_frame *return_frame(const gobp_frame *fr, int n)
     return NULL;
 }
 
-int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid)
+/* tid reached an indirect call while stepping in: a step breakpoint on its callee. 1 placed,
+ * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
+static int step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid)
 {
     uint8_t code[16];
     insn_info in;
@@ -256,8 +259,9 @@ int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, si
     if (k >= 0) {
         step_logical(t, fr, n, k, goid, g, kind);
     } else {
+        uint64_t key = frame_key(g->stack_hi, fr[0].cfa);
         if (kind != STEP_OUT && fr[0].line > 0)
-            step_lines(t, &fr[0], goid, frame_key(g->stack_hi, fr[0].cfa), kind == STEP_IN, NULL, frame_key(g->stack_hi, fr[0].cfa));
+            step_lines(t, &fr[0], goid, key, kind == STEP_IN, NULL, key);
         const gobp_frame *ret = return_frame(fr, n);
         if (ret)
             step_bp_add(t, ret->pc, goid, frame_key(g->stack_hi, ret->cfa));
@@ -301,7 +305,7 @@ hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
     if (bp->frame_depth && hit_frame_key(t, h->tid, h->addr, &h->g, bp->depth_func) != bp->frame_depth)
         return HIT_NEXT;
     if (bp->step_into_call)    /* find the callee, let the call run */
-        target_step_into_call(t, h->tid, h->addr, h->g.goid);
+        step_into_call(t, h->tid, h->addr, h->g.goid);
     else
         h->step = true;
     return HIT_NEXT;
