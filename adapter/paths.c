@@ -4,7 +4,6 @@
 #include "alloc.h"
 #include "session.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void session_path_rules_free(session *s)

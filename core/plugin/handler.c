@@ -1,6 +1,6 @@
 /* Handler breakpoints: a plugin decides on every call of a Go function (continue, stop,
  * forced return), with the site after the stack check so morestack never repeats a call;
- * exits are caught at the return address and matched to their call by (g, stack.hi - SP).
+ * exits are caught at the return address and matched to their call by (g, frame_key).
  * A plugin that crashes or hangs is disabled and the program goes on without it. */
 #include "alloc.h"
 #include "handler_internal.h"
@@ -80,11 +80,10 @@ static void handler_place(gobp_target *t, gobp_breakpoint *bp, const char *funct
     }
     gobp_handler **tail = &bp->handler;
     for (int i = 0; i < nf; i++) {
-        if (!fs[i]->die_offset || proc_site_add(t->proc, fs[i]->entry_pc, err, sizeof err) < 0)
+        if (!fs[i]->die_offset || target_bp_site_add(t, bp, fs[i]->entry_pc, err, sizeof err) < 0)
             continue;
         *tail = handler_new(t, bp, fs[i], plugin);
         tail = &(*tail)->next;
-        bp_add_addr(bp, fs[i]->entry_pc);
     }
     if (!bp->handler) {
         snprintf(bp->message, sizeof bp->message, "cannot insert the handler at %s: %s", function, err);
@@ -116,20 +115,29 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
     return bp;
 }
 
+/* A call whose exit is no longer awaited: out of the hit map, the process and the list. */
+static void pending_drop(gobp_target *t, pending_exit *pe)
+{
+    hitmap_remove(t->hits, &pe->bl);
+    proc_site_remove(t->proc, pe->ret_addr);
+    if (pe->prev)
+        pe->prev->next = pe->next;
+    else
+        t->pending_exits = pe->next;
+    if (pe->next)
+        pe->next->prev = pe->prev;
+    free(pe);
+}
+
 void handler_free(gobp_target *t, gobp_breakpoint *bp)
 {
     gobp_handler *first = bp->handler;
     if (!first)
         return;
-    for (pending_exit **pp = &t->pending_exits; *pp;) {
-        pending_exit *pe = *pp;
-        if (pe->handler->bp == bp) {
-            proc_site_remove(t->proc, pe->ret_addr);
-            *pp = pe->next;
-            free(pe);
-        } else {
-            pp = &pe->next;
-        }
+    for (pending_exit *pe = t->pending_exits, *next; pe; pe = next) {
+        next = pe->next;
+        if (pe->handler->bp == bp)
+            pending_drop(t, pe);
     }
     plugin_unload(first->plugin);
     while (first) {
@@ -146,15 +154,13 @@ static void handler_disable(gobp_target *t, gobp_handler *h, const char *why)
     char text[700];
     for (gobp_handler *x = h->bp->handler; x; x = x->next)
         x->disabled = true;
-    for (int i = 0; i < h->bp->naddrs; i++)
-        proc_site_remove(t->proc, h->bp->addrs[i]);
-    h->bp->naddrs = 0;
+    target_bp_sites_remove(t, h->bp);
     snprintf(text, sizeof text, "handler on %s (plugin %s) disabled: %s; the program goes on without it\n",
              h->func->name, plugin_path(h->plugin), why);
     target_message(t, "stderr", text);
 }
 
-/* stack.hi of the goroutine g (for matching an exit to its call across stack moves). */
+/* stack.hi of the goroutine g (for the frame key of a call). */
 static uint64_t g_stack_hi(gobp_target *t, uint64_t g_addr)
 {
     int64_t goid;
@@ -170,14 +176,18 @@ static void pending_add(gobp_target *t, gobp_handler *h, host_call *c)
     char err[128];
     if (proc_read(t->proc, c->regs.rsp, &ret, sizeof ret) < 0 || proc_site_add(t->proc, ret, err, sizeof err) < 0)
         return;
-    pending_exit *pe = calloc(1, sizeof *pe);
+    pending_exit *pe = xcalloc(1, sizeof *pe);
     pe->handler = h;
     pe->ret_addr = ret;
     pe->g_addr = c->regs.r14;
-    pe->depth = g_stack_hi(t, pe->g_addr) - c->regs.rsp;
+    pe->depth = frame_key(g_stack_hi(t, pe->g_addr), c->regs.rsp + 8);   /* at entry CFA = RSP+8 */
     pe->data = c->data;
     pe->hit = c->hit;
+    pe->bl = (breaklet){ .addr = ret, .kind = BREAKLET_HANDLER_EXIT, .on_hit = handler_exit_hit, .owner = pe };
+    hitmap_add(t->hits, &pe->bl);
     pe->next = t->pending_exits;
+    if (pe->next)
+        pe->next->prev = pe;
     t->pending_exits = pe;
 }
 
@@ -195,14 +205,12 @@ static int force_return(host_call *c)
     return host_call_apply(c);
 }
 
-int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action)
+/* The plugin decides about one call: a stop, a forced return, or the call runs (its exit
+ * awaited when the plugin has gobp_on_exit). */
+static void handler_enter(gobp_target *t, target_hit *hit, gobp_handler *h)
 {
-    gobp_handler *h = bp->handler;
-    while (h && h->func->entry_pc != addr)
-        h = h->next;
-    *action = GOBP_HIT_CONTINUE;
-    if (!h || h->disabled)
-        return 1;
+    gobp_breakpoint *bp = h->bp;
+    pid_t tid = hit->tid;
     bp->hits++;
     host_call c;
     host_call_init(&c, t, h, tid, false, bp->hits);
@@ -211,7 +219,7 @@ int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp
     if (plugin_call_enter(h->plugin, &c.pub, &act, why, sizeof why) < 0) {
         host_call_finish(&c);
         handler_disable(t, h, why);
-        return 1;
+        return;
     }
     if (act == GOBP_RETURN) {
         if (force_return(&c) < 0) {
@@ -226,46 +234,67 @@ int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp
         if (plugin_has_exit(h->plugin))
             pending_add(t, h, &c);
         if (act == GOBP_STOP)
-            *action = GOBP_HIT_STOP;
+            target_hit_add(t, hit, bp->id);
     }
     host_call_finish(&c);
-    return 1;
 }
 
-int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action)
+static gobp_handler *handler_at(gobp_breakpoint *bp, uint64_t addr)
 {
-    bool any = false;
-    for (pending_exit *pe = t->pending_exits; pe; pe = pe->next)
-        any |= pe->ret_addr == addr;
-    if (!any)
-        return 0;
+    gobp_handler *h = bp->handler;
+    while (h && h->func->entry_pc != addr)
+        h = h->next;
+    return h;
+}
+
+hit_verdict handler_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
+{
+    gobp_handler *hd = handler_at(b->owner, h->addr);
+    if (hd && !hd->disabled)
+        handler_enter(t, h, hd);
+    return HIT_NEXT;
+}
+
+/* The call's exit runs the plugin's gobp_on_exit when this return is the call's: same g,
+ * same frame (a recursive call returns to the same address from a deeper frame). */
+hit_verdict handler_exit_hit(gobp_target *t, target_hit *hit, breaklet *b)
+{
+    pending_exit *pe = b->owner;
     struct user_regs_struct regs;
-    if (proc_get_regs(t->proc, tid, &regs) < 0)
-        return 0;
-    uint64_t depth = g_stack_hi(t, regs.r14) - (regs.rsp - 8);
-    for (pending_exit **pp = &t->pending_exits; *pp; pp = &(*pp)->next) {
-        pending_exit *pe = *pp;
-        if (pe->ret_addr != addr || pe->g_addr != regs.r14 || pe->depth != depth)
-            continue;
-        *pp = pe->next;
-        gobp_handler *h = pe->handler;
-        host_call c;
-        host_call_init(&c, t, h, tid, true, pe->hit);
-        c.data = pe->data;
-        char why[300];
-        if (!h->disabled && plugin_call_exit(h->plugin, &c.pub, why, sizeof why) < 0) {
-            handler_disable(t, h, why);
-        } else if (c.results_dirty) {
-            host_results_store(&c, c.regs.rsp);
-            host_call_apply(&c);
-        }
-        host_call_finish(&c);
-        proc_site_remove(t->proc, addr);
-        free(pe);
-        *action = GOBP_HIT_CONTINUE;
-        return 1;
+    if (proc_get_regs(t->proc, hit->tid, &regs) < 0 || pe->g_addr != regs.r14)
+        return HIT_NEXT;
+    if (!hit->hi_state) {    /* once per hit: many calls may return here */
+        hit->r14_stack_hi = g_stack_hi(t, regs.r14);
+        hit->hi_state = 1;
     }
-    return 0;
+    if (pe->depth != frame_key(hit->r14_stack_hi, regs.rsp))   /* returned: CFA = RSP */
+        return HIT_NEXT;
+    gobp_handler *h = pe->handler;
+    host_call c;
+    host_call_init(&c, t, h, hit->tid, true, pe->hit);
+    c.data = pe->data;
+    char why[300];
+    if (!h->disabled && plugin_call_exit(h->plugin, &c.pub, why, sizeof why) < 0) {
+        handler_disable(t, h, why);
+    } else if (c.results_dirty) {
+        host_results_store(&c, c.regs.rsp);
+        host_call_apply(&c);
+    }
+    host_call_finish(&c);
+    pending_drop(t, pe);
+    return HIT_DONE;
+}
+
+/* The handler of the function whose entry is addr, NULL when none. */
+static gobp_handler *handler_entry_at(gobp_target *t, uint64_t addr)
+{
+    for (breaklet *b = hitmap_at(t->hits, addr); b; b = b->next)
+        if (b->kind == BREAKLET_HANDLER) {
+            gobp_handler *h = handler_at(b->owner, addr);
+            if (h)
+                return h;
+        }
+    return NULL;
 }
 
 int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
@@ -276,13 +305,7 @@ int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
         snprintf(err, errlen, "goroutine %lld is not running on a stopped thread", (long long)goid);
         return -1;
     }
-    gobp_breakpoint **bps;
-    int n = bp_table_at(t->bps, regs.rip, &bps);
-    gobp_handler *h = NULL;
-    for (int i = 0; i < n && !h; i++)
-        for (h = bps[i]->handler; h && h->func->entry_pc != regs.rip; h = h->next)
-            ;
-    free(bps);
+    gobp_handler *h = handler_entry_at(t, regs.rip);
     if (!h) {
         snprintf(err, errlen, "goroutine %lld is not stopped at the entry of a function with a handler", (long long)goid);
         return -1;
@@ -296,12 +319,10 @@ int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen)
         return -1;
     }
     /* the call will not reach its exit: forget it */
-    for (pending_exit **pp = &t->pending_exits; *pp; pp = &(*pp)->next) {
-        pending_exit *pe = *pp;
-        if (pe->handler == h && pe->g_addr == regs.r14 && pe->ret_addr == c.regs.rip) {
-            *pp = pe->next;
-            proc_site_remove(t->proc, pe->ret_addr);
-            free(pe);
+    for (breaklet *b = hitmap_at(t->hits, c.regs.rip); b; b = b->next) {
+        pending_exit *pe = b->owner;
+        if (b->kind == BREAKLET_HANDLER_EXIT && pe->handler == h && pe->g_addr == regs.r14) {
+            pending_drop(t, pe);
             break;
         }
     }

@@ -23,10 +23,11 @@ typedef struct pending_exit {
     gobp_handler *handler;
     uint64_t ret_addr;
     uint64_t g_addr;
-    uint64_t depth;               /* stack.hi - RSP at entry (stacks move; this does not) */
+    uint64_t depth;               /* frame_key of the call (stacks move; this does not) */
     uintptr_t data;
     uint64_t hit;
-    struct pending_exit *next;
+    breaklet bl;                  /* at ret_addr in the hit map: handler_exit_hit */
+    struct pending_exit *prev, *next;   /* t->pending_exits */
 } pending_exit;
 
 typedef struct host_val host_val;

@@ -57,8 +57,11 @@ struct gobp_process {
     int mem_fd;               /* /proc/PID/mem, O_RDWR */
     proc_thread *threads;
     proc_child *children;     /* forked processes still traced (for a few syscalls, usually) */
-    proc_site *sites;
+    proc_site *sites;         /* every site ever added (removed ones too), newest first */
+    proc_site **site_index;   /* the same by address: open addressing, at most half full */
+    size_t site_cap, nsites;
     uint64_t scratch, scratch_size, scratch_used;
+    proc_site **slot_sites;   /* the site of each XOL slot in the scratch page, by slot number */
     uint64_t data, data_size, data_used;   /* RW arena for values the debugger creates */
     gobp_site_hit_fn hit_fn;
     void *hit_ctx;

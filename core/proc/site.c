@@ -1,6 +1,7 @@
 /* Physical int3 sites and out-of-line execution: the scratch page mapped into the target
  * by an injected mmap syscall, one XOL slot per site (built by insn.c), the emulation of
  * relative/indirect calls and jumps, and the original bytes shown through reads. */
+#include "alloc.h"
 #include "proc_internal.h"
 
 #include <errno.h>
@@ -17,12 +18,37 @@ enum { SCRATCH_SIZE = 1024 * 1024, SLOT_SIZE = 64, INT3 = 0xcc }; /* 16384 XOL s
 #define DATA_CHUNK (1ULL << 20) /* the data arena grows by this much */
 static const uint8_t SYSCALL_INSN[2] = {0x0f, 0x05};
 
+/* ---- the address index (sites are never freed before the process is, so no deletion) ---- */
+
+static proc_site **index_slot(proc_site **index, size_t cap, uint64_t addr)
+{
+    size_t i = (size_t)((addr * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    while (index[i] && index[i]->addr != addr)
+        i = (i + 1) & (cap - 1);
+    return &index[i];
+}
+
+static void index_add(gobp_process *p, proc_site *s)
+{
+    if ((p->nsites + 1) * 2 > p->site_cap) {
+        size_t cap = p->site_cap ? p->site_cap * 2 : 256;
+        proc_site **index = xcalloc(cap, sizeof *index);
+        for (proc_site *o = p->sites; o; o = o->next)
+            *index_slot(index, cap, o->addr) = o;
+        free(p->site_index);
+        p->site_index = index;
+        p->site_cap = cap;
+    }
+    *index_slot(p->site_index, p->site_cap, s->addr) = s;
+    p->nsites++;
+}
+
 proc_site *site_find(gobp_process *p, uint64_t addr, bool live_only)
 {
-    for (proc_site *s = p->sites; s; s = s->next)
-        if (s->addr == addr && (!live_only || s->refs > 0))
-            return s;
-    return NULL;
+    if (!p->site_cap)
+        return NULL;
+    proc_site *s = *index_slot(p->site_index, p->site_cap, addr);
+    return s && (!live_only || s->refs > 0) ? s : NULL;
 }
 
 bool proc_site_at(gobp_process *p, uint64_t addr)
@@ -180,6 +206,9 @@ static int prepare_slot(gobp_process *p, proc_site *s, char *err, size_t errlen)
         snprintf(err, errlen, "cannot write the XOL slot at 0x%llx", (unsigned long long)at);
         return -1;
     }
+    if (!p->slot_sites)
+        p->slot_sites = xcalloc(p->scratch_size / SLOT_SIZE, sizeof *p->slot_sites);
+    p->slot_sites[p->scratch_used / SLOT_SIZE] = s;
     p->scratch_used += SLOT_SIZE;   /* never reused: a thread may still run in it */
     return 0;
 }
@@ -234,6 +263,7 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
         return -1;
     }
     if (fresh) {
+        index_add(p, s);   /* before linking: a grow re-indexes the list */
         s->next = p->sites;
         p->sites = s;
     }
@@ -270,12 +300,27 @@ void site_free_all(gobp_process *p)
         p->sites = s->next;
         free(s);
     }
+    free(p->site_index);
+    p->site_index = NULL;
+    free(p->slot_sites);
+    p->slot_sites = NULL;
+    p->site_cap = p->nsites = 0;
 }
 
 /* ---- reads and writes across sites ---- */
 
+/* Reads and writes look for sites in their range by address when the range is shorter than
+ * the list of sites (a value read among thousands of trace sites), else walk the list. */
 void site_overlay_original(gobp_process *p, uint64_t addr, uint8_t *buf, size_t len)
 {
+    if (len < p->nsites) {
+        for (size_t i = 0; i < len; i++) {
+            proc_site *s = site_find(p, addr + i, true);
+            if (s)
+                buf[i] = s->orig;
+        }
+        return;
+    }
     for (proc_site *s = p->sites; s; s = s->next)
         if (s->refs > 0 && s->addr >= addr && s->addr < addr + len)
             buf[s->addr - addr] = s->orig;
@@ -284,6 +329,16 @@ void site_overlay_original(gobp_process *p, uint64_t addr, uint8_t *buf, size_t 
 void site_note_write(gobp_process *p, uint64_t addr, const uint8_t *buf, size_t len)
 {
     uint8_t *data = (uint8_t *)buf;
+    if (len < p->nsites) {
+        for (size_t i = 0; i < len; i++) {
+            proc_site *s = site_find(p, addr + i, true);
+            if (s) {
+                s->orig = data[i];
+                data[i] = INT3;
+            }
+        }
+        return;
+    }
     for (proc_site *s = p->sites; s; s = s->next) {
         if (s->refs > 0 && s->addr >= addr && s->addr < addr + len) {
             s->orig = data[s->addr - addr];
@@ -333,10 +388,8 @@ proc_site *site_by_slot(gobp_process *p, uint64_t addr)
 {
     if (!p->scratch || addr < p->scratch || addr >= p->scratch + p->scratch_used)
         return NULL;
-    for (proc_site *s = p->sites; s; s = s->next)
-        if (s->slot.slot && addr >= s->slot.slot && addr < s->slot.slot + SLOT_SIZE)
-            return s;
-    return NULL;
+    proc_site *s = p->slot_sites ? p->slot_sites[(addr - p->scratch) / SLOT_SIZE] : NULL;
+    return s && s->slot.slot && addr >= s->slot.slot && addr < s->slot.slot + SLOT_SIZE ? s : NULL;
 }
 
 void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *regs)

@@ -1,8 +1,9 @@
-/* The breakpoint table: owns every logical breakpoint, hands out ids and finds the
- * breakpoints behind a hit address. Physical sites are the process's business (proc.c). */
+/* The breakpoint table: owns every logical breakpoint and hands out ids. Physical sites are
+ * the process's business (site.c), finding the breakpoints of a hit the hit map's (hitmap.c). */
 #include "breakpoint.h"
 #include "alloc.h"
 #include "eval/eval.h"
+#include "hitmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@ gobp_bp_table *bp_table_new(void)
 
 static void bp_free(gobp_breakpoint *bp)
 {
+    bp_clear_addrs(bp);
     free(bp->addrs);
+    free(bp->breaklets);
     free(bp->file);
     free(bp->function);
     free(bp->condition);
@@ -68,37 +71,23 @@ void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp)
     }
 }
 
-void bp_add_addr(gobp_breakpoint *bp, uint64_t addr)
+breaklet *bp_add_addr(gobp_breakpoint *bp, uint64_t addr)
 {
     if (bp->naddrs == bp->addrs_cap) {
         bp->addrs_cap = bp->addrs_cap ? bp->addrs_cap * 2 : 4;
         bp->addrs = xrealloc(bp->addrs, (size_t)bp->addrs_cap * sizeof *bp->addrs);
+        bp->breaklets = xrealloc(bp->breaklets, (size_t)bp->addrs_cap * sizeof *bp->breaklets);
     }
-    bp->addrs[bp->naddrs++] = addr;
+    bp->addrs[bp->naddrs] = addr;
+    bp->breaklets[bp->naddrs] = xcalloc(1, sizeof **bp->breaklets);
+    return bp->breaklets[bp->naddrs++];
 }
 
-static bool has_addr(const gobp_breakpoint *bp, uint64_t addr)
+void bp_clear_addrs(gobp_breakpoint *bp)
 {
-    for (int a = 0; a < bp->naddrs; a++)
-        if (bp->addrs[a] == addr)
-            return true;
-    return false;
-}
-
-int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint ***out)
-{
-    int n = 0;
-    for (int i = 0; i < t->count; i++)
-        n += has_addr(t->items[i], addr);
-    *out = NULL;
-    if (n == 0)
-        return 0;
-    *out = xmalloc((size_t)n * sizeof **out);
-    n = 0;
-    for (int i = 0; i < t->count; i++)
-        if (has_addr(t->items[i], addr))
-            (*out)[n++] = t->items[i];
-    return n;
+    for (int i = 0; i < bp->naddrs; i++)
+        free(bp->breaklets[i]);
+    bp->naddrs = 0;
 }
 
 gobp_breakpoint *bp_table_get(gobp_bp_table *t, int i)

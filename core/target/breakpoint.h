@@ -1,5 +1,6 @@
 /* Logical breakpoints (line, function, internal step/return) and the table that owns them.
- * Each maps to one or more physical sites in the process (proc_site_add, refcounted). */
+ * Each maps to one or more physical sites in the process (proc_site_add, refcounted), each
+ * with a breaklet in the target's hit map (hitmap.h). */
 #ifndef GOBP_BREAKPOINT_H
 #define GOBP_BREAKPOINT_H
 
@@ -24,12 +25,13 @@ typedef struct gobp_breakpoint {
     char *function;             /* FUNCTION: requested name */
     uint64_t *addrs;            /* its sites: one per copy of the code (a generic function's */
     int naddrs, addrs_cap;      /*   instantiations, a line in several functions) */
+    struct breaklet **breaklets; /* beside addrs: each site's entry in the target's hit map */
     bool verified;
     char message[1024];         /* why it is not verified */
     /* BP_STEP conditions */
     int64_t goid;               /* only this goroutine (0: any) */
     bool step_into_call;        /* BP_STEP on an indirect call: step into whatever it calls */
-    uint64_t frame_depth;       /* stack.hi - CFA the hit must have (0: any) */
+    uint64_t frame_depth;       /* the frame key (frame_key) the hit must have (0: any) */
     const struct gobp_func *depth_func; /* when set, frame_depth is that of the first frame of this
                                    function in the hit's stack (a range-over-func body's enclosing
                                    function), not of the top frame */
@@ -51,11 +53,11 @@ gobp_bp_table *bp_table_new(void);
 void bp_table_free(gobp_bp_table *t);
 gobp_breakpoint *bp_table_add(gobp_bp_table *t, gobp_bp_kind kind);
 void bp_table_remove(gobp_bp_table *t, gobp_breakpoint *bp);
-/* Appends a site address to bp (the array grows). */
-void bp_add_addr(gobp_breakpoint *bp, uint64_t addr);
-/* Every breakpoint with a site at addr, malloc'd into *out (NULL when none; free it).
- * Returns the count. */
-int bp_table_at(gobp_bp_table *t, uint64_t addr, gobp_breakpoint ***out);
+/* Appends a site address to bp (the arrays grow) with a zeroed breaklet for it, which the
+ * caller fills and registers (target_bp_site_add). Returns the breaklet. */
+struct breaklet *bp_add_addr(gobp_breakpoint *bp, uint64_t addr);
+/* Forgets bp's addresses and frees their breaklets (unregistered by the caller first). */
+void bp_clear_addrs(gobp_breakpoint *bp);
 /* Iteration: returns the i-th breakpoint or NULL past the end. */
 gobp_breakpoint *bp_table_get(gobp_bp_table *t, int i);
 int bp_table_count(gobp_bp_table *t);

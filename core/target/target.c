@@ -19,6 +19,7 @@ static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launch
     t->proc = proc;
     t->launched = launched;
     t->bps = bp_table_new();
+    t->hits = hitmap_new();
     char err[256];
     t->rt = goruntime_new(bin, err, sizeof err);
     proc_set_hit_handler(proc, target_on_hit, t);
@@ -129,6 +130,7 @@ void target_end(gobp_target *t, bool kill)
     }
     target_invalidate(t);
     bp_table_free(t->bps);
+    hitmap_free(t->hits);
     free(t->hit_bp_ids);
     free(t->stop_bp_ids);
     goruntime_free(t->rt);
@@ -153,13 +155,45 @@ gobp_memview target_memview(gobp_target *t)
 
 /* ---- breakpoints ---- */
 
+static breaklet_hit_fn bp_hit_fn(gobp_bp_kind kind)
+{
+    switch (kind) {
+    case BP_STEP: return step_bp_hit;
+    case BP_HANDLER: return handler_bp_hit;
+    default: return user_bp_hit;
+    }
+}
+
+static breaklet_kind bp_breaklet_kind(gobp_bp_kind kind)
+{
+    return kind == BP_STEP ? BREAKLET_STEP : kind == BP_HANDLER ? BREAKLET_HANDLER : BREAKLET_USER;
+}
+
+int target_bp_site_add(gobp_target *t, gobp_breakpoint *bp, uint64_t pc, char *err, size_t errlen)
+{
+    if (proc_site_add(t->proc, pc, err, errlen) < 0)
+        return -1;
+    breaklet *b = bp_add_addr(bp, pc);
+    *b = (breaklet){ .addr = pc, .kind = bp_breaklet_kind(bp->kind), .order = (uint64_t)bp->id,
+                     .on_hit = bp_hit_fn(bp->kind), .owner = bp };
+    hitmap_add(t->hits, b);
+    return 0;
+}
+
+void target_bp_sites_remove(gobp_target *t, gobp_breakpoint *bp)
+{
+    for (int i = 0; i < bp->naddrs; i++) {
+        hitmap_remove(t->hits, bp->breaklets[i]);
+        proc_site_remove(t->proc, bp->addrs[i]);
+    }
+    bp_clear_addrs(bp);
+}
+
 static void bp_install(gobp_target *t, gobp_breakpoint *bp, const uint64_t *pcs, int n)
 {
     char err[200] = "";
-    for (int i = 0; i < n; i++) {
-        if (proc_site_add(t->proc, pcs[i], err, sizeof err) == 0)
-            bp_add_addr(bp, pcs[i]);
-    }
+    for (int i = 0; i < n; i++)
+        target_bp_site_add(t, bp, pcs[i], err, sizeof err);
     bp->verified = bp->naddrs > 0;
     if (!bp->verified)
         snprintf(bp->message, sizeof bp->message, "could not insert the breakpoint: %s", err);
@@ -220,8 +254,7 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
 {
     handler_free(t, bp);
-    for (int i = 0; i < bp->naddrs; i++)
-        proc_site_remove(t->proc, bp->addrs[i]);
+    target_bp_sites_remove(t, bp);
     bp_table_remove(t->bps, bp);
 }
 
@@ -582,88 +615,35 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
 
 /* ---- hits and run control ---- */
 
-/* Stack depth of the hit (stack.hi - CFA) for matching a frame across stack moves: of the top
- * frame, or of the first frame of func (the enclosing function of a range-over-func body). */
-static uint64_t hit_frame_depth(gobp_target *t, pid_t tid, uint64_t addr, const gobp_goroutine *g,
-                                const gobp_func *func)
+int target_hit_g(gobp_target *t, target_hit *h)
 {
-    struct user_regs_struct regs;
-    int64_t off;
-    if (proc_get_regs(t->proc, tid, &regs) < 0)
-        return 0;
-    if (!func)
-        return binary_cfa_offset(t->bin, addr, &off) < 0 ? 0 : g->stack_hi - (regs.rsp + (uint64_t)off);
-    uint64_t depth = 0;
-    for (int max = 256;; max = STACK_MAX_DEPTH) {   /* most stacks are shallow: all of it only when needed */
-        gobp_frame *fr = xcalloc((size_t)max, sizeof *fr);
-        int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, false, fr, max);
-        for (int i = 0; i < n && !depth; i++)
-            if (fr[i].func == func)
-                depth = g->stack_hi - fr[i].cfa;
-        free(fr);
-        if (depth || n < max || max == STACK_MAX_DEPTH)
-            return depth;
-    }
+    if (!h->g_state)
+        h->g_state = target_thread_g(t, h->tid, &h->g_addr, &h->g) == 0 ? 1 : -1;
+    return h->g_state > 0 ? 0 : -1;
 }
 
-/* Remembers that breakpoint id stops this hit. */
-static void hit_add(gobp_target *t, int id)
+void target_hit_add(gobp_target *t, target_hit *h, int id)
 {
     if (t->hit_nbp == t->hit_cap) {
         t->hit_cap = t->hit_cap ? t->hit_cap * 2 : 8;
         t->hit_bp_ids = xrealloc(t->hit_bp_ids, (size_t)t->hit_cap * sizeof *t->hit_bp_ids);
     }
     t->hit_bp_ids[t->hit_nbp++] = id;
+    h->stop = true;
 }
 
+/* Every breaklet at addr has its say (hitmap_dispatch); a breakpoint's stop wins over a
+ * step's, which is then reported as the breakpoint's. */
 static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint64_t addr)
 {
+    (void)p;
     gobp_target *t = ctx;
-    gobp_hit_action handler_action;
+    target_hit h = { .tid = tid, .addr = addr };
     t->hit_nbp = 0;
-    t->hit_is_step = false;
     t->hit_is_exception = false;
-    trace_on_hit(t, tid, addr);
-    if (handler_exit_hit(t, tid, addr, &handler_action))
-        return handler_action;
-    gobp_breakpoint **bps;
-    int n = bp_table_at(t->bps, addr, &bps);
-    bool stop = false, step = false;
-    gobp_goroutine g;
-    uint64_t g_addr = 0;
-    bool have_g = false;
-    for (int i = 0; i < n; i++) {
-        gobp_breakpoint *bp = bps[i];
-        if (bp->kind == BP_STEP) {
-            if (!have_g)
-                have_g = target_thread_g(t, tid, &g_addr, &g) == 0;
-            if (!have_g || (bp->goid && g.goid != bp->goid))
-                continue;
-            if (bp->frame_depth && hit_frame_depth(t, tid, addr, &g, bp->depth_func) != bp->frame_depth)
-                continue;
-            if (bp->step_into_call) {    /* find the callee, let the call run */
-                target_step_into_call(t, tid, addr, g.goid);
-                continue;
-            }
-            step = true;
-            continue;
-        }
-        if (bp->kind == BP_HANDLER) {
-            if (handler_on_hit(t, tid, addr, bp, &handler_action) && handler_action == GOBP_HIT_STOP) {
-                hit_add(t, bp->id);
-                stop = true;
-            }
-            continue;
-        }
-        if (!target_bp_hit_stops(t, tid, addr, bp))
-            continue;
-        t->hit_is_exception |= bp->kind == BP_EXCEPTION;
-        hit_add(t, bp->id);
-        stop = true;
-    }
-    free(bps);
-    t->hit_is_step = step && !stop;
-    return stop || step ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
+    hitmap_dispatch(t->hits, addr, t, &h);
+    t->hit_is_step = h.step && !h.stop;
+    return h.stop || h.step ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
 }
 
 int target_continue(gobp_target *t)

@@ -99,9 +99,7 @@ int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char 
     if (bad) {
         eval_expr_free(cond);
         eval_template_free(tmpl);
-        for (int i = 0; i < bp->naddrs; i++)
-            proc_site_remove(t->proc, bp->addrs[i]);
-        bp->naddrs = 0;
+        target_bp_sites_remove(t, bp);
         bp->verified = false;
         snprintf(bp->message, sizeof bp->message, "%s", err);
         return -1;
@@ -151,7 +149,9 @@ static bool thread_frame(gobp_target *t, pid_t tid, uint64_t addr, gobp_frame *f
     return fr->func != NULL;
 }
 
-bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp)
+/* A line/function/exception breakpoint hit by tid: condition, hit count and log message
+ * decide whether it stops. Counts the hit. */
+static bool bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp)
 {
     gobp_frame fr;
     target_scope sc = { .t = t, .goid = -(int64_t)tid, .frame = &fr };
@@ -187,4 +187,14 @@ bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoi
         return false;
     }
     return true;
+}
+
+hit_verdict user_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
+{
+    gobp_breakpoint *bp = b->owner;
+    if (bp_hit_stops(t, h->tid, h->addr, bp)) {
+        t->hit_is_exception |= bp->kind == BP_EXCEPTION;
+        target_hit_add(t, h, bp->id);
+    }
+    return HIT_NEXT;
 }

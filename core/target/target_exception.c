@@ -35,8 +35,7 @@ gobp_breakpoint *target_break_exception(gobp_target *t, gobp_exception_kind kind
         return bp;
     }
     for (int i = 0; i < n; i++)
-        if (proc_site_add(t->proc, pcs[i], bp->message, sizeof bp->message) == 0)
-            bp_add_addr(bp, pcs[i]);
+        target_bp_site_add(t, bp, pcs[i], bp->message, sizeof bp->message);
     bp->verified = bp->naddrs > 0;
     return bp;
 }

@@ -4,6 +4,7 @@
 
 #include "target.h"
 #include "eval/eval.h"
+#include "hitmap.h"
 
 typedef struct { pid_t tid; uint64_t g_addr; int64_t goid; } target_thread;
 
@@ -12,6 +13,7 @@ struct gobp_target {
     gobp_process *proc;
     gobp_goruntime *rt;
     gobp_bp_table *bps;
+    hitmap *hits;              /* every int3 of the target: its breaklets (hitmap.h) */
     bool launched;
     /* caches valid while stopped */
     gobp_goroutine *gs;
@@ -38,6 +40,40 @@ struct gobp_target {
     struct gobp_tracer *tracer;
 };
 
+/* One hit being dispatched (hitmap_dispatch): what the breaklets decided so far, and what
+ * they read, read once and only when a breaklet needs it. */
+typedef struct target_hit {
+    pid_t tid;
+    uint64_t addr;
+    bool stop;                 /* a breakpoint stops it (its id is in hit_bp_ids) */
+    bool step;                 /* a step breakpoint stops it */
+    int g_state;               /* the thread's g (target_thread_g): 0 unread, 1 read, -1 failed */
+    uint64_t g_addr;
+    gobp_goroutine g;
+    int hi_state;              /* stack.hi of the g in R14 (handler exits): 0 unread, 1, -1 */
+    uint64_t r14_stack_hi;
+} target_hit;
+
+/* The goroutine of the hit, 0 when it is read (once per hit). */
+int target_hit_g(gobp_target *t, target_hit *h);
+
+/* The one frame key: the distance from the goroutine's stack.hi down to a frame's CFA (the SP
+ * before the call pushed its return address: RSP+8 at a function's entry and at its RET, RSP
+ * once it has returned). The runtime moves a stack by copying it whole below the new
+ * stack.hi (runtime.copystack), so the key of a frame never changes while it lives; larger
+ * is deeper. stack_hi is the goroutine's at the time cfa is read (callers that cache it must
+ * refresh it when copystack runs). */
+static inline uint64_t frame_key(uint64_t stack_hi, uint64_t cfa)
+{
+    return stack_hi - cfa;
+}
+
+/* Breakpoint sites: a site in the process, the address on bp and its breaklet in the hit
+ * map (the callback of bp's kind). 0, or -1 with err. */
+int target_bp_site_add(gobp_target *t, gobp_breakpoint *bp, uint64_t pc, char *err, size_t errlen);
+/* Takes every site of bp out (process and hit map); bp keeps no address. */
+void target_bp_sites_remove(gobp_target *t, gobp_breakpoint *bp);
+
 /* The parts, for the core's own modules (front ends go through target.h). */
 gobp_binary *target_binary(gobp_target *t);
 gobp_process *target_process(gobp_target *t);
@@ -55,21 +91,17 @@ bool target_is_user_function(const char *name);
 int64_t target_exception_goroutine(gobp_target *t, pid_t tid);
 /* A line for the front end (plugin logs: "console"; handler problems: "stderr"). */
 void target_message(gobp_target *t, const char *category, const char *text);
-/* Handler hits (plugin/handler.c): 1 when addr was a handler entry or a pending exit (the
- * action is in *action), 0 when it is none of the handlers' business. */
-int handler_on_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, gobp_hit_action *action);
-int handler_exit_hit(gobp_target *t, pid_t tid, uint64_t addr, gobp_hit_action *action);
-/* A line/function breakpoint hit by tid: condition, hit count and log message decide
- * whether it stops (target_conditions.c). Counts the hit. */
-bool target_bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp);
-/* Trace hits (trace/tracer.c): 1 when addr is a trace site (the call was recorded or ignored). */
-int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr);
+/* The breaklet callbacks of each kind (hitmap.h); owner is the breakpoint for the last three. */
+hit_verdict trace_site_hit(gobp_target *t, target_hit *h, breaklet *b);      /* trace/tracer.c */
+hit_verdict handler_exit_hit(gobp_target *t, target_hit *h, breaklet *b);    /* plugin/handler.c */
+hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b);         /* target_step.c */
+hit_verdict handler_bp_hit(gobp_target *t, target_hit *h, breaklet *b);      /* plugin/handler.c */
+hit_verdict user_bp_hit(gobp_target *t, target_hit *h, breaklet *b);         /* target_conditions.c */
+/* Remembers that breakpoint id stops this hit (hit_bp_ids). */
+void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
 void handler_free(gobp_target *t, gobp_breakpoint *bp);
 void target_step_clear(gobp_target *t);
-/* tid reached an indirect call while stepping in: a step breakpoint on its callee. 1 placed,
- * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
-int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
 /* The evaluator's scope for frame fr of goroutine goid (or of thread -goid): its arguments
  * and locals, its package's globals, every global and type of the binary, the process's

@@ -1,5 +1,6 @@
 /* next / step in / step out for one goroutine, with internal breakpoints that only stop
- * that goroutine in that frame (matched by stack.hi - CFA, so stack moves do not matter):
+ * that goroutine in that frame (matched by frame_key, so stack moves do not matter; their
+ * hits: step_bp_hit):
  * every other line of the function, the return address, and for step-in the direct call
  * targets of the current line (found by decoding it, insn.c). A function with
  * range-over-func loops is one logical function with its loop bodies (F-range1, ...): a step
@@ -25,10 +26,11 @@ static gobp_breakpoint *step_bp_add_in(gobp_target *t, uint64_t pc, int64_t goid
                                        const gobp_func *depth_func)
 {
     char err[128];
-    if (proc_site_add(t->proc, pc, err, sizeof err) < 0)
-        return NULL;
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_STEP);
-    bp_add_addr(bp, pc);
+    if (target_bp_site_add(t, bp, pc, err, sizeof err) < 0) {
+        bp_table_remove(t->bps, bp);
+        return NULL;
+    }
     bp->verified = true;
     bp->goid = goid;
     bp->frame_depth = depth;
@@ -71,7 +73,9 @@ static const gobp_frame *return_frame(const gobp_frame *fr, int n)
     return NULL;
 }
 
-int target_step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid)
+/* tid reached an indirect call while stepping in: a step breakpoint on its callee. 1 placed,
+ * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
+static int step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid)
 {
     uint8_t code[16];
     insn_info in;
@@ -205,9 +209,9 @@ static void step_logical(gobp_target *t, const gobp_frame *fr, int nfr, int k, i
                          const gobp_goroutine *g, gobp_step_kind kind)
 {
     const gobp_func *outer = fr[k].func;
-    uint64_t depth = g->stack_hi - fr[k].cfa;
+    uint64_t depth = frame_key(g->stack_hi, fr[k].cfa);
     if (kind != STEP_OUT && fr[0].line > 0) {
-        step_lines(t, &fr[0], goid, depth, kind == STEP_IN, k == 0 ? NULL : outer, g->stack_hi - fr[0].cfa);
+        step_lines(t, &fr[0], goid, depth, kind == STEP_IN, k == 0 ? NULL : outer, frame_key(g->stack_hi, fr[0].cfa));
         const gobp_func **bodies = NULL;
         int nb = rangefunc_bodies(t, outer->name, &bodies);
         for (int i = 0; i < nb; i++)
@@ -218,7 +222,7 @@ static void step_logical(gobp_target *t, const gobp_frame *fr, int nfr, int k, i
             step_all_lines(t, outer, goid, depth, NULL);
     }
     if (k + 1 < nfr && fr[k + 1].func && fr[k + 1].cfa)
-        step_bp_add(t, fr[k + 1].pc, goid, g->stack_hi - fr[k + 1].cfa);
+        step_bp_add(t, fr[k + 1].pc, goid, frame_key(g->stack_hi, fr[k + 1].cfa));
 }
 
 /* The index of the frame of the function that owns frame 0's range-over-func body (or of
@@ -255,12 +259,54 @@ int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, si
     if (k >= 0) {
         step_logical(t, fr, n, k, goid, g, kind);
     } else {
+        uint64_t key = frame_key(g->stack_hi, fr[0].cfa);
         if (kind != STEP_OUT && fr[0].line > 0)
-            step_lines(t, &fr[0], goid, g->stack_hi - fr[0].cfa, kind == STEP_IN, NULL, g->stack_hi - fr[0].cfa);
+            step_lines(t, &fr[0], goid, key, kind == STEP_IN, NULL, key);
         const gobp_frame *ret = return_frame(fr, n);
         if (ret)
-            step_bp_add(t, ret->pc, goid, g->stack_hi - ret->cfa);
+            step_bp_add(t, ret->pc, goid, frame_key(g->stack_hi, ret->cfa));
     }
     free(fr);
     return target_continue(t);
+}
+
+/* ---- hits ---- */
+
+/* The frame key (frame_key) of the hit: of the top frame, or of the first frame of func (the
+ * enclosing function of a range-over-func body). 0 when it cannot be known. */
+static uint64_t hit_frame_key(gobp_target *t, pid_t tid, uint64_t addr, const gobp_goroutine *g,
+                              const gobp_func *func)
+{
+    struct user_regs_struct regs;
+    int64_t off;
+    if (proc_get_regs(t->proc, tid, &regs) < 0)
+        return 0;
+    if (!func)
+        return binary_cfa_offset(t->bin, addr, &off) < 0 ? 0 : frame_key(g->stack_hi, regs.rsp + (uint64_t)off);
+    uint64_t key = 0;
+    for (int max = 256;; max = STACK_MAX_DEPTH) {   /* most stacks are shallow: all of it only when needed */
+        gobp_frame *fr = xcalloc((size_t)max, sizeof *fr);
+        int n = stack_unwind_functions(t->bin, proc_mem_read_cb, t->proc, addr, regs.rsp, false, fr, max);
+        for (int i = 0; i < n && !key; i++)
+            if (fr[i].func == func)
+                key = frame_key(g->stack_hi, fr[i].cfa);
+        free(fr);
+        if (key || n < max || max == STACK_MAX_DEPTH)
+            return key;
+    }
+}
+
+/* A step breakpoint: stops its goroutine in its frame; on an indirect call, finds the callee. */
+hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
+{
+    gobp_breakpoint *bp = b->owner;
+    if (target_hit_g(t, h) < 0 || (bp->goid && h->g.goid != bp->goid))
+        return HIT_NEXT;
+    if (bp->frame_depth && hit_frame_key(t, h->tid, h->addr, &h->g, bp->depth_func) != bp->frame_depth)
+        return HIT_NEXT;
+    if (bp->step_into_call)    /* find the callee, let the call run */
+        step_into_call(t, h->tid, h->addr, h->g.goid);
+    else
+        h->step = true;
+    return HIT_NEXT;
 }

@@ -1,10 +1,10 @@
 /* Call tracing on the target: non-stop sites at each traced function's entry (after the stack
  * check) and on its RET instructions (found by decoding it, insn.c) — the return address on the
- * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine, SP),
- * and when the runtime moves a goroutine's stack (runtime.copystack) the open calls move
- * with it. Calls left by a panic (closed when the recovering frame runs deferreturn, or by the
- * next event deeper than them) or by runtime.Goexit are closed as such. Per call nothing is
- * read but the arguments: the goroutine id of a g is cached until the goroutine exits. */
+ * stack is never patched, Go moves stacks. A return is matched to its call by (goroutine,
+ * frame_key), which a stack move (runtime.copystack) does not change. Calls left by a panic
+ * (closed when the recovering frame runs deferreturn, or by the next event deeper than them)
+ * or by runtime.Goexit are closed as such. Per call nothing is read but the arguments: the
+ * goroutine id and stack.hi of a g are cached until the goroutine exits or its stack moves. */
 #include "abi/abi_transfer.h"
 #include "alloc.h"
 #include "abi/call_layout.h"
@@ -25,7 +25,7 @@ typedef struct {
 
 typedef struct {
     gobp_trace_record rec;
-    uint64_t depth_key;                 /* UINT64_MAX - RSP at entry: larger is deeper */
+    uint64_t depth_key;                 /* frame_key of the call: larger is deeper */
     int fn;
 } open_call;
 
@@ -38,12 +38,11 @@ typedef struct g_state {
     struct g_state *next;
 } g_state;
 
-enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_GOEXIT_CALL, SITE_PANIC, SITE_DEFERRETURN,
-       SITE_COPY_ENTRY, SITE_COPY_RET };
-typedef struct { uint64_t addr; int fn; int kind; bool active; } trace_site;
+enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_GOEXIT_CALL, SITE_PANIC, SITE_DEFERRETURN, SITE_COPY };
+typedef struct { breaklet bl; int fn; int kind; bool armed; } trace_site;   /* bl.owner: itself */
 
-typedef struct goid_entry { uint64_t g_addr; int64_t goid; struct goid_entry *next; } goid_entry;
-typedef struct { pid_t tid; uint64_t g_addr, old_hi; } stack_copy;   /* copystack in flight */
+/* What the tracer knows of a g: read at its first hit, until it exits or its stack moves. */
+typedef struct goid_entry { uint64_t g_addr; int64_t goid; uint64_t stack_hi; struct goid_entry *next; } goid_entry;
 
 #define G_BUCKETS 1024
 
@@ -51,14 +50,12 @@ typedef struct gobp_tracer gobp_tracer;
 struct gobp_tracer {
     trace_fn *fns;
     int nfns;
-    trace_site *sites;                  /* open addressing on addr, at most half full */
-    size_t site_cap, nsites;
+    trace_site **sites;                 /* every site (breaklets in the target's hit map) */
+    size_t nsites, sites_cap;
     g_state *g[G_BUCKETS];
-    goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id, until the goroutine exits */
-    stack_copy *copies;                 /* one per thread in copystack at most */
-    int ncopies, copies_cap;
+    goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id and stack.hi */
     int npanicking;                     /* goroutines with open calls in a panic */
-    uint64_t deferreturn_pc;
+    trace_site *deferreturn;            /* armed only while a traced call is in a panic */
     gobp_trace_opts opts;
     gobp_trace_sink *sinks;
     int nsinks;
@@ -81,77 +78,68 @@ static uint64_t now_ns(const gobp_tracer *tr)
     return (uint64_t)(ts.tv_sec - tr->t0.tv_sec) * 1000000000ull + (uint64_t)(ts.tv_nsec - tr->t0.tv_nsec);
 }
 
-/* ---- the address table ---- */
+/* ---- sites: breaklets in the target's hit map ---- */
 
-static trace_site *site_slot(gobp_tracer *tr, uint64_t addr)
-{
-    size_t i = (size_t)((addr * 0x9E3779B97F4A7C15ull) >> 20) & (tr->site_cap - 1);
-    while (tr->sites[i].addr && tr->sites[i].addr != addr)
-        i = (i + 1) & (tr->site_cap - 1);
-    return &tr->sites[i];
-}
-
-/* Doubles the table and puts every site back. */
-static void sites_grow(gobp_tracer *tr)
-{
-    trace_site *old = tr->sites;
-    size_t old_cap = tr->site_cap;
-    tr->site_cap *= 2;
-    tr->sites = xcalloc(tr->site_cap, sizeof *tr->sites);
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].addr)
-            *site_slot(tr, old[i].addr) = old[i];
-    free(old);
-}
-
-static int site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind)
+static int site_arm(gobp_target *t, trace_site *s)
 {
     char err[200];
-    trace_site *s = site_slot(tr, addr);
-    if (!s->addr && (tr->nsites + 1) * 2 > tr->site_cap) {
-        sites_grow(tr);
-        s = site_slot(tr, addr);
-    }
-    if (s->addr && s->active)
+    if (s->armed)
         return 0;
-    if (proc_site_add(t->proc, addr, err, sizeof err) < 0)
+    if (proc_site_add(t->proc, s->bl.addr, err, sizeof err) < 0)
         return -1;
-    tr->nsites += !s->addr;
-    *s = (trace_site){ addr, fn, kind, true };
+    hitmap_add(t->hits, &s->bl);
+    s->armed = true;
     return 0;
 }
 
-static void site_drop(gobp_target *t, gobp_tracer *tr, uint64_t addr)
+static void site_disarm(gobp_target *t, trace_site *s)
 {
-    trace_site *s = site_slot(tr, addr);
-    if (s->addr && s->active) {
-        proc_site_remove(t->proc, addr);
-        s->active = false;
-    }
+    if (!s->armed)
+        return;
+    hitmap_remove(t->hits, &s->bl);
+    proc_site_remove(t->proc, s->bl.addr);
+    s->armed = false;
 }
 
-static uint64_t key_of_sp(uint64_t sp)
+/* A site of kind at addr for function fn (-1: a runtime hook), armed unless asked not to. An
+ * address already traced keeps its first site. NULL when it cannot be placed. */
+static trace_site *site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind, bool arm)
 {
-    return UINT64_MAX - sp;
+    breaklet *old = hitmap_find(t->hits, addr, BREAKLET_TRACE);
+    if (old)
+        return old->owner;
+    trace_site *s = xcalloc(1, sizeof *s);
+    s->bl = (breaklet){ .addr = addr, .kind = BREAKLET_TRACE, .on_hit = trace_site_hit, .owner = s };
+    s->fn = fn;
+    s->kind = kind;
+    if (arm && site_arm(t, s) < 0) {
+        free(s);
+        return NULL;
+    }
+    if (tr->nsites == tr->sites_cap) {
+        tr->sites_cap = tr->sites_cap ? tr->sites_cap * 2 : 64;
+        tr->sites = xrealloc(tr->sites, tr->sites_cap * sizeof *tr->sites);
+    }
+    tr->sites[tr->nsites++] = s;
+    return s;
 }
 
 /* ---- goroutine ids of g addresses ---- */
 
-static int goid_of(gobp_target *t, gobp_tracer *tr, uint64_t g_addr, int64_t *goid)
+/* The goroutine id and stack.hi of the g at g_addr: read on its first hit, then cached. */
+static int goid_of(gobp_target *t, gobp_tracer *tr, uint64_t g_addr, int64_t *goid, uint64_t *stack_hi)
 {
     goid_entry **b = &tr->goids[(g_addr >> 4) % G_BUCKETS];
     for (goid_entry *e = *b; e; e = e->next)
         if (e->g_addr == g_addr) {
             *goid = e->goid;
+            *stack_hi = e->stack_hi;
             return 0;
         }
-    uint64_t hi;
-    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, g_addr, goid, &hi) < 0)
+    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, g_addr, goid, stack_hi) < 0)
         return -1;
-    goid_entry *e = calloc(1, sizeof *e);
-    e->g_addr = g_addr;
-    e->goid = *goid;
-    e->next = *b;
+    goid_entry *e = xcalloc(1, sizeof *e);
+    *e = (goid_entry){ g_addr, *goid, *stack_hi, *b };
     *b = e;
     return 0;
 }
@@ -269,6 +257,7 @@ static void close_unwound(gobp_tracer *tr, g_state *g, uint64_t depth_key, bool 
 
 typedef struct {
     gobp_target *t;
+    uint64_t stack_hi;                  /* of the hit's goroutine (frame keys) */
     struct user_regs_struct regs;
     struct user_fpregs_struct fp;
     bool fp_loaded;
@@ -308,7 +297,7 @@ static void load_fp(gobp_target *t, hit_regs *hr, pid_t tid, const abi_value *va
 static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid)
 {
     trace_fn *f = &tr->fns[fi];
-    uint64_t now = now_ns(tr), depth_key = key_of_sp(hr->regs.rsp);
+    uint64_t now = now_ns(tr), depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);   /* at entry CFA = RSP+8 */
     g_state *g = gstate(tr, goid, true);
     close_unwound(tr, g, depth_key, true, now);
     f->seen++;
@@ -352,7 +341,7 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
     g_state *g = gstate(tr, goid, false);
     if (!g)
         return;
-    uint64_t now = now_ns(tr), depth_key = key_of_sp(hr->regs.rsp);  /* at RET, RSP is the entry RSP */
+    uint64_t now = now_ns(tr), depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);  /* at RET as at entry */
     close_unwound(tr, g, depth_key, false, now);
     open_call *top = g->n ? &g->calls[g->n - 1] : NULL;
     if (top && top->depth_key == depth_key && top->fn == fi) {
@@ -378,16 +367,16 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
 
 static void panic_start(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t key)
 {
-    if (!g->panicking && tr->npanicking++ == 0 && tr->deferreturn_pc)
-        site_add(t, tr, tr->deferreturn_pc, -1, SITE_DEFERRETURN);
+    if (!g->panicking && tr->npanicking++ == 0 && tr->deferreturn)
+        site_arm(t, tr->deferreturn);
     g->panicking = true;
     g->panic_depth = key;
 }
 
 static void panic_end(gobp_target *t, gobp_tracer *tr, g_state *g)
 {
-    if (g->panicking && --tr->npanicking == 0 && tr->deferreturn_pc)
-        site_drop(t, tr, tr->deferreturn_pc);
+    if (g->panicking && --tr->npanicking == 0 && tr->deferreturn)
+        site_disarm(t, tr->deferreturn);
     g->panicking = false;
 }
 
@@ -408,100 +397,68 @@ static void goexit_close(gobp_tracer *tr, g_state *g)
         call_finish(tr, g, TRACE_END_GOEXIT, now);
 }
 
-/* copystack(gp, newsize): remember gp's stack.hi at entry, move its open calls at return. */
-static void stack_copy_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, const struct user_regs_struct *r)
+/* The g a hit sees: goexit1 forgets it (the g may be reused), copystack(gp, newsize) forgets
+ * gp's stack.hi (gp does not run until the copy is done; its next hit reads the new one). */
+static bool runtime_hook(gobp_target *t, gobp_tracer *tr, const trace_site *site, hit_regs *hr)
 {
-    int64_t goid;
-    uint64_t hi;
-    if (!t->rt || goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, r->rax, &goid, &hi) < 0)
-        return;
-    if (tr->ncopies == tr->copies_cap) {
-        tr->copies_cap = tr->copies_cap ? tr->copies_cap * 2 : 16;
-        tr->copies = xrealloc(tr->copies, (size_t)tr->copies_cap * sizeof *tr->copies);
+    if (site->kind == SITE_COPY) {           /* runs on the system stack: R14 is g0, RAX is gp */
+        goid_forget(tr, hr->regs.rax);
+        return true;
     }
-    tr->copies[tr->ncopies++] = (stack_copy){ tid, r->rax, hi };
+    if (site->kind != SITE_GOEXIT)
+        return false;
+    int64_t goid;
+    g_state *g = goid_of(t, tr, hr->regs.r14, &goid, &hr->stack_hi) == 0 ? gstate(tr, goid, false) : NULL;
+    if (g) {                                 /* the goroutine is gone */
+        goexit_close(tr, g);
+        gstate_drop(tr, g);
+        if (tr->npanicking == 0 && tr->deferreturn)
+            site_disarm(t, tr->deferreturn);
+    }
+    goid_forget(tr, hr->regs.r14);
+    return true;
 }
 
-static void stack_copy_return(gobp_target *t, gobp_tracer *tr, pid_t tid)
+/* A traced function's entry or RET, a panic, a recovery, a Goexit of goroutine goid. */
+static void goroutine_event(gobp_target *t, gobp_tracer *tr, pid_t tid, const trace_site *site, hit_regs *hr,
+                            int64_t goid)
 {
-    for (int i = 0; i < tr->ncopies; i++) {
-        if (tr->copies[i].tid != tid)
-            continue;
-        stack_copy c = tr->copies[i];
-        tr->copies[i] = tr->copies[--tr->ncopies];
-        int64_t goid;
-        uint64_t hi;
-        if (goid_of(t, tr, c.g_addr, &goid) < 0 ||
-            goruntime_g_ids(t->rt, proc_mem_read_cb, t->proc, c.g_addr, &goid, &hi) < 0)
-            return;
-        g_state *g = gstate(tr, goid, false);
-        uint64_t delta = hi - c.old_hi;   /* SPs move by delta: keys by -delta */
-        for (int k = 0; g && k < g->n; k++)
-            g->calls[k].depth_key -= delta;
-        if (g && g->panicking)
-            g->panic_depth -= delta;
-        return;
-    }
-}
-
-int trace_on_hit(gobp_target *t, pid_t tid, uint64_t addr)
-{
-    gobp_tracer *tr = t->tracer;
-    if (!tr)
-        return 0;
-    const trace_site *slot = site_slot(tr, addr);
-    if (!slot->addr || !slot->active)
-        return 0;
-    const trace_site site = *slot;   /* a hit may add sites, which may move the table */
-    hit_regs hr = { .t = t };
-    if (proc_get_regs(t->proc, tid, &hr.regs) < 0)
-        return 1;
-    if (site.kind == SITE_COPY_ENTRY) {       /* runs on the system stack: R14 is g0 */
-        stack_copy_entry(t, tr, tid, &hr.regs);
-        return 1;
-    }
-    if (site.kind == SITE_COPY_RET) {
-        stack_copy_return(t, tr, tid);
-        return 1;
-    }
-    int64_t goid;
-    if (goid_of(t, tr, hr.regs.r14, &goid) < 0)
-        return 1;
-    if (site.kind == SITE_GOEXIT) {           /* the goroutine is gone: its g may be reused */
-        g_state *g = gstate(tr, goid, false);
-        if (g) {
-            goexit_close(tr, g);
-            gstate_drop(tr, g);
-            if (tr->npanicking == 0 && tr->deferreturn_pc)
-                site_drop(t, tr, tr->deferreturn_pc);
-        }
-        goid_forget(tr, hr.regs.r14);
-        return 1;
-    }
-    if (tr->opts.goroutine && goid != tr->opts.goroutine)
-        return 1;
     g_state *g;
-    switch (site.kind) {
+    uint64_t key = frame_key(hr->stack_hi, hr->regs.rsp + 8);   /* runtime hooks: at entry */
+    switch (site->kind) {
     case SITE_ENTRY:
-        trace_entry(t, tr, tid, site.fn, &hr, goid);
+        trace_entry(t, tr, tid, site->fn, hr, goid);
         break;
     case SITE_RET:
-        trace_return(t, tr, tid, site.fn, &hr, goid);
+        trace_return(t, tr, tid, site->fn, hr, goid);
         break;
     case SITE_PANIC:
         if ((g = gstate(tr, goid, false)) && g->n)
-            panic_start(t, tr, g, key_of_sp(hr.regs.rsp));
+            panic_start(t, tr, g, key);
         break;
     case SITE_DEFERRETURN:
         if ((g = gstate(tr, goid, false)) && g->panicking)
-            recovered(t, tr, g, key_of_sp(hr.regs.rsp));
+            recovered(t, tr, g, key);
         break;
     case SITE_GOEXIT_CALL:
         if ((g = gstate(tr, goid, false)))
             goexit_close(tr, g);
         break;
     }
-    return 1;
+}
+
+hit_verdict trace_site_hit(gobp_target *t, target_hit *h, breaklet *b)
+{
+    gobp_tracer *tr = t->tracer;
+    const trace_site site = *(trace_site *)b->owner;   /* a hit may disarm it */
+    hit_regs hr = { .t = t };
+    int64_t goid;
+    if (!tr || proc_get_regs(t->proc, h->tid, &hr.regs) < 0 || runtime_hook(t, tr, &site, &hr) ||
+        goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
+        return HIT_NEXT;
+    if (!tr->opts.goroutine || goid == tr->opts.goroutine)
+        goroutine_event(t, tr, h->tid, &site, &hr, goid);
+    return HIT_NEXT;
 }
 
 /* ---- start / stop ---- */
@@ -519,7 +476,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         snprintf(err, errlen, "a trace is already running");
         return -1;
     }
-    gobp_tracer *tr = calloc(1, sizeof *tr);
+    gobp_tracer *tr = xcalloc(1, sizeof *tr);
     tr->opts = *opts;
     tr->sinks = sinks;
     tr->nsinks = nsinks;
@@ -528,11 +485,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     tr->fmt.max_string = opts->max_string > 0 ? (size_t)opts->max_string : 64;
     tr->fmt.max_depth = opts->max_depth > 0 ? opts->max_depth : 1;
     clock_gettime(CLOCK_MONOTONIC, &tr->t0);
-    tr->fns = calloc((size_t)n + 1, sizeof *tr->fns);
-    tr->site_cap = 1;
-    while (tr->site_cap < (size_t)n * 16 + 64)   /* grows when functions have many RETs */
-        tr->site_cap <<= 1;
-    tr->sites = calloc(tr->site_cap, sizeof *tr->sites);
+    tr->fns = xcalloc((size_t)n + 1, sizeof *tr->fns);
     t->tracer = tr;
     int failed = 0;
     for (int i = 0; i < n; i++) {
@@ -540,36 +493,28 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         f->func = fs[i];
         uint64_t *rets;
         int nrets = find_rets(t, fs[i], &rets);
-        if (site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY) < 0) {
+        if (!site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY, true)) {
             free(rets);
             failed++;
             continue;
         }
         for (int k = 0; k < nrets; k++)
-            site_add(t, tr, rets[k], tr->nfns, SITE_RET);
+            site_add(t, tr, rets[k], tr->nfns, SITE_RET, true);
         free(rets);
         call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
     }
     static const struct { const char *name; int kind; } hooks[] = {
         { "runtime.goexit1", SITE_GOEXIT }, { "runtime.Goexit", SITE_GOEXIT_CALL },
-        { "runtime.gopanic", SITE_PANIC }, { "runtime.copystack", SITE_COPY_ENTRY },
+        { "runtime.gopanic", SITE_PANIC }, { "runtime.copystack", SITE_COPY },
     };
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
         const gobp_func *f = binary_func_by_name(t->bin, hooks[i].name);
-        if (!f)
-            continue;
-        site_add(t, tr, f->entry_pc, -1, hooks[i].kind);
-        if (hooks[i].kind == SITE_COPY_ENTRY) {
-            uint64_t *rets;
-            int nr = find_rets(t, f, &rets);
-            for (int k = 0; k < nr; k++)
-                site_add(t, tr, rets[k], -1, SITE_COPY_RET);
-            free(rets);
-        }
+        if (f)
+            site_add(t, tr, f->entry_pc, -1, hooks[i].kind, true);
     }
     const gobp_func *dr = binary_func_by_name(t->bin, "runtime.deferreturn");
-    tr->deferreturn_pc = dr ? dr->entry_pc : 0;   /* armed only while a traced call is in a panic */
+    tr->deferreturn = dr ? site_add(t, tr, dr->entry_pc, -1, SITE_DEFERRETURN, false) : NULL;
     if (tr->nfns == 0) {
         snprintf(err, errlen, "could not place a trace site on any of the %d functions", n);
         target_trace_stop(t);
@@ -597,10 +542,13 @@ void target_trace_stop(gobp_target *t)
             gstate_drop(tr, g);
         }
     }
-    if (t->proc)
-        for (size_t i = 0; i < tr->site_cap; i++)
-            if (tr->sites[i].addr && tr->sites[i].active)
-                proc_site_remove(t->proc, tr->sites[i].addr);
+    for (size_t i = 0; i < tr->nsites; i++) {
+        if (t->proc)
+            site_disarm(t, tr->sites[i]);
+        else
+            hitmap_remove(t->hits, &tr->sites[i]->bl);
+        free(tr->sites[i]);
+    }
     for (int b = 0; b < G_BUCKETS; b++)
         while (tr->goids[b]) {
             goid_entry *e = tr->goids[b];
@@ -612,7 +560,6 @@ void target_trace_stop(gobp_target *t)
     }
     free(tr->fns);
     free(tr->sites);
-    free(tr->copies);
     free(tr);
     t->tracer = NULL;
 }
