@@ -47,16 +47,30 @@ static json_object *filler_json(uint64_t addr)
     return o;
 }
 
+/* Hard limits of one request (README): the instructions returned, and how far from the
+ * memory reference the window may start. */
+enum { DISASSEMBLE_MAX_COUNT = 100000, DISASSEMBLE_MAX_OFFSET = 1000000 };
+
 DECLARE_REQUEST(req_disassemble)
 {
     const char *ref = dap_get_string(args, "memoryReference", NULL);
     int64_t count = dap_get_int(args, "instructionCount", 0);
-    if (!ref || count <= 0 || count > 100000) {
+    if (!ref || count <= 0) {
         session_respond_error(s, req, "disassemble: memoryReference and a positive instructionCount are required");
         return;
     }
-    uint64_t addr = strtoull(ref, NULL, 0) + (uint64_t)dap_get_int(args, "offset", 0);
+    if (count > DISASSEMBLE_MAX_COUNT) {
+        session_respond_error(s, req, "disassemble: instructionCount %lld is over the limit of %d instructions per request",
+                              (long long)count, DISASSEMBLE_MAX_COUNT);
+        return;
+    }
     int64_t ioff = dap_get_int(args, "instructionOffset", 0);
+    if (ioff < -DISASSEMBLE_MAX_OFFSET || ioff > DISASSEMBLE_MAX_OFFSET) {
+        session_respond_error(s, req, "disassemble: instructionOffset %lld is beyond the limit of +-%d instructions",
+                              (long long)ioff, DISASSEMBLE_MAX_OFFSET);
+        return;
+    }
+    uint64_t addr = strtoull(ref, NULL, 0) + (uint64_t)dap_get_int(args, "offset", 0);
     const gobp_func *f = target_function_at(s->target, addr);
     /* Decode whole functions around addr until the window [ioff, ioff+count) is covered. */
     decoded *insns = NULL;

@@ -43,6 +43,8 @@ DECLARE_REQUEST(req_threads)
 /* threadId is a goroutine id, or an OS thread id before the runtime has goroutines. */
 int64_t session_thread_to_goid(session *s, int64_t thread_id)
 {
+    if (thread_id <= 0 || thread_id > INT32_MAX)
+        return 0;   /* no goroutine and no thread: every target call says "unknown" */
     if (target_goroutine(s->target, thread_id))
         return thread_id;
     return -thread_id;
@@ -100,7 +102,10 @@ DECLARE_REQUEST(req_stack_trace)
         start = 0;
     gobp_frame *frames;
     int total = 0, n;
-    if (levels > 0 && start + levels < STACK_MAX_DEPTH) {   /* a page: only the frames up to its end */
+    if (levels < 0)
+        levels = 0;   /* as 0: all the frames (startFrame and levels are optional) */
+    if (levels > 0 && start < STACK_MAX_DEPTH && levels < STACK_MAX_DEPTH - start) {
+        /* a page: only the frames up to its end */
         frames = xcalloc((size_t)(start + levels), sizeof *frames);
         n = target_stack(s->target, goid, frames, (int)(start + levels), &total);
     } else {
@@ -111,9 +116,7 @@ DECLARE_REQUEST(req_stack_trace)
         session_respond_error(s, req, "unknown goroutine %lld", (long long)thread);
         return;
     }
-    int64_t end = levels > 0 ? start + levels : n;
-    if (end > n)
-        end = n;
+    int64_t end = levels > 0 && levels < n - start ? start + levels : n;   /* no overflow */
     json_object *list = json_object_new_array();
     for (int64_t i = start; i < end; i++) {
         handle h = { .kind = HANDLE_FRAME, .goid = goid, .frame = frames[i] };

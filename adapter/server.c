@@ -1,6 +1,8 @@
 /* server.c — DAP transports: a session on stdin/stdout, or a TCP accept loop that forks
  * one process per connection, reaps finished ones, and refuses loopback connections
- * from other users (same check as Delve: the peer socket's uid in /proc/net/tcp). */
+ * from other users (same check as Delve: the peer socket's uid in /proc/net/tcp); or, with
+ * --single-session, one connection served in this process, which then ends. Non-loopback
+ * addresses are refused unless --allow-remote (main.c). */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -158,6 +160,28 @@ long server_socket_uid(int local_port, int remote_port)
     return uid >= 0 ? uid : uid_in_file("/proc/net/tcp6", local_port, remote_port);
 }
 
+static bool is_loopback(const struct sockaddr_storage *addr);
+
+int server_host_is_loopback(const char *host)
+{
+    if (!host)
+        host = DEFAULT_HOST;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *list;
+    if (getaddrinfo(host, "0", &hints, &list) != 0)
+        return -1;
+    int loopback = 1;
+    for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+        struct sockaddr_storage ss = {0};
+        memcpy(&ss, ai->ai_addr, ai->ai_addrlen < sizeof ss ? ai->ai_addrlen : sizeof ss);
+        if (!is_loopback(&ss))
+            loopback = 0;
+    }
+    freeaddrinfo(list);
+    return loopback;
+}
+
 static bool is_loopback(const struct sockaddr_storage *addr)
 {
     if (addr->ss_family == AF_INET)
@@ -237,9 +261,10 @@ static bool accept_error_is_transient(int e)
            e == ENONET || e == ENETUNREACH || e == EOPNOTSUPP || e == ETIMEDOUT;
 }
 
-int server_serve(int listen_fd, session_fn session, void *ctx, char *err, size_t errlen)
+/* Accepts the next connection that passes the peer check; -1 with err when accept fails
+ * for good. */
+static int accept_allowed(int listen_fd, char *err, size_t errlen)
 {
-    install_reaper();
     for (;;) {
         struct sockaddr_storage peer;
         socklen_t peer_len = sizeof peer;
@@ -253,12 +278,35 @@ int server_serve(int listen_fd, session_fn session, void *ctx, char *err, size_t
             snprintf(err, errlen, "accept failed: %s.", strerror(errno));
             return -1;
         }
-        if (!peer_allowed(conn_fd, &peer)) {
-            close(conn_fd);
-            continue;
-        }
+        if (peer_allowed(conn_fd, &peer))
+            return conn_fd;
+        close(conn_fd);
+    }
+}
+
+int server_serve(int listen_fd, session_fn session, void *ctx, char *err, size_t errlen)
+{
+    install_reaper();
+    for (;;) {
+        int conn_fd = accept_allowed(listen_fd, err, errlen);
+        if (conn_fd < 0)
+            return -1;
         serve_connection(listen_fd, conn_fd, session, ctx);
     }
+}
+
+int server_serve_one(int listen_fd, session_fn session, void *ctx, char *err, size_t errlen)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int conn_fd = accept_allowed(listen_fd, err, errlen);
+    close(listen_fd);   /* nobody else connects: later clients are refused by the kernel */
+    if (conn_fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    session(conn_fd, conn_fd, ctx);
+    close(conn_fd);
+    return 0;
 }
 
 static void print_listening(const char *host, int port)
@@ -268,8 +316,8 @@ static void print_listening(const char *host, int port)
     fflush(stderr);
 }
 
-int server_run_tcp(const char *host, int port, session_fn session, void *ctx,
-                   char *err, size_t errlen)
+int server_run_tcp_opts(const char *host, int port, const server_tcp_opts *opts,
+                        session_fn session, void *ctx, char *err, size_t errlen)
 {
     if (!host)
         host = DEFAULT_HOST;
@@ -278,7 +326,15 @@ int server_run_tcp(const char *host, int port, session_fn session, void *ctx,
     if (fd < 0)
         return -1;
     print_listening(host, bound_port);
+    if (opts && opts->single_session)
+        return server_serve_one(fd, session, ctx, err, errlen);   /* closes fd */
     int rc = server_serve(fd, session, ctx, err, errlen);
     close(fd);
     return rc;
+}
+
+int server_run_tcp(const char *host, int port, session_fn session, void *ctx,
+                   char *err, size_t errlen)
+{
+    return server_run_tcp_opts(host, port, NULL, session, ctx, err, errlen);
 }

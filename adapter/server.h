@@ -29,10 +29,26 @@ int server_listen_tcp(const char *host, int port, int *bound_port, char *err, si
  * Returns -1 with err only if accept fails for good. */
 int server_serve(int listen_fd, session_fn session, void *ctx, char *err, size_t errlen);
 
+/* Accepts one connection that passes the same peer check, closes listen_fd (later clients
+ * are refused), and runs session(fd, fd, ctx) in this process. Returns 0 when the session
+ * ended, -1 with err when accept failed for good. */
+int server_serve_one(int listen_fd, session_fn session, void *ctx, char *err, size_t errlen);
+
+/* 1 when every address host (NULL = 127.0.0.1) resolves to is loopback (127.0.0.0/8, ::1,
+ * ::ffff:127.x), 0 when one is not, -1 when it does not resolve. */
+int server_host_is_loopback(const char *host);
+
+typedef struct {
+    int single_session;   /* serve one client in this process, then return (--single-session) */
+} server_tcp_opts;
+
 /* server_listen_tcp, then "gobp-dap listening at HOST:PORT" on stderr, then
  * server_serve. Returns -1 with err when it cannot listen. */
 int server_run_tcp(const char *host, int port, session_fn session, void *ctx,
                    char *err, size_t errlen);
+/* The same with options (NULL = defaults: serve every client until killed). */
+int server_run_tcp_opts(const char *host, int port, const server_tcp_opts *opts,
+                        session_fn session, void *ctx, char *err, size_t errlen);
 
 /* The uid owning the TCP socket whose local port is local_port and remote port is
  * remote_port, per /proc/net/tcp and /proc/net/tcp6; -1 when not found. */

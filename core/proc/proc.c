@@ -18,9 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Forks and vforks are traced too: their children carry our int3s (proc_child.c). */
-#define TRACE_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
-                       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)
+/* Forks and vforks are traced too: their children carry our int3s (proc_child.c). A program
+ * we launched dies with us (EXITKILL); an attached one must never: it is let go by the kernel
+ * and repaired by its guard (proc_guard.c). */
+#define TRACE_OPTIONS_ATTACHED (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+                                PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
+#define TRACE_OPTIONS_LAUNCHED (TRACE_OPTIONS_ATTACHED | PTRACE_O_EXITKILL)
 
 /* ---- thread table ---- */
 
@@ -65,6 +68,7 @@ static gobp_process *process_new(pid_t pid, bool launched)
         return NULL;
     p->pid = pid;
     p->launched = launched;
+    p->guard_fd = -1;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/mem", pid);
     p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -73,6 +77,7 @@ static gobp_process *process_new(pid_t pid, bool launched)
 
 static void process_free(gobp_process *p)
 {
+    guard_stop(p);
     child_release_all(p);
     while (p->threads)
         proc_thread_remove(p, p->threads->tid);
@@ -202,7 +207,7 @@ gobp_process *proc_launch(const gobp_launch_opts *opts, char *err, size_t errlen
         }
         return NULL;
     }
-    ptrace(PTRACE_SETOPTIONS, pid, 0, TRACE_OPTIONS);
+    ptrace(PTRACE_SETOPTIONS, pid, 0, TRACE_OPTIONS_LAUNCHED);
     gobp_process *p = process_new(pid, true);
     proc_thread *t = p ? proc_thread_add(p, pid) : NULL;
     if (!t) {
@@ -235,7 +240,7 @@ static int seize_new_threads(gobp_process *p, int *seized)
         pid_t tid = (pid_t)atoi(e->d_name);
         if (tid <= 0 || proc_thread_find(p, tid))
             continue;
-        if (ptrace(PTRACE_SEIZE, tid, 0, TRACE_OPTIONS) < 0)
+        if (ptrace(PTRACE_SEIZE, tid, 0, TRACE_OPTIONS_ATTACHED) < 0)
             continue;   /* exited meanwhile */
         proc_thread_add(p, tid)->awaiting_first_stop = true;
         ptrace(PTRACE_INTERRUPT, tid, 0, 0);
@@ -252,11 +257,12 @@ gobp_process *proc_attach(pid_t pid, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (ptrace(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS) < 0) {
+    if (ptrace(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS_ATTACHED) < 0) {
         snprintf(err, errlen, "cannot attach to process %d: %s", pid, strerror(errno));
         process_free(p);
         return NULL;
     }
+    guard_start(p);
     proc_thread_add(p, pid)->awaiting_first_stop = true;
     ptrace(PTRACE_INTERRUPT, pid, 0, 0);
     int seized;

@@ -29,7 +29,9 @@ typedef struct {
  * (all threads stopped), options TRACECLONE|TRACEFORK|TRACEVFORK|TRACEEXEC|EXITKILL set. On failure NULL and a
  * sentence in err ("cannot execute /x/y: No such file or directory"). */
 gobp_process *proc_launch(const gobp_launch_opts *opts, char *err, size_t errlen);
-/* PTRACE_SEIZE + interrupt of every thread in /proc/PID/task; returns all stopped. */
+/* PTRACE_SEIZE + interrupt of every thread in /proc/PID/task; returns all stopped. No
+ * EXITKILL: if the debugger dies, the program runs on, repaired by a guard process
+ * (proc_guard.c: int3s restored, SIGCONT) that is let go by detach, kill or exit. */
 gobp_process *proc_attach(pid_t pid, char *err, size_t errlen);
 pid_t proc_pid(const gobp_process *p);
 /* Where the kernel put the executable's entry point (AT_ENTRY of /proc/PID/auxv), valid from

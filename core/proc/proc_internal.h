@@ -29,6 +29,7 @@ typedef struct proc_site {
     uint8_t orig;             /* the byte under the int3 */
     insn_info insn;
     insn_slot slot;           /* slot.slot == 0: emulated, no slot */
+    int guard_slot;           /* 1 + its entry in the guard's table (0: none) */
     struct proc_site *next;
 } proc_site;
 
@@ -55,6 +56,8 @@ struct gobp_process {
     bool exited;              /* the leader was reaped (or, attached, it exec'd: gone for us) */
     bool untraced;            /* the program exec'd: detached, only its exit is awaited */
     int mem_fd;               /* /proc/PID/mem, O_RDWR */
+    struct proc_guard *guard; /* attached: the helper that repairs the program if we die */
+    int guard_fd;
     proc_thread *threads;
     proc_child *children;     /* forked processes still traced (for a few syscalls, usually) */
     proc_site *sites;         /* every site ever added (removed ones too), newest first */
@@ -120,5 +123,14 @@ void site_finish_step(gobp_process *p, proc_thread *t, struct user_regs_struct *
 proc_site *site_by_slot(gobp_process *p, uint64_t addr);
 void site_restore_all(gobp_process *p);
 void site_free_all(gobp_process *p);
+
+/* proc_guard.c: the helper process of an attached program (see there). guard_start after
+ * the attach; guard_note_site before an int3 is written (live) and after the original
+ * byte is back (not live); guard_forget_sites when the sites go with the memory (exec);
+ * guard_stop when the program is let go on purpose (detach, kill, exit). */
+void guard_start(gobp_process *p);
+void guard_stop(gobp_process *p);
+void guard_note_site(gobp_process *p, proc_site *s, bool live);
+void guard_forget_sites(gobp_process *p);
 
 #endif

@@ -268,6 +268,7 @@ static void handle_exec(gobp_process *p)
     while (p->threads)
         proc_thread_remove(p, p->threads->tid);
     site_free_all(p);
+    guard_stop(p);   /* the new image holds nothing of ours */
     p->scratch = p->data = 0;
     p->untraced = true;
     p->stopping = p->world_stopped = false;

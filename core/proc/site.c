@@ -227,6 +227,7 @@ static int arm_site(gobp_process *p, proc_site *s, char *err, size_t errlen)
         prepare_slot(p, s, err, errlen) < 0)
         return -1;
     s->orig = code[0];
+    guard_note_site(p, s, true);
     uint8_t int3 = INT3;
     if (proc_raw_write(p, s->addr, &int3, 1) < 0) {
         snprintf(err, errlen, "cannot write a breakpoint at 0x%llx: %s",
@@ -273,6 +274,7 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
 static void disarm(gobp_process *p, proc_site *s)
 {
     proc_raw_write(p, s->addr, &s->orig, 1);
+    guard_note_site(p, s, false);
     s->refs = 0;   /* tombstone: a trap already in flight for it is recognised */
 }
 
@@ -295,6 +297,7 @@ void site_restore_all(gobp_process *p)
 
 void site_free_all(gobp_process *p)
 {
+    guard_forget_sites(p);
     while (p->sites) {
         proc_site *s = p->sites;
         p->sites = s->next;
@@ -343,6 +346,7 @@ void site_note_write(gobp_process *p, uint64_t addr, const uint8_t *buf, size_t 
         if (s->refs > 0 && s->addr >= addr && s->addr < addr + len) {
             s->orig = data[s->addr - addr];
             data[s->addr - addr] = INT3;
+            guard_note_site(p, s, true);
         }
     }
 }

@@ -505,6 +505,8 @@ int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int 
     struct user_regs_struct regs;
     gobp_stack_links links = { 0 };
     if (goid <= 0) {
+        if (goid < -INT32_MAX)
+            return -1;   /* no thread id: -goid would not fit (or overflow) */
         tid = (pid_t)-goid;
         if (proc_get_regs(t->proc, tid, &regs) < 0)
             return -1;
@@ -577,7 +579,7 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
     const unsigned char *xmmp = NULL;
     pid_t tid = 0;
     if (fr->has_regs) {
-        tid = goid <= 0 ? (pid_t)-goid : target_goroutine_thread(t, goid);
+        tid = goid <= 0 ? (goid < -INT32_MAX ? 0 : (pid_t)-goid) : target_goroutine_thread(t, goid);
         struct user_regs_struct r;
         if (tid && proc_get_regs(t->proc, tid, &r) == 0)
             target_dwarf_regs(&r, regs);

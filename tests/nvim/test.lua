@@ -20,7 +20,7 @@ local function main()
       executable = { command = 'dlv', args = { 'dap', '--listen', '127.0.0.1:${port}' }, detached = false } }
   else
     dap.adapters.gobp = { type = 'server', port = '${port}',
-      executable = { command = adapter, args = { '--port', '${port}' }, detached = false } }
+      executable = { command = adapter, args = { '--port', '${port}', '--single-session' }, detached = false } }
   end
 
   local events = { stopped = 0, exited = nil, terminated = false, output = {} }

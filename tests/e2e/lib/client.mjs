@@ -194,12 +194,22 @@ export function waitExit(proc, timeout = 10000) {
   });
 }
 
+/** Every adapter this test process spawned: one still running when the process exits (a test that
+ *  timed out before its finally, --test-force-exit) is killed, so no run leaves a server behind. */
+const spawned = new Set();
+function track(proc) {
+  spawned.add(proc);
+  proc.once('exit', () => spawned.delete(proc));
+  return proc;
+}
+process.on('exit', () => { for (const p of spawned) { try { p.kill('SIGKILL'); } catch { /* */ } } });
+
 const LISTEN_RE = /listening at:? +([0-9.]+|\[[0-9a-f:]+\]):(\d+)/i;
 
 /** Starts the adapter as a TCP server on an ephemeral port: {proc, host, port, output()}. */
 export function startServer({ env } = {}) {
   const args = IS_DELVE ? ['dap', '--listen', '127.0.0.1:0'] : ['--port', '0'];
-  const proc = spawn(ADAPTER, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: tmpDir(), env: { ...process.env, ...env } });
+  const proc = track(spawn(ADAPTER, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: tmpDir(), env: { ...process.env, ...env } }));
   let out = '';
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`adapter did not print "listening at HOST:PORT" within 10 s: ${out}`)); }, 10000);
@@ -247,7 +257,7 @@ export async function startSession(transport = 'stdio', { env } = {}) {
     return s;
   }
   const s = new Session('stdio');
-  const proc = spawn(ADAPTER, [], { stdio: ['pipe', 'pipe', 'pipe'], cwd: tmpDir(), env: { ...process.env, ...env } });
+  const proc = track(spawn(ADAPTER, [], { stdio: ['pipe', 'pipe', 'pipe'], cwd: tmpDir(), env: { ...process.env, ...env } }));
   s.proc = proc;
   proc.stderr.on('data', (d) => { s.stderr += d.toString(); });
   proc.stdin.on('error', () => { /* EPIPE when the adapter died: reported via close */ });
