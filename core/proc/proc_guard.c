@@ -30,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { GUARD_MAX = 65536, INT3 = 0xcc, POLL_MS = 2 };
+/* The entries are reserved, not allocated (MAP_NORESERVE: only pages written cost memory):
+ * 16M sites is more than any program has instructions worth a breakpoint. */
+enum { GUARD_MAX = 1 << 24, INT3 = 0xcc, POLL_MS = 2 };
 #define PF_EXITING_FLAG 0x4UL   /* include/linux/sched.h */
 
 typedef struct {
@@ -168,7 +170,7 @@ void guard_start(gobp_process *p)
     if (p->mem_fd < 0)
         return;
     struct proc_guard *g = mmap(NULL, sizeof *g, PROT_READ | PROT_WRITE,
-                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                                MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (g == MAP_FAILED)
         return;
     int sv[2];
@@ -217,8 +219,13 @@ void guard_note_site(gobp_process *p, proc_site *s, bool live)
     if (!g)
         return;
     if (!s->guard_slot) {
-        if (!live || g->count >= GUARD_MAX)
-            return;   /* full: this site is not repaired (README: the guard's limits) */
+        if (!live)
+            return;
+        if (g->count >= GUARD_MAX) {
+            fprintf(stderr, "gobp-dap: the attach guard is full (%d sites): the int3 at 0x%llx "
+                    "is not restored if gobp-dap dies\n", GUARD_MAX, (unsigned long long)s->addr);
+            return;
+        }
         s->guard_slot = (int)g->count + 1;
         g->e[g->count].addr = s->addr;
         __sync_synchronize();
