@@ -282,7 +282,7 @@ hit_verdict handler_exit_hit(gobp_target *t, target_hit *hit, breaklet *b)
     }
     host_call_finish(&c);
     pending_drop(t, pe);
-    return HIT_DONE;
+    return HIT_NEXT;   /* a step or breakpoint at the same return address still gets its hit */
 }
 
 /* The handler of the function whose entry is addr, NULL when none. */

@@ -10,7 +10,7 @@
 /* The kinds, in the order a hit runs them (breaklets of the last three run in `order`). */
 typedef enum {
     BREAKLET_TRACE,          /* a trace site: records, never stops (trace/tracer.c) */
-    BREAKLET_HANDLER_EXIT,   /* a handler call returning: when it is this call, it ends the hit */
+    BREAKLET_HANDLER_EXIT,   /* a handler call returning: its plugin's gobp_on_exit runs */
     BREAKLET_STEP,           /* a next/step target of one goroutine in one frame (target_step.c) */
     BREAKLET_HANDLER,        /* a handler breakpoint's entry: its plugin decides */
     BREAKLET_USER,           /* a line, function or exception breakpoint: its conditions decide */

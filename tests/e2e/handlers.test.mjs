@@ -185,6 +185,22 @@ for (const tc of goToolchains()) {
         assert.equal(stops.length, 2, `exactly two breakpoint stops: ${JSON.stringify(stops.map((e) => e.body))}`);
       }));
 
+    test('a handler with gobp_on_exit does not swallow a step that ends at the same return address', T, () =>
+      session(tc, ['shapes'], [P.handler('main.pair', 'onexit', '', { copy: true })], async (s, m) => {
+        const ev = await h.waitStopped(s, m, 'breakpoint');
+        assert.equal((await h.topFrame(s, ev.body.threadId)).name, 'main.pair');
+        const mm = s.mark();
+        await s.ok('stepOut', { threadId: ev.body.threadId });
+        const st = await h.waitStopped(s, mm, 'step');
+        const top = await h.topFrame(s, st.body.threadId);
+        assert.equal(top.name, 'main.shapes', `stepOut lands in the caller: ${JSON.stringify(top)}`);
+        assert.equal(top.line, h.lineOf(PROG, 'n, s := pair(1, "go")'));
+        assertLog(s, /onexit: main\.pair ~r1 \(string\) = "go!"/, 'the exit hook ran before the step stop');
+        const end = s.mark();
+        await s.ok('continue', { threadId: st.body.threadId });
+        await waitEnd(s, end, 0);
+      }, { launchOpts: { breakpoints: { [h.srcPath(PROG)]: [{ line: h.lineOf(PROG, 'return a + 1, s + "!"') }] } } }));
+
     test('gobpForceReturn of a (string, error) function gives "" and nil', T, () =>
       session(tc, ['shapes'], [P.handler('main.lookup', 'stopper', 'arg=key;equals=k', { copy: true })], async (s, m) => {
         const { ev, f0 } = await expectHandlerStop(s, m, 'main.lookup', 'lookup(');
