@@ -157,7 +157,7 @@ DECLARE_REQUEST(req_scopes)
         char pkg[256], name[300];
         go_func_package(frame.frame.func->name, pkg, sizeof pkg);
         handle globals_h = { .kind = HANDLE_SCOPE_GLOBALS, .goid = frame.goid, .frame = frame.frame,
-                             .package = strdup(pkg) };
+                             .package = xstrdup(pkg) };
         snprintf(name, sizeof name, "Globals (package %s)", pkg);
         json_object_array_add(list, scope_json(name, NULL, handles_add(&s->handles, globals_h), false));
     }

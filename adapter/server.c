@@ -3,6 +3,7 @@
  * from other users (same check as Delve: the peer socket's uid in /proc/net/tcp); or, with
  * --single-session, one connection served in this process, which then ends. Non-loopback
  * addresses are refused unless --allow-remote (main.c). */
+#include "alloc.h"
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -59,8 +60,8 @@ int server_parse_listen(const char *s, char **host, int *port)
     }
     if (parse_port(colon ? colon + 1 : s, port) < 0)
         return -1;
-    *host = host_end > host_start ? strndup(host_start, (size_t)(host_end - host_start))
-                                  : strdup(DEFAULT_HOST);
+    *host = host_end > host_start ? xstrndup(host_start, (size_t)(host_end - host_start))
+                                  : xstrdup(DEFAULT_HOST);
     return *host ? 0 : -1;
 }
 

@@ -2,6 +2,7 @@
  * of every thread), kill, detach, the thread table, memory (process_vm_readv and
  * /proc/PID/mem) and registers. The wait loop lives in proc_wait.c, sites in site.c,
  * forked children in proc_child.c. */
+#include "alloc.h"
 #include "proc_internal.h"
 
 #include <dirent.h>
@@ -40,9 +41,7 @@ proc_thread *proc_thread_add(gobp_process *p, pid_t tid)
     proc_thread *t = proc_thread_find(p, tid);
     if (t)
         return t;
-    t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
+    t = xcalloc(1, sizeof *t);
     t->tid = tid;
     t->next = p->threads;
     p->threads = t;
@@ -63,9 +62,7 @@ void proc_thread_remove(gobp_process *p, pid_t tid)
 
 static gobp_process *process_new(pid_t pid, bool launched)
 {
-    gobp_process *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    gobp_process *p = xcalloc(1, sizeof *p);
     p->pid = pid;
     p->launched = launched;
     p->guard_fd = -1;
@@ -467,9 +464,7 @@ int proc_read(gobp_process *p, uint64_t addr, void *buf, size_t len)
 
 int proc_write(gobp_process *p, uint64_t addr, const void *buf, size_t len)
 {
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy)
-        return -1;
+    uint8_t *copy = xmalloc(len ? len : 1);
     memcpy(copy, buf, len);
     site_note_write(p, addr, copy, len);   /* keeps the int3s, remembers new originals */
     int r = proc_raw_write(p, addr, copy, len);

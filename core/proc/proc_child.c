@@ -2,6 +2,7 @@
  * CLONE_VFORK|CLONE_VM): the debugger never changes what they do. No hit callback, no trap:
  * a child sharing the memory steps over our int3s through the XOL slots, one with its own
  * copy gets the original bytes back; each is detached as soon as it can run without us. */
+#include "alloc.h"
 #include "proc_internal.h"
 
 #include <errno.h>
@@ -27,9 +28,7 @@ proc_child *child_find(gobp_process *p, pid_t tid)
 
 static proc_child *child_add(gobp_process *p, pid_t tid, pid_t tgid)
 {
-    proc_child *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    proc_child *c = xcalloc(1, sizeof *c);
     c->th.tid = tid;
     c->th.awaiting_first_stop = true;
     c->tgid = tgid;

@@ -251,11 +251,7 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
     }
     bool fresh = !s;
     if (fresh) {
-        s = calloc(1, sizeof *s);
-        if (!s) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        s = xcalloc(1, sizeof *s);
         s->addr = addr;
     }
     if (arm_site(p, s, err, errlen) < 0) {

@@ -195,7 +195,7 @@ static g_state *gstate(gobp_tracer *tr, int64_t goid, bool create)
             return g;
     if (!create)
         return NULL;
-    g_state *g = calloc(1, sizeof *g);
+    g_state *g = xcalloc(1, sizeof *g);
     g->goid = goid;
     g->next = *b;
     *b = g;
@@ -267,13 +267,13 @@ static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, con
                               uint64_t stack_base)
 {
     if (!type)
-        return strdup("?");
+        return xstrdup("?");
     unsigned char stackbuf[256];
-    unsigned char *buf = type->size <= sizeof stackbuf ? stackbuf : calloc(1, type->size);
+    unsigned char *buf = type->size <= sizeof stackbuf ? stackbuf : xcalloc(1, type->size);
     char *text;
     if (abi_transfer(a, &hr->regs, hr->fp_loaded ? (unsigned char *)hr->fp.xmm_space : NULL, t->proc, stack_base,
                      buf, false) < 0) {
-        text = strdup("<unreadable>");
+        text = xstrdup("<unreadable>");
     } else {
         gobp_memview mv = target_memview(t);
         gobp_value v = value_of_bytes(type, buf, type->size);
@@ -282,7 +282,7 @@ static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, con
     }
     if (buf != stackbuf)
         free(buf);
-    return text ? text : strdup("?");
+    return text ? text : xstrdup("?");
 }
 
 static void load_fp(gobp_target *t, hit_regs *hr, pid_t tid, const abi_value *vals, int n)
@@ -309,7 +309,7 @@ static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_
     tr->recorded++;
     if (g->n == g->cap) {
         g->cap = g->cap ? g->cap * 2 : 8;
-        g->calls = realloc(g->calls, (size_t)g->cap * sizeof *g->calls);
+        g->calls = xrealloc(g->calls, (size_t)g->cap * sizeof *g->calls);
     }
     open_call *oc = &g->calls[g->n++];
     memset(oc, 0, sizeof *oc);
@@ -324,7 +324,7 @@ static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_
     r->start_ns = now;
     if (f->layout.arg_abi) {
         load_fp(t, hr, tid, f->layout.arg_abi, f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0);
-        r->args = calloc((size_t)f->layout.nparams + 1, sizeof *r->args);
+        r->args = xcalloc((size_t)f->layout.nparams + 1, sizeof *r->args);
         for (int i = 0; i < f->layout.nparams; i++) {
             r->args[i].name = f->layout.params[i]->name;
             r->args[i].value = format_abi_value(t, tr, hr, &f->layout.arg_abi[f->layout.param_abi[i]], f->layout.params[i]->type, hr->regs.rsp + 8);
@@ -348,7 +348,7 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
         trace_fn *f = &tr->fns[fi];
         if (f->layout.result_abi) {
             load_fp(t, hr, tid, f->layout.result_abi, f->layout.nresults);
-            top->rec.results = calloc((size_t)f->layout.nresults + 1, sizeof *top->rec.results);
+            top->rec.results = xcalloc((size_t)f->layout.nresults + 1, sizeof *top->rec.results);
             for (int i = 0; i < f->layout.nresults; i++) {
                 top->rec.results[i].name = f->layout.results[i]->name;
                 top->rec.results[i].value = format_abi_value(t, tr, hr, &f->layout.result_abi[i], f->layout.results[i]->type, hr->regs.rsp + 8);
