@@ -132,7 +132,7 @@ static void report_child_failure(int pipe_fd, const char *what, const char *path
 
 /* The program starts with default signal dispositions and an empty mask, whatever the
  * debugger itself blocks (SIGCHLD for its signalfd) or ignores (SIGPIPE). */
-static void child_reset_signals(void)
+void child_reset_signals(void)
 {
     sigset_t none;
     sigemptyset(&none);

@@ -126,12 +126,7 @@ static void close_other_fds(int keep_a, int keep_b)
 
 static void guard_main(struct proc_guard *g, int sock, int mem_fd, pid_t pid, pid_t tracer)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL);
+    child_reset_signals();
     signal(SIGPIPE, SIG_IGN);
     close_other_fds(sock, mem_fd);
     char path[64];

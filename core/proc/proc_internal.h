@@ -89,6 +89,8 @@ proc_thread *proc_thread_add(gobp_process *p, pid_t tid);
 void proc_thread_remove(gobp_process *p, pid_t tid);
 int proc_raw_read(gobp_process *p, uint64_t addr, void *buf, size_t len);
 int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
+/* In a forked child before it execs or serves: default signal dispositions, nothing blocked. */
+void child_reset_signals(void);
 
 /* proc_wait.c */
 int proc_resume_thread(gobp_process *p, proc_thread *t);
