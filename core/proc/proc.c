@@ -259,7 +259,6 @@ gobp_process *proc_attach(pid_t pid, char *err, size_t errlen)
         process_free(p);
         return NULL;
     }
-    guard_start(p);
     proc_thread_add(p, pid)->awaiting_first_stop = true;
     ptrace(PTRACE_INTERRUPT, pid, 0, 0);
     int seized;
@@ -277,6 +276,7 @@ gobp_process *proc_attach(pid_t pid, char *err, size_t errlen)
         proc_detach(p);
         return NULL;
     }
+    guard_start(p);   /* forked with every thread stopped: no status can race the fork */
     return p;
 }
 
