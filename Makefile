@@ -54,9 +54,9 @@ $(B)/libgobpprotocol.a: $(PROTOCOL_OBJ)
 $(B)/gobp-dap: $(B)/adapter/main.o $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcriterion
 
 setup:
 	@scripts/setup.sh

@@ -7,147 +7,21 @@
 #include <string.h>
 
 #include "eval/eval.h"
-#include "value/value_internal.h"
+#include "fake_go.h"
 
-/* ---- fake target memory ---- */
-
-#define ARENA_BASE 0xc000000000ull
-#define ARENA_SIZE (1u << 20)
-static unsigned char *arena;
-static uint64_t arena_next;
-
-static int arena_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-    (void)ctx;
-    if (addr < ARENA_BASE || addr - ARENA_BASE > ARENA_SIZE || len > ARENA_SIZE - (addr - ARENA_BASE))
-        return -1;
-    memcpy(buf, arena + (addr - ARENA_BASE), len);
-    return 0;
-}
-
-static uint64_t talloc(size_t n)
-{
-    uint64_t a = arena_next;
-    arena_next += (n + 15) & ~15ull;
-    cr_assert(arena_next - ARENA_BASE <= ARENA_SIZE);
-    return a;
-}
-
-static void twrite(uint64_t addr, const void *data, size_t n) { memcpy(arena + (addr - ARENA_BASE), data, n); }
-static void tword(uint64_t addr, uint64_t w) { twrite(addr, &w, 8); }
-
-static void tstring(uint64_t addr, const char *s)
-{
-    size_t n = strlen(s);
-    uint64_t data = n ? talloc(n) : 0;
-    if (n)
-        twrite(data, s, n);
-    tword(addr, data);
-    tword(addr + 8, n);
-}
-
-/* ---- types ---- */
-
-static void *owned[512];
-static int nowned;
-
-static void *own(void *p)
-{
-    cr_assert(nowned < (int)(sizeof owned / sizeof owned[0]));
-    owned[nowned++] = p;
-    return p;
-}
-
-static gobp_type *tnew(gobp_type_kind kind, const char *name, uint64_t size)
-{
-    gobp_type *t = own(calloc(1, sizeof *t));
-    t->kind = kind;
-    t->name = name;
-    t->size = size;
-    return t;
-}
-
-static void tfields(gobp_type *t, int n, const gobp_type_field *f)
-{
-    t->nfields = n;
-    t->fields = own(calloc((size_t)n + 1, sizeof *f));
-    if (n)
-        memcpy(t->fields, f, (size_t)n * sizeof *f);
-}
-
-static gobp_type *ptr_to(gobp_type *elem, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_PTR, name, 8);
-    t->elem = elem;
-    return t;
-}
-
-static gobp_type *T_int, *T_uint8, *T_bool, *T_f64, *T_string, *T_unsafe, *T_uintptr, *T_uint16, *T_uint32;
-
-static gobp_type *slice_of(gobp_type *elem, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_SLICE, name, 24);
-    t->elem = elem;
-    gobp_type_field f[] = { { "array", 0, ptr_to(elem, "*"), false }, { "len", 8, T_int, false }, { "cap", 16, T_int, false } };
-    tfields(t, 3, f);
-    return t;
-}
-
-static gobp_type *array_of(gobp_type *elem, int64_t len, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_ARRAY, name, (uint64_t)len * elem->size);
-    t->elem = elem;
-    t->len = len;
-    return t;
-}
-
-static gobp_type *struct_of(const char *name, uint64_t size, int n, const gobp_type_field *f)
-{
-    gobp_type *t = tnew(GOBP_KIND_STRUCT, name, size);
-    tfields(t, n, f);
-    return t;
-}
-
-/* map[K]V with hash<K,V> / bucket<K,V> (Go <= 1.23 layout) */
-static gobp_type *map_of(gobp_type *key, gobp_type *val, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_MAP, name, 8);
-    t->key = key;
-    t->elem = val;
-    uint64_t keys_off = 8, vals_off = keys_off + 8 * key->size, ovf_off = vals_off + 8 * val->size;
-    gobp_type *bucket = tnew(GOBP_KIND_STRUCT, "bucket<K,V>", ovf_off + 8);
-    gobp_type_field bf[] = {
-        { "tophash", 0, array_of(T_uint8, 8, "[8]uint8"), false },
-        { "keys", keys_off, array_of(key, 8, "[8]K"), false },
-        { "values", vals_off, array_of(val, 8, "[8]V"), false },
-        { "overflow", ovf_off, ptr_to(bucket, "*bucket<K,V>"), false },
-    };
-    tfields(bucket, 4, bf);
-    gobp_type *pb = ptr_to(bucket, "*bucket<K,V>");
-    gobp_type_field hf[] = {
-        { "count", 0, T_int, false }, { "flags", 8, T_uint8, false }, { "B", 9, T_uint8, false },
-        { "noverflow", 10, T_uint16, false }, { "hash0", 12, T_uint32, false },
-        { "buckets", 16, pb, false }, { "oldbuckets", 24, pb, false },
-        { "nevacuate", 32, T_uintptr, false }, { "extra", 40, T_unsafe, false },
-    };
-    t->runtime = struct_of("hash<K,V>", 48, 9, hf);
-    return t;
-}
+/* ---- maps ---- */
 
 /* A map of one bucket holding n entries; the writers fill key and value slots. */
 static uint64_t tmap(const gobp_type *mt, int n, void (*fill)(int i, uint64_t key, uint64_t val))
 {
-    const gobp_type *bucket = value_field_named(mt->runtime, "buckets")->type->elem;
-    uint64_t hmap = talloc(48), b = talloc(bucket->size);
-    tword(hmap, (uint64_t)n);
-    tword(hmap + 16, b);
-    const gobp_type_field *k = value_field_named(bucket, "keys"), *v = value_field_named(bucket, "values");
+    fake_map m = tmap_new(mt, 0, 0);
+    tmap_count(&m, (uint64_t)n);
     for (int i = 0; i < n; i++) {
-        unsigned char top = (unsigned char)(0x80 + i);
-        twrite(b + (uint64_t)i, &top, 1);
-        fill(i, b + k->offset + (uint64_t)i * k->type->elem->size, b + v->offset + (uint64_t)i * v->type->elem->size);
+        uint64_t k, v;
+        tmap_slot(&m, m.buckets, i, (unsigned char)(0x80 + i), &k, &v);
+        fill(i, k, v);
     }
-    return hmap;
+    return m.hmap;
 }
 
 static void fill_string_int(int i, uint64_t key, uint64_t val)
@@ -165,7 +39,7 @@ static void fill_int_string(int i, uint64_t key, uint64_t val)
 /* ---- the fake program: types, runtime types of interfaces, variables, globals ---- */
 
 #define RT_ERRSTR_PTR 0x4a0200ull
-static gobp_type *T_person, *T_person_ptr, *T_errstr_ptr, *T_error, *T_employee, *T_count;
+static gobp_type *T_error, *T_employee, *T_count;
 
 static gobp_type *fake_type_by_rtaddr(gobp_binary *bin, uint64_t addr)
 {
@@ -178,13 +52,13 @@ typedef struct {
     gobp_value value;
 } fake_var;
 
-static fake_var vars[64], globals[16];
-static int nvars, nglobals;
+static fake_var *vars, *globals;
+static size_t nvars, nglobals, vars_cap, globals_cap;
 static uint64_t n_addr;   /* where n lives: tests change it */
 
 static gobp_value var(const char *name, gobp_type *t, uint64_t addr)
 {
-    cr_assert(nvars < 64);
+    vars = tgrow(vars, &vars_cap, nvars + 1, sizeof *vars);
     vars[nvars++] = (fake_var){ name, value_at(t, addr) };
     return vars[nvars - 1].value;
 }
@@ -201,13 +75,14 @@ static void global(const char *name, gobp_type *t, uint64_t w)
 {
     uint64_t a = talloc(8);
     tword(a, w);
+    globals = tgrow(globals, &globals_cap, nglobals + 1, sizeof *globals);
     globals[nglobals++] = (fake_var){ name, value_at(t, a) };
 }
 
 static int fake_global(void *ctx, const char *name, gobp_value *out)
 {
     (void)ctx;
-    for (int i = 0; i < nglobals; i++)
+    for (size_t i = 0; i < nglobals; i++)
         if (strcmp(globals[i].name, name) == 0) {
             *out = globals[i].value;
             return 0;
@@ -218,7 +93,7 @@ static int fake_global(void *ctx, const char *name, gobp_value *out)
 /* Arguments and locals, then the globals of package main, then globals by full name. */
 static int fake_lookup(void *ctx, const char *name, gobp_value *out, char *err, size_t errlen)
 {
-    for (int i = 0; i < nvars; i++)
+    for (size_t i = 0; i < nvars; i++)
         if (strcmp(vars[i].name, name) == 0) {
             *out = vars[i].value;
             return 0;
@@ -242,31 +117,10 @@ static eval_env env;
 
 static void make_types(void)
 {
-    T_int = tnew(GOBP_KIND_INT, "int", 8);
-    T_uint8 = tnew(GOBP_KIND_UINT8, "uint8", 1);
-    T_uint16 = tnew(GOBP_KIND_UINT16, "uint16", 2);
-    T_uint32 = tnew(GOBP_KIND_UINT32, "uint32", 4);
-    T_uintptr = tnew(GOBP_KIND_UINTPTR, "uintptr", 8);
-    T_bool = tnew(GOBP_KIND_BOOL, "bool", 1);
-    T_f64 = tnew(GOBP_KIND_FLOAT64, "float64", 8);
-    T_unsafe = tnew(GOBP_KIND_UNSAFEPTR, "unsafe.Pointer", 8);
-    T_string = tnew(GOBP_KIND_STRING, "string", 16);
-    gobp_type_field sf[] = { { "str", 0, ptr_to(T_uint8, "*uint8"), false }, { "len", 8, T_int, false } };
-    tfields(T_string, 2, sf);
-    gobp_type_field af[] = { { "City", 0, T_string, false }, { "Zip", 16, T_int, false } };
-    gobp_type *address = struct_of("main.Address", 24, 2, af);
-    gobp_type_field pf[] = {
-        { "Name", 0, T_string, false }, { "Age", 16, T_int, false },
-        { "Home", 24, ptr_to(address, "*main.Address"), false },
-        { "Tags", 32, slice_of(T_string, "[]string"), false },
-    };
-    T_person = struct_of("main.Person", 56, 4, pf);
-    T_person_ptr = ptr_to(T_person, "*main.Person");
+    make_person_types();
     gobp_type_field bf[] = { { "ID", 0, T_int, false } };
     gobp_type_field ef[] = { { "Base", 0, struct_of("main.Base", 8, 1, bf), true }, { "Salary", 8, T_f64, false } };
     T_employee = struct_of("main.Employee", 16, 2, ef);
-    gobp_type_field es[] = { { "s", 0, T_string, false } };
-    T_errstr_ptr = ptr_to(struct_of("errors.errorString", 16, 1, es), "*errors.errorString");
     T_error = tnew(GOBP_KIND_INTERFACE, "error", 16);
     gobp_type *itab = struct_of("runtime.itab", 32, 0, NULL);
     gobp_type_field itf[] = { { "_type", 8, T_uintptr, false } };
@@ -355,8 +209,7 @@ static void make_program(void)
 
 static void setup(void)
 {
-    arena = calloc(1, ARENA_SIZE);
-    arena_next = ARENA_BASE + 0x1000;
+    fake_go_setup();
     nvars = nglobals = 0;
     errstr_itab = 0;
     make_types();
@@ -368,9 +221,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-    free(arena);
-    while (nowned > 0)
-        free(owned[--nowned]);
+    fake_go_teardown();
+    free(vars);
+    free(globals);
+    vars = globals = NULL;
+    vars_cap = globals_cap = 0;
     value_set_binary_hooks(NULL, NULL);
 }
 

@@ -7,195 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value/value_internal.h"
-
-/* ---- fake target memory: one arena at a Go-heap-like address ---- */
-
-#define ARENA_BASE 0xc000000000ull
-#define ARENA_SIZE (1u << 20)
-static unsigned char *arena;
-static uint64_t arena_next;
-
-static int arena_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-    (void)ctx;
-    if (addr < ARENA_BASE || addr - ARENA_BASE > ARENA_SIZE || len > ARENA_SIZE - (addr - ARENA_BASE))
-        return -1;
-    memcpy(buf, arena + (addr - ARENA_BASE), len);
-    return 0;
-}
-
-static uint64_t talloc(size_t n)
-{
-    uint64_t a = arena_next;
-    arena_next += (n + 15) & ~15ull;
-    cr_assert(arena_next - ARENA_BASE <= ARENA_SIZE);
-    return a;
-}
-
-static void twrite(uint64_t addr, const void *data, size_t n)
-{
-    memcpy(arena + (addr - ARENA_BASE), data, n);
-}
-
-static void tword(uint64_t addr, uint64_t w) { twrite(addr, &w, 8); }
-
-/* Writes a Go string header at addr pointing to a copy of s (n bytes). */
-static void tstring_n(uint64_t addr, const char *s, size_t n)
-{
-    uint64_t data = n ? talloc(n) : 0;
-    if (n)
-        twrite(data, s, n);
-    tword(addr, data);
-    tword(addr + 8, n);
-}
-
-static void tstring(uint64_t addr, const char *s) { tstring_n(addr, s, strlen(s)); }
+#include "fake_go.h"
 
 static gobp_memview mv = { .read = arena_read, .bin = NULL };
-
-/* ---- types, built as binary_types.c builds them ---- */
-
-/* Every type and field table of a test, released by teardown. */
-static void *owned[512];
-static int nowned;
-
-static void *own(void *p)
-{
-    cr_assert(nowned < (int)(sizeof owned / sizeof owned[0]));
-    owned[nowned++] = p;
-    return p;
-}
-
-static gobp_type *tnew(gobp_type_kind kind, const char *name, uint64_t size)
-{
-    gobp_type *t = own(calloc(1, sizeof *t));
-    t->kind = kind;
-    t->name = name;
-    t->size = size;
-    return t;
-}
-
-static void tfields(gobp_type *t, int n, const gobp_type_field *f)
-{
-    t->nfields = n;
-    t->fields = own(calloc((size_t)n + 1, sizeof *f));
-    if (n)
-        memcpy(t->fields, f, (size_t)n * sizeof *f);
-}
-
-static gobp_type *T_int, *T_int8, *T_int16, *T_int32, *T_int64, *T_uint8, *T_uint16, *T_uint32,
-    *T_uint64, *T_uintptr, *T_bool, *T_f32, *T_f64, *T_c64, *T_c128, *T_string, *T_unsafe;
-
-static gobp_type *ptr_to(gobp_type *elem, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_PTR, name, 8);
-    t->elem = elem;
-    return t;
-}
-
-static gobp_type *slice_of(gobp_type *elem, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_SLICE, name, 24);
-    t->elem = elem;
-    gobp_type_field f[] = { { "array", 0, ptr_to(elem, "*"), false }, { "len", 8, T_int, false }, { "cap", 16, T_int, false } };
-    tfields(t, 3, f);
-    return t;
-}
-
-static gobp_type *array_of(gobp_type *elem, int64_t len, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_ARRAY, name, (uint64_t)len * elem->size);
-    t->elem = elem;
-    t->len = len;
-    return t;
-}
-
-static gobp_type *struct_of(const char *name, uint64_t size, int n, const gobp_type_field *f)
-{
-    gobp_type *t = tnew(GOBP_KIND_STRUCT, name, size);
-    tfields(t, n, f);
-    return t;
-}
-
-static void make_basic_types(void)
-{
-    T_int = tnew(GOBP_KIND_INT, "int", 8);
-    T_int8 = tnew(GOBP_KIND_INT8, "int8", 1);
-    T_int16 = tnew(GOBP_KIND_INT16, "int16", 2);
-    T_int32 = tnew(GOBP_KIND_INT32, "int32", 4);
-    T_int64 = tnew(GOBP_KIND_INT64, "int64", 8);
-    T_uint8 = tnew(GOBP_KIND_UINT8, "uint8", 1);
-    T_uint16 = tnew(GOBP_KIND_UINT16, "uint16", 2);
-    T_uint32 = tnew(GOBP_KIND_UINT32, "uint32", 4);
-    T_uint64 = tnew(GOBP_KIND_UINT64, "uint64", 8);
-    T_uintptr = tnew(GOBP_KIND_UINTPTR, "uintptr", 8);
-    T_bool = tnew(GOBP_KIND_BOOL, "bool", 1);
-    T_f32 = tnew(GOBP_KIND_FLOAT32, "float32", 4);
-    T_f64 = tnew(GOBP_KIND_FLOAT64, "float64", 8);
-    T_c64 = tnew(GOBP_KIND_COMPLEX64, "complex64", 8);
-    T_c128 = tnew(GOBP_KIND_COMPLEX128, "complex128", 16);
-    T_unsafe = tnew(GOBP_KIND_UNSAFEPTR, "unsafe.Pointer", 8);
-    T_string = tnew(GOBP_KIND_STRING, "string", 16);
-    gobp_type_field sf[] = { { "str", 0, ptr_to(T_uint8, "*uint8"), false }, { "len", 8, T_int, false } };
-    tfields(T_string, 2, sf);
-}
-
-/* map[K]V with hash<K,V> / bucket<K,V> as the Go linker describes them. */
-static gobp_type *map_of(gobp_type *key, gobp_type *val, const char *name)
-{
-    gobp_type *t = tnew(GOBP_KIND_MAP, name, 8);
-    t->key = key;
-    t->elem = val;
-    uint64_t keys_off = 8, vals_off = keys_off + 8 * key->size, ovf_off = vals_off + 8 * val->size;
-    gobp_type *bucket = tnew(GOBP_KIND_STRUCT, "bucket<K,V>", ovf_off + 8);
-    gobp_type_field bf[] = {
-        { "tophash", 0, array_of(T_uint8, 8, "[8]uint8"), false },
-        { "keys", keys_off, array_of(key, 8, "[8]K"), false },
-        { "values", vals_off, array_of(val, 8, "[8]V"), false },
-        { "overflow", ovf_off, ptr_to(bucket, "*bucket<K,V>"), false },
-    };
-    tfields(bucket, 4, bf);
-    gobp_type *pb = ptr_to(bucket, "*bucket<K,V>");
-    gobp_type_field hf[] = {
-        { "count", 0, T_int, false }, { "flags", 8, T_uint8, false }, { "B", 9, T_uint8, false },
-        { "noverflow", 10, T_uint16, false }, { "hash0", 12, T_uint32, false },
-        { "buckets", 16, pb, false }, { "oldbuckets", 24, pb, false },
-        { "nevacuate", 32, T_uintptr, false }, { "extra", 40, T_unsafe, false },
-    };
-    t->runtime = struct_of("hash<K,V>", 48, 9, hf);
-    return t;
-}
-
-/* Fake hmap: B, buckets and old buckets allocated zeroed; returns the map word's target. */
-typedef struct { uint64_t hmap, buckets, oldbuckets; const gobp_type *bucket; } fake_map;
-
-static fake_map tmap_new(const gobp_type *mt, int B, int old_n)
-{
-    fake_map m;
-    m.bucket = value_field_named(mt->runtime, "buckets")->type->elem;
-    m.hmap = talloc(48);
-    m.buckets = talloc((1u << B) * m.bucket->size);
-    m.oldbuckets = old_n ? talloc((size_t)old_n * m.bucket->size) : 0;
-    unsigned char b = (unsigned char)B;
-    twrite(m.hmap + 9, &b, 1);
-    tword(m.hmap + 16, m.buckets);
-    tword(m.hmap + 24, m.oldbuckets);
-    return m;
-}
-
-/* Puts an entry in slot of bucket b (an address); the key/value writers fill the slots. */
-static void tmap_slot(const fake_map *m, uint64_t b, int slot, unsigned char tophash,
-                      uint64_t *key_addr, uint64_t *val_addr)
-{
-    const gobp_type_field *k = value_field_named(m->bucket, "keys");
-    const gobp_type_field *v = value_field_named(m->bucket, "values");
-    twrite(b + (uint64_t)slot, &tophash, 1);
-    *key_addr = b + k->offset + (uint64_t)slot * k->type->elem->size;
-    *val_addr = b + v->offset + (uint64_t)slot * v->type->elem->size;
-}
-
-static void tmap_count(const fake_map *m, uint64_t n) { tword(m->hmap, n); }
 
 /* ---- test doubles of the binary module: runtime types and functions ---- */
 
@@ -205,7 +19,7 @@ static void tmap_count(const fake_map *m, uint64_t n) { tword(m->hmap, n); }
 #define RT_PERSON_PTR 0x4a0300ull
 #define PC_DECIDE 0x49b000ull
 
-static gobp_type *T_circle, *T_errstr_ptr, *T_person, *T_person_ptr, *T_address;
+static gobp_type *T_circle;
 
 static gobp_type *fake_type_by_rtaddr(gobp_binary *bin, uint64_t addr)
 {
@@ -229,35 +43,21 @@ static const gobp_func *fake_func_by_pc(gobp_binary *bin, uint64_t pc)
 
 static void make_program_types(void)
 {
-    gobp_type_field af[] = { { "City", 0, T_string, false }, { "Zip", 16, T_int, false } };
-    T_address = struct_of("main.Address", 24, 2, af);
-    gobp_type_field pf[] = {
-        { "Name", 0, T_string, false }, { "Age", 16, T_int, false },
-        { "Home", 24, ptr_to(T_address, "*main.Address"), false },
-        { "Tags", 32, slice_of(T_string, "[]string"), false },
-    };
-    T_person = struct_of("main.Person", 56, 4, pf);
-    T_person_ptr = ptr_to(T_person, "*main.Person");
+    make_person_types();
     gobp_type_field cf[] = { { "R", 0, T_f64, false } };
     T_circle = struct_of("main.Circle", 8, 1, cf);
-    gobp_type_field ef[] = { { "s", 0, T_string, false } };
-    T_errstr_ptr = ptr_to(struct_of("errors.errorString", 16, 1, ef), "*errors.errorString");
 }
 
 static void setup(void)
 {
-    arena = calloc(1, ARENA_SIZE);
-    arena_next = ARENA_BASE + 0x1000;
-    make_basic_types();
+    fake_go_setup();
     make_program_types();
     value_set_binary_hooks(fake_type_by_rtaddr, fake_func_by_pc);
 }
 
 static void teardown(void)
 {
-    free(arena);
-    while (nowned > 0)
-        free(owned[--nowned]);
+    fake_go_teardown();
     value_set_binary_hooks(NULL, NULL);
 }
 
@@ -273,6 +73,39 @@ static void expect_format_opts(const gobp_value *v, const gobp_format_opts *o, c
 }
 
 static void expect_format(const gobp_value *v, const char *want) { expect_format_opts(v, NULL, want); }
+
+/* Formats v showing at most max_elems elements and compares with want. */
+static void expect_format_max(const gobp_value *v, int max_elems, const char *want)
+{
+    gobp_format_opts o = gobp_format_default;
+    o.max_elems = max_elems;
+    expect_format_opts(v, &o, want);
+}
+
+/* v reads as the integer want. */
+static void expect_int(const gobp_value *v, int64_t want)
+{
+    int64_t got;
+    cr_assert_eq(value_int(&mv, v, &got), 0);
+    cr_expect_eq(got, want);
+}
+
+/* v has count children; a page of at most max from from holds those named names (n of them),
+ * the last of which reads as the integer last. */
+static void expect_page(const gobp_value *v, int count, int from, int max, const char *const *names, int n,
+                        int64_t last)
+{
+    cr_expect_eq(value_child_count(&mv, v), count);
+    gobp_child *c = calloc((size_t)max, sizeof *c);
+    cr_assert_not_null(c);
+    int got = value_children(&mv, v, from, max, c);
+    cr_assert_eq(got, n);
+    for (int i = 0; i < n; i++)
+        cr_expect_str_eq(c[i].name, names[i], "child %d", i);
+    expect_int(&c[n - 1].value, last);
+    gobp_children_free(c, got);
+    free(c);
+}
 
 /* A fresh variable of type t in target memory holding n bytes of data. */
 static gobp_value tvar(gobp_type *t, const void *data, size_t n)
@@ -300,10 +133,8 @@ Test(value, integers_of_every_size)
     v = tvar(T_uint32, &u32, 4); expect_format(&v, "4000000000");
     v = tvar(T_uint64, &u64, 8); expect_format(&v, "18446744073709551615");
     v = tvar(T_uintptr, &up, 8); expect_format(&v, "4660");
-    int64_t got;
     v = tvar(T_int8, &i8, 1);
-    cr_assert_eq(value_int(&mv, &v, &got), 0);
-    cr_expect_eq(got, -8);
+    expect_int(&v, -8);
     cr_expect_eq(value_child_count(&mv, &v), 0);
 }
 
@@ -408,23 +239,11 @@ Test(value, slices_format_and_page)
     int64_t e[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
     gobp_value v = int_slice(st, e, 12, 12);
     expect_format(&v, "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,...+4 more]");
-    gobp_format_opts o = gobp_format_default;
-    o.max_elems = 64;
-    expect_format_opts(&v, &o, "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,9,10,11,12]");
-    cr_expect_eq(value_child_count(&mv, &v), 12);
-    gobp_child c[5];
-    int n = value_children(&mv, &v, 10, 5, c);
-    cr_assert_eq(n, 2);
-    cr_expect_str_eq(c[0].name, "[10]");
-    cr_expect_str_eq(c[1].name, "[11]");
-    int64_t x;
-    cr_assert_eq(value_int(&mv, &c[1].value, &x), 0);
-    cr_expect_eq(x, 12);
-    gobp_children_free(c, n);
+    expect_format_max(&v, 64, "[]int len: 12, cap: 12, [1,2,3,4,5,6,7,8,9,10,11,12]");
+    expect_page(&v, 12, 10, 5, (const char *[]){ "[10]", "[11]" }, 2, 12);
     gobp_value el;
     cr_assert_eq(value_index(&mv, &v, 3, &el), 0);
-    cr_assert_eq(value_int(&mv, &el, &x), 0);
-    cr_expect_eq(x, 4);
+    expect_int(&el, 4);
     cr_expect_neq(value_index(&mv, &v, 12, &el), 0);
 }
 
@@ -561,22 +380,17 @@ Test(value, embedded_fields_depth_and_field_lookup)
     expect_format_opts(&e, &o, "main.Employee {Base: main.Base {...}, Person: main.Person {...}, Salary: 1234.5}");
     o.max_depth = 0;
     expect_format_opts(&e, &o, "main.Employee {...}");
-    o = gobp_format_default;
-    o.max_elems = 2;
-    expect_format_opts(&e, &o, "main.Employee {Base: main.Base {ID: 9}, Person: main.Person {Name: \"Ann\", Age: 42,...+2 more},...+1 more}");
+    expect_format_max(&e, 2, "main.Employee {Base: main.Base {ID: 9}, Person: main.Person {Name: \"Ann\", Age: 42,...+2 more},...+1 more}");
 
     gobp_value f;
-    int64_t x;
     cr_assert_eq(value_field(&mv, &e, "ID", &f), 0);    /* promoted through Base */
-    cr_assert_eq(value_int(&mv, &f, &x), 0);
-    cr_expect_eq(x, 9);
+    expect_int(&f, 9);
     cr_assert_eq(value_field(&mv, &e, "Salary", &f), 0);
     cr_expect_eq(f.addr, e.addr + 64);
     cr_expect_neq(value_field(&mv, &e, "Nope", &f), 0);
     gobp_value pp = tvar(T_person_ptr, (uint64_t[]){ e.addr + 8 }, 8);
     cr_assert_eq(value_field(&mv, &pp, "Age", &f), 0);   /* through the pointer */
-    cr_assert_eq(value_int(&mv, &f, &x), 0);
-    cr_expect_eq(x, 42);
+    expect_int(&f, 42);
 }
 
 Test(value, empty_struct)
@@ -622,13 +436,18 @@ static gobp_value iface_value(gobp_type *it, uint64_t type_off, uint64_t rtype, 
     return v;
 }
 
+/* A main.Shape holding main.Circle{R: r} (itab of Go 1.22 or older); *data is the circle's address. */
+static gobp_value circle_shape(bool go122, double r, uint64_t *data)
+{
+    *data = talloc(8);
+    twrite(*data, &r, 8);
+    return iface_value(iface_type("main.Shape", go122), go122 ? 16 : 8, RT_CIRCLE, *data);
+}
+
 Test(value, interface_with_struct)
 {
-    gobp_type *shape = iface_type("main.Shape", false);
-    double r = 2;
-    uint64_t data = talloc(8);
-    twrite(data, &r, 8);
-    gobp_value v = iface_value(shape, 8, RT_CIRCLE, data);
+    uint64_t data;
+    gobp_value v = circle_shape(false, 2, &data);
     expect_format(&v, "main.Shape(main.Circle) {R: 2}");
     char *tn = value_type_name(&mv, &v);
     cr_expect_str_eq(tn, "main.Shape(main.Circle)");
@@ -643,11 +462,8 @@ Test(value, interface_with_struct)
 
 Test(value, interface_go122_itab_layout)
 {
-    gobp_type *shape = iface_type("main.Shape", true);
-    double r = 3;
-    uint64_t data = talloc(8);
-    twrite(data, &r, 8);
-    gobp_value v = iface_value(shape, 16, RT_CIRCLE, data);
+    uint64_t data;
+    gobp_value v = circle_shape(true, 3, &data);
     expect_format(&v, "main.Shape(main.Circle) {R: 3}");
 }
 
@@ -728,23 +544,11 @@ Test(value, map_with_buckets_and_overflow)
     tmap_count(&m, 4);
     gobp_value mv_ = tvar(mt, &m.hmap, 8);
     expect_format(&mv_, "map[string]int [\"one\": 1, \"two\": 2, \"three\": 3, \"four\": 4, ]");
-    gobp_format_opts o = gobp_format_default;
-    o.max_elems = 2;
-    expect_format_opts(&mv_, &o, "map[string]int [\"one\": 1, \"two\": 2, ...+2 more]");
-    cr_expect_eq(value_child_count(&mv, &mv_), 4);
-    gobp_child c[4];
-    int n = value_children(&mv, &mv_, 1, 4, c);
-    cr_assert_eq(n, 3);
-    cr_expect_str_eq(c[0].name, "\"two\"");
-    cr_expect_str_eq(c[2].name, "\"four\"");
-    int64_t x;
-    cr_assert_eq(value_int(&mv, &c[2].value, &x), 0);
-    cr_expect_eq(x, 4);
-    gobp_children_free(c, n);
+    expect_format_max(&mv_, 2, "map[string]int [\"one\": 1, \"two\": 2, ...+2 more]");
+    expect_page(&mv_, 4, 1, 4, (const char *[]){ "\"two\"", "\"three\"", "\"four\"" }, 3, 4);
     gobp_value got;
     cr_assert_eq(value_map_lookup_string(&mv, &mv_, "three", &got), 0);
-    cr_assert_eq(value_int(&mv, &got, &x), 0);
-    cr_expect_eq(x, 3);
+    expect_int(&got, 3);
     cr_expect_neq(value_map_lookup_string(&mv, &mv_, "five", &got), 0);
     cr_expect_neq(value_map_lookup_int(&mv, &mv_, 1, &got), 0);  /* wrong key kind */
 }
