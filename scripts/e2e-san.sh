@@ -20,7 +20,9 @@ logs=$(mktemp -d "${TMPDIR:-/tmp}/gobp-san-XXXXXX")
 export ASAN_OPTIONS="quarantine_size_mb=16:halt_on_error=1:detect_leaks=1:log_path=$logs/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export GOBP_SAN_LOGS="$logs" NODE_OPTIONS="--import=$(pwd)/tests/e2e/lib/sanitizer_watch.mjs ${NODE_OPTIONS:-}"
-export GOBP_SANITIZED=1 GOBP_GO_VERSIONS="$newest" GOBP_DAP="$dap"
+# SANITIZE=1 for the make that plugin_install.test.mjs runs (make install B=build-san): a
+# stale object would otherwise be rebuilt into build-san/ without the sanitizers
+export GOBP_SANITIZED=1 SANITIZE=1 GOBP_GO_VERSIONS="$newest" GOBP_DAP="$dap"
 echo "e2e-san: $dap on go$newest; sanitizer reports go to $logs"
 start=$(date +%s)
 (cd tests/e2e && { [ $# -gt 0 ] || set -- *.test.mjs; } && node --test --test-force-exit --test-concurrency=1 "$@")
