@@ -4,6 +4,8 @@
 #   make demo       install what is missing, build, run a scripted session on an example
 #   make bench      benchmarks (not part of the tests)
 #   make test SANITIZE=1   the same under ASan + UBSan
+#   make e2e-san    the e2e suite on the ASan+UBSan build, newest Go (part of make test)
+#   make valgrind   one full DAP session under valgrind memcheck (part of make test)
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -35,7 +37,7 @@ ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all plugins setup test unit e2e nvim vscode demo bench install clean
+.PHONY: all plugins setup test unit e2e e2e-san valgrind nvim vscode demo bench install clean
 all: $(B)/gobp-dap plugins
 
 # the example handler plugins (plugins/README.md)
@@ -67,6 +69,18 @@ unit: $(UNIT_BIN) $(B)/gobp-dap
 e2e: $(B)/gobp-dap
 	cd tests/e2e && GOBP_DAP=$(CURDIR)/$(B)/gobp-dap node --test --test-force-exit --test-concurrency=1 *.test.mjs
 
+# the whole e2e suite against build-san/gobp-dap (ASan+UBSan, LeakSanitizer) on the newest Go;
+# any sanitizer report of any adapter process fails it (scripts/e2e-san.sh)
+e2e-san:
+	$(MAKE) SANITIZE=1 all
+	scripts/e2e-san.sh $(CURDIR)/build-san/gobp-dap
+
+# one full DAP session with build/gobp-dap under valgrind memcheck: zero errors, zero definite
+# leaks (tests/valgrind/session.test.mjs; the debugged Go program runs natively)
+valgrind:
+	$(MAKE) SANITIZE=0 build/gobp-dap
+	cd tests/valgrind && GOBP_DAP=$(CURDIR)/build/gobp-dap node --test --test-force-exit session.test.mjs
+
 nvim: $(B)/gobp-dap
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap tests/nvim/run.sh
 
@@ -78,6 +92,10 @@ test: setup
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
+ifneq ($(SANITIZE),1)
+	$(MAKE) e2e-san
+endif
+	$(MAKE) valgrind
 	$(MAKE) nvim
 	$(MAKE) vscode
 

@@ -7,7 +7,7 @@
 set -e
 need=""
 for p in build-essential pkg-config libdwarf-dev libelf-dev zlib1g-dev libjson-c-dev libev-dev \
-         libcriterion-dev libcapstone-dev golang-go golang-1.21-go golang-1.22-go golang-1.23-go \
+         libcriterion-dev libcapstone-dev golang-go golang-1.21-go golang-1.22-go golang-1.23-go valgrind \
          delve neovim libkrb5-dev ripgrep chromium-headless-shell; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done

@@ -397,7 +397,7 @@ static struct pkg_globals *package_globals(gobp_binary *bin, const char *pkg)
             child = next;
         }
     }
-    qsort(found, n, sizeof *found, cmp_global);
+    if (n > 1) qsort(found, n, sizeof *found, cmp_global); /* found is NULL when n == 0 */
     cached->n = (int)n;
     cached->globals = bin_alloc(bin, sizeof *cached->globals * (n ? n : 1));
     for (size_t i = 0; i < n; i++) {

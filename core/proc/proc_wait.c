@@ -397,6 +397,13 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
     t->stopped = true;
     thread_regs_forget(t);
     int event = status >> 16, sig = WSTOPSIG(status);
+    /* Attached (PTRACE_SEIZE): any ptrace-stop consumes the pending PTRACE_INTERRUPT, so a
+     * thread whose first stop is a signal (Go's SIGURG) or a clone event never reports the
+     * PTRACE_EVENT_STOP it was waiting for; left waiting, it got no SIGSTOP from an all-stop,
+     * which then never completed (no stopped event after attach). Only a SIGSTOP is still
+     * taken as the first stop (swallowed below). Launched threads' first stop is a SIGSTOP. */
+    if (!p->launched && !(event == 0 && sig == SIGSTOP))
+        t->awaiting_first_stop = false;
     switch (event) {
     case 0:
         handle_signal_stop(p, t, sig);
