@@ -246,12 +246,17 @@ static void run_session_child(int listen_fd, int conn_fd, session_fn session, vo
     _exit(0);
 }
 
-static void serve_connection(int listen_fd, int conn_fd, session_fn session, void *ctx)
+/* One write per message, and a response is often followed at once by an event (next ->
+ * stopped): with Nagle the second waits for the client's delayed ACK, 40 ms a time. */
+static void set_nodelay(int conn_fd)
 {
-    /* One write per message, and a response is often followed at once by an event (next ->
-     * stopped): with Nagle the second waits for the client's delayed ACK, 40 ms a time. */
     int one = 1;
     setsockopt(conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static void serve_connection(int listen_fd, int conn_fd, session_fn session, void *ctx)
+{
+    set_nodelay(conn_fd);
     fflush(NULL); /* the child must not inherit and repeat buffered output */
     pid_t pid = fork();
     if (pid == 0)
@@ -309,8 +314,7 @@ int server_serve_one(int listen_fd, session_fn session, void *ctx, char *err, si
     close(listen_fd);   /* nobody else connects: later clients are refused by the kernel */
     if (conn_fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    set_nodelay(conn_fd);
     session(conn_fd, conn_fd, ctx);
     close(conn_fd);
     return 0;

@@ -263,9 +263,9 @@ hit_verdict handler_exit_hit(gobp_target *t, target_hit *hit, breaklet *b)
     struct user_regs_struct regs;
     if (proc_get_regs(t->proc, hit->tid, &regs) < 0 || pe->g_addr != regs.r14)
         return HIT_NEXT;
-    if (!hit->hi_state) {    /* once per hit: many calls may return here */
+    if (!hit->r14_stack_hi_read) {    /* once per hit: many calls may return here */
         hit->r14_stack_hi = g_stack_hi(t, regs.r14);
-        hit->hi_state = 1;
+        hit->r14_stack_hi_read = true;
     }
     if (pe->depth != frame_key(hit->r14_stack_hi, regs.rsp))   /* returned: CFA = RSP */
         return HIT_NEXT;

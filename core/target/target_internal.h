@@ -50,7 +50,7 @@ typedef struct target_hit {
     int g_state;               /* the thread's g (target_thread_g): 0 unread, 1 read, -1 failed */
     uint64_t g_addr;
     gobp_goroutine g;
-    int hi_state;              /* stack.hi of the g in R14 (handler exits): 0 unread, 1, -1 */
+    bool r14_stack_hi_read;    /* stack.hi of the g in R14 (handler exits), read once */
     uint64_t r14_stack_hi;
 } target_hit;
 
