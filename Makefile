@@ -6,6 +6,8 @@
 #   make test SANITIZE=1   the same under ASan + UBSan
 #   make e2e-san    the e2e suite on the ASan+UBSan build, newest Go (part of make test)
 #   make valgrind   one full DAP session under valgrind memcheck (part of make test)
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 600) each (fuzz/README.md)
+#   make fuzz-smoke the regressions, then every harness for 60 s (part of make test)
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -28,6 +30,14 @@ ifeq ($(SANITIZE),1)
   export GOBP_SANITIZED := 1
 endif
 
+# the libFuzzer build (fuzz/): clang, coverage instrumentation, ASan and UBSan that abort
+ifeq ($(FUZZ),1)
+  CC      := clang
+  CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer -O1 -gline-tables-only
+  B := build-fuzz
+endif
+
 CORE_SRC     := $(wildcard core/*/*.c)
 PROTOCOL_SRC := $(wildcard protocol/*.c)
 ADAPTER_SRC  := $(filter-out adapter/main.c,$(wildcard adapter/*.c))
@@ -37,7 +47,7 @@ ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all plugins setup test unit e2e e2e-san valgrind nvim vscode demo bench install clean
+.PHONY: all plugins setup test unit e2e e2e-san valgrind nvim vscode demo bench install clean fuzz fuzz-smoke fuzz-build
 all: $(B)/gobp-dap plugins
 
 # the example handler plugins (plugins/README.md)
@@ -62,6 +72,19 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(ADAPTER_OBJ) $(B)/libg
 
 setup:
 	@scripts/setup.sh
+
+# the fuzz harnesses (fuzz/fuzz_*.c), linked with libFuzzer against the clang-built objects
+FUZZ_HARNESSES := framing requests requests_stopped eval elf
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_session.c $(wildcard fuzz/*.h tests/unit/fake_*.h) $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ifuzz -Itests/unit -o $@ $< fuzz/fuzz_session.c $(ADAPTER_OBJ) \
+	    $(B)/libgobpprotocol.a $(B)/libgobpcore.a $(LDLIBS)
+fuzz-build:
+	$(MAKE) FUZZ=1 $(FUZZ_HARNESSES:%=build-fuzz/fuzz/fuzz_%)
+fuzz: setup fuzz-build
+	fuzz/run.sh $(or $(FUZZ_SECONDS),600)
+fuzz-smoke: fuzz-build
+	fuzz/run.sh 60
 
 unit: $(UNIT_BIN) $(B)/gobp-dap
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; GOBP_BUILD=$(B) $$t --jobs 1; done
@@ -96,6 +119,7 @@ ifneq ($(SANITIZE),1)
 	$(MAKE) e2e-san
 endif
 	$(MAKE) valgrind
+	$(MAKE) fuzz-smoke
 	$(MAKE) nvim
 	$(MAKE) vscode
 
@@ -117,4 +141,4 @@ install: $(B)/gobp-dap
 	cp $(DESTDIR)$(PREFIX)/share/pkgconfig/gobp-plugin.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/gobp-plugin.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

@@ -242,6 +242,11 @@ DECLARE_REQUEST(req_launch)
         launch_config_free(&cfg);
         return;
     }
+    if (s->no_spawn) {
+        session_respond_error(s, req, "launch: this session starts no programs");
+        launch_config_free(&cfg);
+        return;
+    }
     session_configure(s, &cfg);
     char *path = resolve_path(cfg.program, cfg.cwd);
     strvec argv = { 0 }, env = { 0 };
@@ -307,6 +312,11 @@ DECLARE_REQUEST(req_attach)
     }
     if (cfg.process_id <= 0) {
         session_respond_error(s, req, "attach: the \"processId\" attribute (a running Go program's pid) is required");
+        launch_config_free(&cfg);
+        return;
+    }
+    if (s->no_spawn) {
+        session_respond_error(s, req, "attach: this session attaches to no programs");
         launch_config_free(&cfg);
         return;
     }

@@ -215,15 +215,20 @@ void session_report_stop(session *s, const gobp_stop *stop)
 
 /* ---- the loop ---- */
 
+void session_poll_target(session *s)
+{
+    gobp_stop stop;
+    while (s->target && target_poll(s->target, &stop) == 1)
+        session_report_stop(s, &stop);
+}
+
 static void on_sigchld(struct ev_loop *loop, ev_io *w, int revents)
 {
     session *s = w->data;
     struct signalfd_siginfo si;
     while (read(s->sigchld_fd, &si, sizeof si) == sizeof si)
         ;
-    gobp_stop stop;
-    while (s->target && target_poll(s->target, &stop) == 1)
-        session_report_stop(s, &stop);
+    session_poll_target(s);
 }
 
 static void dispatch(session *s, json_object *msg)
@@ -274,10 +279,23 @@ static void on_message(void *ctx, const char *body, size_t len)
     json_object_put(msg);
 }
 
+int session_feed(session *s, const char *buf, size_t n)
+{
+    char err[256];
+    if (dap_reader_feed(s->reader, buf, n, on_message, s, err, sizeof err) < 0) {
+        fprintf(stderr, "gobp-dap: closing the connection: %s\n", err);
+        if (s->log)
+            fprintf(s->log, "!! %s\n", err);
+        s->quit = true;
+        return -1;
+    }
+    return 0;
+}
+
 static void on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
     session *s = w->data;
-    char buf[65536], err[256];
+    char buf[65536];
     ssize_t n = read(s->in_fd, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
@@ -286,62 +304,64 @@ static void on_input(struct ev_loop *loop, ev_io *w, int revents)
         ev_break(loop, EVBREAK_ALL);
         return;
     }
-    if (dap_reader_feed(s->reader, buf, (size_t)n, on_message, s, err, sizeof err) < 0) {
-        fprintf(stderr, "gobp-dap: closing the connection: %s\n", err);
-        if (s->log)
-            fprintf(s->log, "!! %s\n", err);
-        s->quit = true;
-    }
+    session_feed(s, buf, (size_t)n);
     if (s->quit)
         ev_break(loop, EVBREAK_ALL);
 }
 
-void session_run(int in_fd, int out_fd, void *ctx)
+void session_open(session *s, int in_fd, int out_fd, const char *log_path)
 {
-    session s;
-    memset(&s, 0, sizeof s);
-    s.in_fd = in_fd;
-    s.out_fd = out_fd;
-    s.output_fd[0] = s.output_fd[1] = -1;
-    s.client_lines_start_at1 = s.client_columns_start_at1 = true;
-    const char *log_path = ctx;
+    memset(s, 0, sizeof *s);
+    s->in_fd = in_fd;
+    s->out_fd = out_fd;
+    s->output_fd[0] = s->output_fd[1] = -1;
+    s->client_lines_start_at1 = s->client_columns_start_at1 = true;
     if (log_path)
-        s.log = fopen(log_path, "a");
-    s.reader = dap_reader_new(0);
-    s.loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+        s->log = fopen(log_path, "a");
+    s->reader = dap_reader_new(0);
+    s->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
 
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     signal(SIGCHLD, SIG_DFL);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    s.sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    ev_io_init(&s.sigchld_watcher, on_sigchld, s.sigchld_fd, EV_READ);
-    s.sigchld_watcher.data = &s;
-    ev_io_start(s.loop, &s.sigchld_watcher);
-    ev_io_init(&s.in_watcher, on_input, in_fd, EV_READ);
-    s.in_watcher.data = &s;
-    ev_io_start(s.loop, &s.in_watcher);
+    s->sigchld_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    ev_io_init(&s->sigchld_watcher, on_sigchld, s->sigchld_fd, EV_READ);
+    s->sigchld_watcher.data = s;
+    ev_io_start(s->loop, &s->sigchld_watcher);
+    ev_io_init(&s->in_watcher, on_input, in_fd, EV_READ);
+    s->in_watcher.data = s;
+    ev_io_start(s->loop, &s->in_watcher);
+}
 
+void session_close(session *s)
+{
+    session_end_debuggee(s, false);
+    for (int i = 0; i < 2; i++)
+        if (s->output_fd[i] >= 0)
+            close(s->output_fd[i]);
+    close(s->sigchld_fd);
+    free(s->cwd);
+    session_path_rules_free(s);
+    trace_config_free(s->trace);
+    for (int i = 0; i < s->ntracepoints; i++)
+        free(s->tracepoints[i]);
+    free(s->tracepoints);
+    for (int i = 0; i < s->nfb_tracepoints; i++)
+        free(s->fb_tracepoints[i]);
+    free(s->fb_tracepoints);
+    ev_loop_destroy(s->loop);
+    dap_reader_free(s->reader);
+    if (s->log)
+        fclose(s->log);
+}
+
+void session_run(int in_fd, int out_fd, void *ctx)
+{
+    session s;
+    session_open(&s, in_fd, out_fd, ctx);
     while (!s.quit)
         ev_run(s.loop, EVRUN_ONCE);
-
-    session_end_debuggee(&s, false);
-    for (int i = 0; i < 2; i++)
-        if (s.output_fd[i] >= 0)
-            close(s.output_fd[i]);
-    close(s.sigchld_fd);
-    free(s.cwd);
-    session_path_rules_free(&s);
-    trace_config_free(s.trace);
-    for (int i = 0; i < s.ntracepoints; i++)
-        free(s.tracepoints[i]);
-    free(s.tracepoints);
-    for (int i = 0; i < s.nfb_tracepoints; i++)
-        free(s.fb_tracepoints[i]);
-    free(s.fb_tracepoints);
-    ev_loop_destroy(s.loop);
-    dap_reader_free(s.reader);
-    if (s.log)
-        fclose(s.log);
+    session_close(&s);
 }

@@ -41,6 +41,7 @@ typedef struct session {
     bool configured;
     bool ended;                /* exited/terminated sent */
     bool quit;                 /* leave the loop */
+    bool no_spawn;             /* launch and attach check their arguments, then refuse (fuzzing) */
     int64_t last_stop_goid;    /* goroutine of the last stop (threadId) */
     /* tracing (req_trace.c) */
     trace_config *trace;        /* the launch "trace" attribute (NULL: none) */
@@ -57,6 +58,13 @@ typedef struct session {
 
 /* Runs a session on in_fd/out_fd to completion (server.h session_fn). ctx: const char *log path. */
 void session_run(int in_fd, int out_fd, void *ctx);
+/* session_run in parts, for a driver with its own loop (the fuzz harnesses): open (log_path may
+ * be NULL), feed bytes as read from the client (-1 once the framing is broken: s->quit is set),
+ * poll the target for stops and exits (what SIGCHLD triggers), close (ends the debuggee). */
+void session_open(session *s, int in_fd, int out_fd, const char *log_path);
+int session_feed(session *s, const char *buf, size_t n);
+void session_poll_target(session *s);
+void session_close(session *s);
 
 /* Sending. */
 void session_send(session *s, json_object *msg);           /* takes ownership */

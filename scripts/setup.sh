@@ -2,13 +2,13 @@
 # Installs what gobp-dap needs to build and test on Debian 12: C libraries, Go toolchains
 # (Debian's 1.19, 1.21-1.23 from bookworm-backports, the newer releases of scripts/go-toolchains
 # through the Go module proxy), Delve, Neovim, the npm test deps,
-# and for the VS Code test a headless browser (code-server itself is installed by
+# clang and libFuzzer for the fuzz harnesses (fuzz/), and for the VS Code test a headless browser (code-server itself is installed by
 # tests/vscode/run.sh into ~/.cache/gobp-vscode on its first run).
 set -e
 need=""
 for p in build-essential pkg-config libdwarf-dev libelf-dev zlib1g-dev libjson-c-dev libev-dev \
          libcriterion-dev libcapstone-dev golang-go golang-1.21-go golang-1.22-go golang-1.23-go valgrind \
-         delve neovim libkrb5-dev ripgrep chromium-headless-shell; do
+         delve neovim libkrb5-dev ripgrep chromium-headless-shell clang libfuzzer-14-dev libclang-rt-14-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -228,6 +228,8 @@ static int open_dwarf(gobp_binary *bin, char *err, size_t errlen)
         set_err(err, errlen, "%s: stripped binary: no DWARF debug information (build without -ldflags=-w)", bin->path);
     else
         set_err(err, errlen, "%s: cannot read DWARF: %s", bin->path, dwarf_errmsg(derr));
+    if (derr)   /* returned through derr, not the handler; without a dbg (fuzz_elf found it leak) */
+        dwarf_dealloc_error(NULL, derr);
     bin->dbg = NULL;
     return -1;
 }

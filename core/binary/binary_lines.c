@@ -8,7 +8,7 @@
 
 /* DWARF 5 (Go 1.25+): DW_AT_ranges is an offset into .debug_rnglists (DW_FORM_sec_offset) or an
  * index (DW_FORM_rnglistx); libdwarf applies base addresses and .debug_addr (cooked values). */
-static int rnglists_ranges(Dwarf_Attribute a, pc_range **out)
+static int rnglists_ranges(gobp_binary *bin, Dwarf_Attribute a, pc_range **out)
 {
     Dwarf_Half form = 0;
     Dwarf_Unsigned val = 0, count = 0, setoff = 0;
@@ -18,6 +18,10 @@ static int rnglists_ranges(Dwarf_Attribute a, pc_range **out)
         if (dwarf_global_formref(a, &goff, NULL) != DW_DLV_OK) return 0;
         val = goff;
     }
+    /* libdwarf (20210528) dereferences NULL on a base_addressx entry when .debug_addr is
+     * missing or empty (fuzz_elf, fuzz/regressions/elf/rnglists-without-debug-addr) */
+    size_t addr_len = 0;
+    if (!bin_debug_section(bin, ".debug_addr", &addr_len) || addr_len == 0) return 0;
     Dwarf_Rnglists_Head head;
     if (dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &setoff, NULL) != DW_DLV_OK) return 0;
     *out = xmalloc(sizeof **out * (size_t)(count ? count : 1));
@@ -49,7 +53,7 @@ static int die_link_ranges(gobp_binary *bin, Dwarf_Die die, uint64_t base, pc_ra
     }
     Dwarf_Half version = 0, offset_size = 0;
     if (dwarf_get_version_of_die(die, &version, &offset_size) == DW_DLV_OK && version >= 5) {
-        int n = rnglists_ranges(a, out);
+        int n = rnglists_ranges(bin, a, out);
         dwarf_dealloc(bin->dbg, a, DW_DLA_ATTR);
         return n;
     }

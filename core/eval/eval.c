@@ -448,9 +448,14 @@ static int arith(eval_state *e, binary_op op, eval_result *a, eval_result *b)
     __int128 x = a->kind == EVAL_UINT ? (__int128)a->u : a->i, y = b->kind == EVAL_UINT ? (__int128)b->u : b->i;
     if ((op == B_DIV || op == B_MOD) && y == 0)
         return eval_fail(e, "division by zero");
-    __int128 r = op == B_ADD ? x + y : op == B_SUB ? x - y : op == B_MUL ? x * y : op == B_DIV ? x / y : x % y;
+    /* the operands fit in 65 bits, so / and % cannot overflow; + - * wrap in unsigned 128-bit
+     * arithmetic (a product of two 64-bit magnitudes overflows a signed __int128), and the
+     * result keeps its low 64 bits, as Go's int64 arithmetic does */
+    unsigned __int128 ux = (unsigned __int128)x, uy = (unsigned __int128)y;
+    unsigned __int128 r = op == B_ADD ? ux + uy : op == B_SUB ? ux - uy : op == B_MUL ? ux * uy
+                        : (unsigned __int128)(op == B_DIV ? x / y : x % y);
     a->kind = EVAL_INT;
-    a->i = (int64_t)r;
+    a->i = (int64_t)(uint64_t)r;
     return 0;
 }
 

@@ -1,0 +1,3 @@
+module gobp/fuzztarget
+
+go 1.19
