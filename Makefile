@@ -63,8 +63,10 @@ $(B)/libgobpcore.a: $(CORE_OBJ)
 $(B)/libgobpprotocol.a: $(PROTOCOL_OBJ)
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
+# exit, _exit and _Exit are exported so that a plugin's calls reach the plugin guard (plugin_guard.c)
+EXPORT_EXIT := -Wl,--export-dynamic-symbol=exit,--export-dynamic-symbol=_exit,--export-dynamic-symbol=_Exit
 $(B)/gobp-dap: $(B)/adapter/main.o $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(EXPORT_EXIT) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(ADAPTER_OBJ) $(B)/libgobpprotocol.a $(B)/libgobpcore.a
 	@mkdir -p $(dir $@)

@@ -87,7 +87,7 @@ static void handler_place(gobp_target *t, gobp_breakpoint *bp, const char *funct
     }
     if (!bp->handler) {
         snprintf(bp->message, sizeof bp->message, "cannot insert the handler at %s: %s", function, err);
-        plugin_unload(plugin);
+        plugin_unload(plugin, NULL, 0);
         return;
     }
     bp->verified = true;
@@ -139,7 +139,11 @@ void handler_free(gobp_target *t, gobp_breakpoint *bp)
         if (pe->handler->bp == bp)
             pending_drop(t, pe);
     }
-    plugin_unload(first->plugin);
+    char why[256], text[700];
+    if (plugin_unload(first->plugin, why, sizeof why) < 0) {
+        snprintf(text, sizeof text, "handler on %s: gobp_plugin_fini failed: %s\n", bp->function, why);
+        target_message(t, "stderr", text);
+    }
     while (first) {
         gobp_handler *next = first->next;
         call_layout_free(&first->layout);

@@ -1,11 +1,15 @@
 /* Fault isolation for plugin code: fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT)
  * and a wall-clock limit (a watchdog thread sends SIGALRM when a call overstays) raised while
  * a plugin runs jump back to the guard, which reports what happened. No syscall per call:
- * the watchdog reads the call's deadline from memory. Outside a guarded call the signals
- * behave as usual. */
+ * the watchdog reads the call's deadline from memory. A plugin's exit()/_exit()/_Exit() comes
+ * back to the guard the same way. Outside a guarded call all of these behave as usual. */
 #include "plugin_loader.h"
 
+#include <dlfcn.h>
 #include <setjmp.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +17,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-static sigjmp_buf *guard_jump;
+static __thread sigjmp_buf *guard_jump;   /* per thread: exit() on another thread is its own */
 static const int guarded_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM };
 
 static void on_fatal(int sig)
@@ -25,6 +29,38 @@ static void on_fatal(int sig)
     signal(sig, SIG_DFL);
     raise(sig);
 }
+
+/* exit, _exit and _Exit of the whole process: a plugin that calls one while it runs would end
+ * gobp-dap (and a launched program with it, PTRACE_O_EXITKILL). The executable exports these
+ * three (Makefile: --export-dynamic-symbol), so a plugin's calls bind here; a guarded call
+ * jumps back to its guard, anything else goes on to libc's. */
+#define GUARD_EXIT_CALLED 0x10000    /* not a signal number: sigsetjmp's value for exit */
+static int exit_status;
+
+static void (*libc_exit[3])(int);   /* exit, _exit, _Exit: resolved once, before any fork */
+static const char *const exit_names[3] = { "exit", "_exit", "_Exit" };
+
+__attribute__((constructor)) static void resolve_libc_exits(void)
+{
+    for (int i = 0; i < 3; i++)
+        libc_exit[i] = (void (*)(int))dlsym(RTLD_NEXT, exit_names[i]);
+}
+
+static _Noreturn void leave(int which, int status)
+{
+    if (guard_jump) {
+        exit_status = status;
+        siglongjmp(*guard_jump, GUARD_EXIT_CALLED);
+    }
+    if (libc_exit[which])
+        libc_exit[which](status);
+    syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
+
+void exit(int status) { leave(0, status); }
+void _exit(int status) { leave(1, status); }
+void _Exit(int status) { leave(2, status); }
 
 static void guard_install(void)
 {
@@ -111,7 +147,9 @@ int guard_run(void (*fn)(void *), void *arg, int timeout_ms, char *why, size_t w
     }
     timer_set(0);
     guard_jump = outer;
-    if (sig == SIGALRM)
+    if (sig == GUARD_EXIT_CALLED)
+        snprintf(why, whylen, "it called exit(%d)", exit_status);
+    else if (sig == SIGALRM)
         snprintf(why, whylen, "it ran longer than %d ms", timeout_ms);
     else if (sig == SIGABRT)
         snprintf(why, whylen, "it aborted (SIGABRT)");

@@ -168,7 +168,7 @@ gobp_plugin *plugin_load(const char *path, const char *config, int timeout_ms, p
         else
             snprintf(err, errlen, "plugin %s failed in gobp_plugin_init: %s", path, why);
         p->fini = NULL;
-        plugin_unload(p);
+        plugin_unload(p, NULL, 0);
         return NULL;
     }
     return p;
@@ -179,18 +179,20 @@ static void run_fini(void *arg)
     ((gobp_plugin *)arg)->fini();
 }
 
-void plugin_unload(gobp_plugin *p)
+int plugin_unload(gobp_plugin *p, char *why, size_t whylen)
 {
     if (!p)
-        return;
-    char why[128];
-    if (p->fini)
-        guarded(p, run_fini, p, why, sizeof why);
+        return 0;
+    char unused[128];
+    if (!why)
+        why = unused, whylen = sizeof unused;
+    int rc = p->fini ? guarded(p, run_fini, p, why, whylen) : 0;
     /* A plugin that crashed may have left its code running state behind: keep it mapped
      * rather than unmap code a stray pointer might still reach. */
     loaded_ref(p->path, -1);
     free(p->path);
     free(p);
+    return rc;
 }
 
 const char *plugin_path(const gobp_plugin *p) { return p->path; }

@@ -19,8 +19,9 @@ typedef void (*plugin_log_fn)(void *ctx, const char *line);
  * NULL with a sentence in err naming the plugin. */
 gobp_plugin *plugin_load(const char *path, const char *config, int timeout_ms, plugin_log_fn log, void *log_ctx,
                          char *err, size_t errlen);
-/* Runs gobp_plugin_fini (guarded) and dlcloses. */
-void plugin_unload(gobp_plugin *p);
+/* Runs gobp_plugin_fini (guarded) and dlcloses. 0, or -1 with why (may be NULL) when fini crashed,
+ * hung or called exit. */
+int plugin_unload(gobp_plugin *p, char *why, size_t whylen);
 const char *plugin_path(const gobp_plugin *p);
 bool plugin_has_exit(const gobp_plugin *p);
 

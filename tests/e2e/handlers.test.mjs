@@ -369,8 +369,11 @@ for (const tc of goToolchains()) {
       ['crash', /SIGSEGV|segmentation|signal 11/i],
       ['abort', /SIGABRT|abort|signal 6/i],
       ['loop', /time|\d+ ?ms/i],
+      ['exit', /called exit\(3\)/],
+      ['overflow', /SIGSEGV|segmentation|signal 11/i],
     ]) {
-      test(`a plugin that ${{ crash: 'crashes', abort: 'aborts', loop: 'never returns' }[name]} is disabled; the program and other handlers run on`, T, () =>
+      const what = { crash: 'crashes', abort: 'aborts', loop: 'never returns', exit: 'calls exit()', overflow: 'overflows its stack' }[name];
+      test(`a plugin that ${what} is disabled; the program and other handlers run on`, T, () =>
         session(tc, ['shapes'], [
           P.handler('main.compute', name, config),
           P.handler('main.greet', 'force', '0=string:after', { copy: true }),
@@ -381,6 +384,14 @@ for (const tc of goToolchains()) {
           P.assertMessage(s, [/disabled/i, /main\.compute|crash|abort|loop/], `the message names the handler`);
         }));
     }
+
+    test('a plugin whose gobp_plugin_fini crashes: the session says so at the end, the program ended normally', T, () =>
+      session(tc, ['shapes'], [P.handler('main.compute', 'finicrash')], async (s, m) => {
+        await waitEnd(s, m, 0);
+        P.assertShapes(P.stdoutLines(s));
+        await h.eventually(() => /gobp_plugin_fini failed/.test(P.adapterText(s)), 10000, 'the fini failure is reported');
+        P.assertMessage(s, [/main\.compute/, /gobp_plugin_fini failed/, /SIGSEGV|segmentation|signal 11|crashed/i], 'fini failure');
+      }));
 
     test('a crashed handler is called no more: the other calls run normally', T, () =>
       session(tc, ['lookups', '5'], [P.handler('main.lookup', 'abort')], async (s, m) => {
