@@ -84,7 +84,7 @@ Test(plugin, refusals_name_the_plugin_and_the_reason)
     cr_assert(strstr(err, "refused its configuration"), "%s", err);
     gobp_plugin *p = load(refuse, "ok", 1000, err);
     cr_assert_not_null(p, "%s", err);
-    plugin_unload(p);
+    cr_assert_eq(plugin_unload(p, NULL, 0), 0);
 }
 
 Test(plugin, guard_stops_crashes_aborts_and_hangs)
@@ -114,7 +114,7 @@ Test(plugin, guard_stops_crashes_aborts_and_hangs)
         cr_assert_not_null(p, "%s", err);
         cr_assert_eq(plugin_call_enter(p, &call, &action, why, sizeof why), -1, "mode %s", modes[i]);
         cr_assert(strstr(why, expect[i]), "mode %s: %s", modes[i], why);
-        plugin_unload(p);
+        cr_assert_eq(plugin_unload(p, NULL, 0), 0);
     }
     /* after all that, a good plugin still runs normally */
     char *good = build_plugin("good", "gobp_action gobp_on_enter(gobp_call *c) { return GOBP_RETURN; }\n", true);
@@ -123,7 +123,7 @@ Test(plugin, guard_stops_crashes_aborts_and_hangs)
     cr_assert_eq(plugin_call_enter(p, &call, &action, why, sizeof why), 0);
     cr_assert_eq(action, GOBP_RETURN);
     cr_assert(!plugin_has_exit(p));
-    plugin_unload(p);
+    cr_assert_eq(plugin_unload(p, NULL, 0), 0);
 }
 
 static void add_one(void *arg) { ++*(int *)arg; }
