@@ -283,7 +283,11 @@ int session_feed(session *s, const char *buf, size_t n)
 {
     char err[256];
     if (dap_reader_feed(s->reader, buf, n, on_message, s, err, sizeof err) < 0) {
-        fprintf(stderr, "gobp-dap: closing the connection: %s\n", err);
+        /* the client hears why before the connection closes (as does stderr) */
+        char text[320];
+        snprintf(text, sizeof text, "gobp-dap: closing the connection: %s\n", err);
+        session_output(s, "important", text);
+        fputs(text, stderr);
         if (s->log)
             fprintf(s->log, "!! %s\n", err);
         s->quit = true;

@@ -188,12 +188,16 @@ static bool belongs_to(gobp_process *p, pid_t tid)
 }
 
 /* A clone/fork/vfork event of a program thread: a new thread joins the table (its first
- * stop may have come already); a new process is a child (proc_child.c). */
+ * stop may have come already); a new process is a child (proc_child.c). The new thread's
+ * statuses can all come before its parent's clone event: its first stop, and its exit too (a
+ * goroutine that ends locked to its thread). A thread already reaped is gone from /proc and
+ * is not added: a ghost awaiting a first stop would hold every later all-stop forever. */
 static void handle_new_task(gobp_process *p, proc_thread *parent, int event)
 {
     unsigned long msg = 0;
     if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) == 0 && msg != 0 &&
-        child_adopt(p, parent, NULL, event, (pid_t)msg) && !proc_thread_find(p, (pid_t)msg))
+        child_adopt(p, parent, NULL, event, (pid_t)msg) && !proc_thread_find(p, (pid_t)msg) &&
+        belongs_to(p, (pid_t)msg))
         proc_thread_add(p, (pid_t)msg)->awaiting_first_stop = true;
     resume_or_hold(p, parent);
 }
