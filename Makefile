@@ -3,6 +3,7 @@
 #   make test       install what is missing, build, run every test (unit, e2e, nvim)
 #   make demo       install what is missing, build, run a scripted session on an example
 #   make bench      benchmarks (not part of the tests)
+#   make soak       10M handler hits and a 10-minute trace: the adapter's RSS stays flat (bench/soak.sh)
 #   make test SANITIZE=1   the same under ASan + UBSan
 #   make e2e-san    the e2e suite on the ASan+UBSan build, newest Go (part of make test)
 #   make valgrind   one full DAP session under valgrind memcheck (part of make test)
@@ -47,7 +48,7 @@ ADAPTER_OBJ  := $(ADAPTER_SRC:%.c=$(B)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all plugins setup test unit e2e e2e-san valgrind nvim vscode demo bench install clean fuzz fuzz-smoke fuzz-build
+.PHONY: all plugins setup test unit e2e e2e-san valgrind nvim vscode demo bench soak install clean fuzz fuzz-smoke fuzz-build
 all: $(B)/gobp-dap plugins
 
 # the example handler plugins (plugins/README.md)
@@ -133,6 +134,11 @@ bench: setup
 	@scripts/setup-bench.sh
 	$(MAKE) all
 	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap bench/run.sh
+
+# long sessions: SOAK_HITS handler hits, SOAK_TRACE_SECONDS of tracing, RSS sampled (bench/soak.py)
+soak: setup
+	$(MAKE) all
+	GOBP_DAP=$(CURDIR)/$(B)/gobp-dap bench/soak.sh
 
 # gobp-dap, the plugin header and its pkg-config file (cc $(pkg-config --cflags gobp-plugin))
 install: $(B)/gobp-dap

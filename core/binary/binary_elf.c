@@ -222,6 +222,11 @@ static int open_dwarf(gobp_binary *bin, char *err, size_t errlen)
     /* libdwarf's record of every allocation (a tree searched on each one) is half the cost of
      * reading a line table; every object we get from libdwarf is freed where it is used. */
     dwarf_set_de_alloc_flag(0);
+    char why[200];
+    if (bin_check_dwarf_lists(bin, why, sizeof why) < 0) {
+        set_err(err, errlen, "%s: cannot read DWARF: %s", bin->path, why);
+        return -1;
+    }
     int rc = dwarf_init_b(bin->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, ignore_dwarf_error, bin, &bin->dbg, &derr);
     if (rc == DW_DLV_OK) return 0;
     if (rc == DW_DLV_NO_ENTRY)

@@ -141,6 +141,9 @@ int lineprog_files(gobp_binary *bin, const unsigned char *sec, size_t seclen, ui
 
 /* binary_elf.c: the contents of a debug section (decompressed), NULL if absent or unreadable. */
 const unsigned char *bin_debug_section(gobp_binary *bin, const char *name, size_t *len);
+/* dwarf_lists_check.c: -1 (why says which unit) when a .debug_rnglists or .debug_loclists unit
+ * header is one libdwarf 20210528 would free memory twice on */
+int bin_check_dwarf_lists(gobp_binary *bin, char *why, size_t whylen);
 
 /* binary_lines.c */
 int cus_load(gobp_binary *bin);

@@ -6,6 +6,7 @@
 //	                        spinning goroutines and runtime.GC (SIGURG preemption)
 //	faults threads R G      R rounds of G goroutines locked to their OS threads that end locked
 //	                        (each one's thread exits with it); each calls job once
+//	faults busy SECS        calls traced and hot in a loop for SECS seconds (bench/soak.mjs)
 package main
 
 import (
@@ -148,6 +149,13 @@ func main() {
 		storm(arg(2, 20000))
 	case "threads":
 		threads(arg(2, 20), arg(3, 8))
+	case "busy":
+		end := time.Now().Add(time.Duration(arg(2, 10)) * time.Second)
+		n := 0
+		for time.Now().Before(end) {
+			n = hot(traced(n)) + 1
+		}
+		fmt.Println("busy", n > 0)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", mode)
 		os.Exit(2)
