@@ -5,7 +5,7 @@
 
 #include "target/target.h"
 
-typedef enum { HANDLE_FRAME, HANDLE_SCOPE_ARGS, HANDLE_SCOPE_LOCALS, HANDLE_SCOPE_GLOBALS, HANDLE_VALUE } handle_kind;
+typedef enum { HANDLE_FRAME, HANDLE_SCOPE_RETURNS, HANDLE_SCOPE_ARGS, HANDLE_SCOPE_LOCALS, HANDLE_SCOPE_GLOBALS, HANDLE_VALUE } handle_kind;
 
 typedef struct {
     handle_kind kind;

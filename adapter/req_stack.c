@@ -151,6 +151,16 @@ DECLARE_REQUEST(req_scopes)
     json_object *list = json_object_new_array();
     handle args_h = { .kind = HANDLE_SCOPE_ARGS, .goid = frame.goid, .frame = frame.frame };
     handle locals_h = { .kind = HANDLE_SCOPE_LOCALS, .goid = frame.goid, .frame = frame.frame };
+    const char *func;
+    const char *const *names;
+    const gobp_value *vals;
+    if (target_return_values(s->target, frame.goid, frame.frame.pc, &func, &names, &vals) > 0) {
+        /* after a step out of func: its results, first (VS Code opens the first scope) */
+        char name[300];
+        snprintf(name, sizeof name, "Return values (%s)", func);
+        handle returns_h = { .kind = HANDLE_SCOPE_RETURNS, .goid = frame.goid, .frame = frame.frame };
+        json_object_array_add(list, scope_json(name, "returnValue", handles_add(&s->handles, returns_h), false));
+    }
     json_object_array_add(list, scope_json("Arguments", "arguments", handles_add(&s->handles, args_h), false));
     json_object_array_add(list, scope_json("Locals", "locals", handles_add(&s->handles, locals_h), false));
     if (!frame_is_c(&frame.frame)) {

@@ -57,6 +57,19 @@ static void frame_vars(session *s, handle *h, bool params, json_object *list)
     }
 }
 
+/* The results of the function a step came back from (names as it names them, ~r0 unnamed). */
+static void return_vars(session *s, handle *h, json_object *list)
+{
+    const char *func;
+    const char *const *names;
+    const gobp_value *vals;
+    int n = target_return_values(s->target, h->goid, h->frame.pc, &func, &names, &vals);
+    for (int i = 0; i < n; i++) {
+        gobp_value v = value_copy(&vals[i]);
+        json_object_array_add(list, variable_json(s, names[i], &v, NULL, "value"));
+    }
+}
+
 static void global_vars(session *s, const char *pkg, json_object *list)
 {
     const gobp_global *gl;
@@ -133,6 +146,9 @@ DECLARE_REQUEST(req_variables)
     json_object *list = json_object_new_array();
     handle copy = *h; /* the table may grow while we add children */
     switch (copy.kind) {
+    case HANDLE_SCOPE_RETURNS:
+        return_vars(s, &copy, list);
+        break;
     case HANDLE_SCOPE_ARGS:
         frame_vars(s, &copy, true, list);
         break;

@@ -2,7 +2,9 @@
  * registers of a user_regs_struct, the xmm registers of an fpregs area, and stack slots
  * in target memory. Used for forced results (plugins) and for traced arguments/results. */
 #include "abi_transfer.h"
+#include "alloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 unsigned long long *user_reg_by_dwarf(struct user_regs_struct *r, int dw)
@@ -52,5 +54,21 @@ int abi_transfer(const abi_value *a, struct user_regs_struct *regs, unsigned cha
                 return -1;
         }
     }
+    return 0;
+}
+
+int abi_value_read(const abi_value *a, gobp_type *type, struct user_regs_struct *regs, unsigned char *xmm,
+                   gobp_process *p, uint64_t stack_base, gobp_value *out)
+{
+    *out = (gobp_value){ .type = type, .unreadable = true };
+    if (!type)
+        return -1;
+    unsigned char *buf = xcalloc(1, type->size ? type->size : 1);
+    if (abi_transfer(a, regs, xmm, p, stack_base, buf, false) < 0) {
+        free(buf);
+        return -1;
+    }
+    *out = value_of_bytes(type, buf, type->size);
+    free(buf);
     return 0;
 }

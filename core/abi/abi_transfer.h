@@ -7,6 +7,7 @@
 
 #include "abi.h"
 #include "proc/proc.h"
+#include "value/value.h"
 
 /* The user_regs_struct field of a DWARF register number 0..16, NULL otherwise. */
 unsigned long long *user_reg_by_dwarf(struct user_regs_struct *r, int dwarf_reg);
@@ -18,5 +19,9 @@ bool abi_uses_float(const abi_value *a);
  * 0 on success. */
 int abi_transfer(const abi_value *a, struct user_regs_struct *regs, unsigned char *xmm, gobp_process *p,
                  uint64_t stack_base, unsigned char *val, bool store);
+/* The value of type in its ABI places (as abi_transfer reads it), its bytes owned by *out:
+ * 0, or -1 with *out unreadable. */
+int abi_value_read(const abi_value *a, gobp_type *type, struct user_regs_struct *regs, unsigned char *xmm,
+                   gobp_process *p, uint64_t stack_base, gobp_value *out);
 
 #endif

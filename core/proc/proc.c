@@ -318,6 +318,7 @@ int proc_detach(gobp_process *p)
         if (t->sigstops_expected > 0)
             stops_in_flight = true;
         thread_regs_flush(t);
+        proc_raise_deferred(p, t);
         ptrace(PTRACE_DETACH, t->tid, 0, t->pending_sig);
     }
     /* A SIGSTOP we sent that has not been delivered yet would stop the program: SIGCONT

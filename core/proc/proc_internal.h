@@ -15,6 +15,8 @@ typedef struct proc_thread {
     bool step_for_signal;     /* the step only leaves an XOL slot; pending_sig goes on after it */
     int sigstops_expected;    /* SIGSTOPs we sent and have not seen yet */
     int pending_sig;          /* signal to hand back on the next resume */
+    uint64_t deferred_sigs;   /* more signals that came meanwhile (bit n: signal n): a resume can
+                                 hand back only one, these are raised again (tgkill) at the resume */
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
     uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
     uint64_t step_site;       /* the site whose displaced instruction is being stepped */
@@ -81,6 +83,13 @@ struct gobp_process {
 int thread_regs_get(proc_thread *t, struct user_regs_struct *out);
 void thread_regs_set(proc_thread *t, const struct user_regs_struct *in);
 int thread_regs_flush(proc_thread *t);
+/* Keeps a signal of the program for t's next resume (proc_wait.c). Signals of different numbers
+ * are all kept (the kernel too keeps one of each pending): a lost SIGURG leaves the runtime
+ * believing a preemption request is still on its way, and no stop-the-world ever completes.
+ * first: this one is handed back before any kept earlier (a fault of the displaced instruction). */
+void proc_keep_signal(proc_thread *t, int sig, bool first);
+/* Raises the deferred signals of t again (tgkill), before it is resumed or detached. */
+void proc_raise_deferred(gobp_process *p, proc_thread *t);
 void thread_regs_forget(proc_thread *t);
 
 /* proc.c */

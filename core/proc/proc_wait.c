@@ -44,6 +44,29 @@ static void check_stop_complete(gobp_process *p)
 
 /* ---- resuming ---- */
 
+void proc_keep_signal(proc_thread *t, int sig, bool first)
+{
+    if (sig <= 0 || sig >= 64 || sig == t->pending_sig)
+        return;
+    if (t->pending_sig && first) {
+        t->deferred_sigs |= 1ull << t->pending_sig;
+        t->pending_sig = sig;
+    } else if (t->pending_sig) {
+        t->deferred_sigs |= 1ull << sig;
+    } else {
+        t->pending_sig = sig;
+    }
+}
+
+void proc_raise_deferred(gobp_process *p, proc_thread *t)
+{
+    for (int sig = 1; t->deferred_sigs && sig < 64; sig++)
+        if (t->deferred_sigs & (1ull << sig)) {
+            t->deferred_sigs &= ~(1ull << sig);
+            tgkill(p->pid, t->tid, sig);
+        }
+}
+
 int proc_resume_thread(gobp_process *p, proc_thread *t)
 {
     if (t->consumed_site) {
@@ -56,6 +79,7 @@ int proc_resume_thread(gobp_process *p, proc_thread *t)
     }
     int sig = t->pending_sig;
     t->pending_sig = 0;
+    proc_raise_deferred(p, t);
     t->stopped = false;
     thread_regs_flush(t);
     thread_regs_forget(t);
@@ -329,14 +353,14 @@ static bool leave_slot_for_signal(gobp_process *p, proc_thread *t, int sig)
 }
 
 /* The displaced instruction faulted while stepped out of its slot: the fault is delivered at
- * the site, before the signal the step was for (standard signals are not queued). */
+ * the site, before the signal the step was for (raised again after it). */
 static void slot_step_faulted(gobp_process *p, proc_thread *t, int sig)
 {
     struct user_regs_struct regs;
     proc_site *s = site_find(p, t->step_site, false);
     t->stepping = t->step_for_signal = false;
     t->step_slot = t->step_site = 0;
-    t->pending_sig = sig;
+    proc_keep_signal(t, sig, true);
     if (s && thread_regs_get(t, &regs) == 0 && regs.rip == s->slot.slot) {
         regs.rip = s->addr;
         thread_regs_set(t, &regs);
@@ -353,8 +377,8 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
     if (t->stepping && sig != SIGTRAP) {   /* the step goes on; the signal waits */
         if (sig == SIGSTOP && t->sigstops_expected > 0)
             t->sigstops_expected--;
-        else if (!t->pending_sig)   /* one kept; standard signals are not queued either */
-            t->pending_sig = sig;
+        else
+            proc_keep_signal(t, sig, false);
         t->stopped = false;
         thread_regs_flush(t);
         thread_regs_forget(t);
@@ -373,7 +397,7 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
         handle_trap(p, t);
         return;
     }
-    t->pending_sig = sig;
+    proc_keep_signal(t, sig, false);
     if (!leave_slot_for_signal(p, t, sig))
         resume_or_hold(p, t);
 }

@@ -130,7 +130,7 @@ static int inject_syscall(gobp_process *p, pid_t tid, const uint64_t args[7], ui
                 if (WSTOPSIG(status) == SIGSTOP && t->sigstops_expected > 0)
                     t->sigstops_expected--;
                 else if (status >> 16 == 0)
-                    t->pending_sig = WSTOPSIG(status);
+                    proc_keep_signal(t, WSTOPSIG(status), false);
             }
         }
     }

@@ -35,6 +35,8 @@ typedef struct gobp_breakpoint {
     const struct gobp_func *depth_func; /* when set, frame_depth is that of the first frame of this
                                    function in the hit's stack (a range-over-func body's enclosing
                                    function), not of the top frame */
+    const struct gobp_func *returns_from; /* BP_STEP on a return address: the function whose
+                                   results the stop shows (target_return_values) */
     uint64_t hits;
     char *condition;            /* stop only when this expression is true */
     char *hit_condition;        /* "5", "== 5", ">= 5", "% 5": on the hit count */

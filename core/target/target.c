@@ -129,6 +129,7 @@ void target_end(gobp_target *t, bool kill)
             proc_detach(t->proc);
     }
     target_invalidate(t);
+    target_returned_clear(t);
     bp_table_free(t->bps);
     hitmap_free(t->hits);
     free(t->hit_bp_ids);
@@ -651,6 +652,7 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
 int target_continue(gobp_target *t)
 {
     target_invalidate(t);
+    target_returned_clear(t);
     return proc_resume(t->proc);
 }
 

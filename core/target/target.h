@@ -165,6 +165,12 @@ int target_stack_all(gobp_target *t, int64_t goid, gobp_frame **frames, int *tot
 /* ---- variables of a frame, globals ---- */
 /* The variables in scope at frame fr (arguments, results and locals; owned by the target).
  * Returns the count (0 for a frame in no known function). */
+/* After a step that came back from a function (stepOut, or next/stepIn past its return): its
+ * results, when goroutine goid stands at pc, the return address it stopped at. Returns their
+ * count (0: none there); names (~r0 for unnamed results) and values live until the program
+ * runs on. */
+int target_return_values(gobp_target *t, int64_t goid, uint64_t pc, const char **func, const char *const **names,
+                         const gobp_value **vals);
 int target_frame_vars(gobp_target *t, const gobp_frame *fr, const gobp_var **vars);
 /* Reads variable v of frame fr (frame 0 of a thread has registers). */
 int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const gobp_var *v, gobp_value *out);

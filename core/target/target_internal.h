@@ -38,6 +38,15 @@ struct gobp_target {
     int handler_timeout_ms;
     struct pending_exit *pending_exits;
     struct gobp_tracer *tracer;
+    /* the results of the function the last step returned from (target_return.c) */
+    struct target_returned {
+        int64_t goid;
+        uint64_t pc;               /* the return address the step stopped at */
+        const gobp_func *func;
+        const char **names;
+        gobp_value *vals;
+        int n;
+    } returned;
 };
 
 /* One hit being dispatched (hitmap_dispatch): what the breaklets decided so far, and what
@@ -102,6 +111,10 @@ void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */
 void handler_free(gobp_target *t, gobp_breakpoint *bp);
 void target_step_clear(gobp_target *t);
+/* Return values (target_return.c): forgets them (the program runs on), or reads those of f,
+ * which thread tid of goroutine goid has just returned from to pc. */
+void target_returned_clear(gobp_target *t);
+void target_returned_capture(gobp_target *t, pid_t tid, int64_t goid, uint64_t pc, const gobp_func *f);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
 /* The evaluator's scope for frame fr of goroutine goid (or of thread -goid): its arguments
  * and locals, its package's globals, every global and type of the binary, the process's

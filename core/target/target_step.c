@@ -221,8 +221,11 @@ static void step_logical(gobp_target *t, const gobp_frame *fr, int nfr, int k, i
         if (k > 0)
             step_all_lines(t, outer, goid, depth, NULL);
     }
-    if (k + 1 < nfr && fr[k + 1].func && fr[k + 1].cfa)
-        step_bp_add(t, fr[k + 1].pc, goid, frame_key(g->stack_hi, fr[k + 1].cfa));
+    if (k + 1 < nfr && fr[k + 1].func && fr[k + 1].cfa) {
+        gobp_breakpoint *rb = step_bp_add(t, fr[k + 1].pc, goid, frame_key(g->stack_hi, fr[k + 1].cfa));
+        if (rb)
+            rb->returns_from = outer;
+    }
 }
 
 /* The index of the frame of the function that owns frame 0's range-over-func body (or of
@@ -263,8 +266,9 @@ int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, si
         if (kind != STEP_OUT && fr[0].line > 0)
             step_lines(t, &fr[0], goid, key, kind == STEP_IN, NULL, key);
         const gobp_frame *ret = return_frame(fr, n);
-        if (ret)
-            step_bp_add(t, ret->pc, goid, frame_key(g->stack_hi, ret->cfa));
+        gobp_breakpoint *rb = ret ? step_bp_add(t, ret->pc, goid, frame_key(g->stack_hi, ret->cfa)) : NULL;
+        if (rb && ret == &fr[1])   /* returned straight to its caller: the results are in place */
+            rb->returns_from = fr[0].func;
     }
     free(fr);
     return target_continue(t);
@@ -308,5 +312,7 @@ hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
         step_into_call(t, h->tid, h->addr, h->g.goid);
     else
         h->step = true;
+    if (h->step && bp->returns_from)
+        target_returned_capture(t, h->tid, h->g.goid, h->addr, bp->returns_from);
     return HIT_NEXT;
 }

@@ -268,20 +268,13 @@ static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, con
 {
     if (!type)
         return xstrdup("?");
-    unsigned char stackbuf[256];
-    unsigned char *buf = type->size <= sizeof stackbuf ? stackbuf : xcalloc(1, type->size);
-    char *text;
-    if (abi_transfer(a, &hr->regs, hr->fp_loaded ? (unsigned char *)hr->fp.xmm_space : NULL, t->proc, stack_base,
-                     buf, false) < 0) {
-        text = xstrdup("<unreadable>");
-    } else {
-        gobp_memview mv = target_memview(t);
-        gobp_value v = value_of_bytes(type, buf, type->size);
-        text = value_format(&mv, &v, &tr->fmt);
-        value_free(&v);
-    }
-    if (buf != stackbuf)
-        free(buf);
+    gobp_value v;
+    if (abi_value_read(a, type, &hr->regs, hr->fp_loaded ? (unsigned char *)hr->fp.xmm_space : NULL, t->proc,
+                       stack_base, &v) < 0)
+        return xstrdup("<unreadable>");
+    gobp_memview mv = target_memview(t);
+    char *text = value_format(&mv, &v, &tr->fmt);
+    value_free(&v);
     return text ? text : xstrdup("?");
 }
 

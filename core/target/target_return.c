@@ -1,0 +1,55 @@
+/* Return values: the results of the function a step has just come back from (stepOut, or a
+ * next/stepIn past a return), read from their ABI places when the step's return breakpoint is
+ * hit and kept until the program runs on (target_return_values). */
+#include "abi/abi_transfer.h"
+#include "abi/call_layout.h"
+#include "alloc.h"
+#include "target_internal.h"
+
+#include <stdlib.h>
+
+void target_returned_clear(gobp_target *t)
+{
+    for (int i = 0; i < t->returned.n; i++)
+        value_free(&t->returned.vals[i]);
+    free(t->returned.vals);
+    free(t->returned.names);
+    t->returned = (struct target_returned){ 0 };
+}
+
+void target_returned_capture(gobp_target *t, pid_t tid, int64_t goid, uint64_t pc, const gobp_func *f)
+{
+    target_returned_clear(t);
+    call_layout l;
+    call_layout_init(t->bin, f, &l);
+    struct user_regs_struct regs;
+    struct user_fpregs_struct fp;
+    bool fp_loaded = false;
+    if (!l.result_abi || l.nresults == 0 || proc_get_regs(t->proc, tid, &regs) < 0) {
+        call_layout_free(&l);
+        return;
+    }
+    t->returned = (struct target_returned){ .goid = goid, .pc = pc, .func = f, .n = l.nresults };
+    t->returned.vals = xcalloc((size_t)l.nresults, sizeof *t->returned.vals);
+    t->returned.names = xcalloc((size_t)l.nresults, sizeof *t->returned.names);
+    for (int i = 0; i < l.nresults; i++) {
+        if (!fp_loaded && abi_uses_float(&l.result_abi[i]))
+            fp_loaded = proc_get_fpregs(t->proc, tid, &fp) == 0;
+        t->returned.names[i] = l.results[i]->name;   /* the binary's: lives as long as t */
+        /* returned: the caller's SP is where the results' stack slots start (RSP + 8 at RET) */
+        abi_value_read(&l.result_abi[i], l.results[i]->type, &regs, fp_loaded ? (unsigned char *)fp.xmm_space : NULL,
+                       t->proc, regs.rsp, &t->returned.vals[i]);
+    }
+    call_layout_free(&l);
+}
+
+int target_return_values(gobp_target *t, int64_t goid, uint64_t pc, const char **func, const char *const **names,
+                         const gobp_value **vals)
+{
+    if (!t->returned.func || t->returned.goid != goid || t->returned.pc != pc)
+        return 0;
+    *func = t->returned.func->name;
+    *names = t->returned.names;
+    *vals = t->returned.vals;
+    return t->returned.n;
+}
