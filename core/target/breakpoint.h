@@ -23,6 +23,7 @@ typedef struct gobp_breakpoint {
     int found_line;             /* where it really is (LINE and FUNCTION) */
     const char *found_file;     /* absolute path from DWARF */
     char *function;             /* FUNCTION: requested name */
+    bool at_return;             /* FUNCTION "F:return": its sites are F's RET instructions */
     uint64_t *addrs;            /* its sites: one per copy of the code (a generic function's */
     int naddrs, addrs_cap;      /*   instantiations, a line in several functions) */
     struct breaklet **breaklets; /* beside addrs: each site's entry in the target's hit map */

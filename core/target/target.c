@@ -231,24 +231,49 @@ int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out)
     return n > 0 ? binary_funcs_named(t->bin, name, *out, n) : 0;
 }
 
+/* The RETs of every function called name (an exit breakpoint's sites), malloc'd; the count. */
+static int rets_of(gobp_target *t, const gobp_func *const *fs, int n, uint64_t **pcs)
+{
+    int total = 0;
+    *pcs = NULL;
+    for (int i = 0; i < n; i++) {
+        uint64_t *rets;
+        int k = target_func_rets(t, fs[i], &rets);
+        *pcs = xrealloc(*pcs, (size_t)(total + k + 1) * sizeof **pcs);
+        memcpy(*pcs + total, rets, (size_t)k * sizeof *rets);
+        total += k;
+        free(rets);
+    }
+    return total;
+}
+
 gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_FUNCTION);
     bp->function = xstrdup(name);
+    /* "F:return" stops where F returns: on each of its RET instructions */
+    size_t len = strlen(name);
+    bp->at_return = len > 7 && strcmp(name + len - 7, ":return") == 0;
+    char *fname = bp->at_return ? xstrndup(name, len - 7) : xstrdup(name);
     const gobp_func **fs;
-    int n = target_funcs_named(t, name, &fs);
+    int n = target_funcs_named(t, fname, &fs);
+    uint64_t *pcs = NULL;
     if (n == 0) {
-        snprintf(bp->message, sizeof bp->message, "function %s not found in this program", name);
-        free(fs);
-        return bp;
+        snprintf(bp->message, sizeof bp->message, "function %s not found in this program", fname);
+    } else if (bp->at_return && (n = rets_of(t, fs, n, &pcs)) == 0) {
+        snprintf(bp->message, sizeof bp->message, "function %s never returns (no RET instruction)", fname);
+    } else {
+        if (!bp->at_return) {
+            pcs = xcalloc((size_t)n, sizeof *pcs);
+            for (int i = 0; i < n; i++)
+                pcs[i] = fs[i]->body_pc ? fs[i]->body_pc : fs[i]->lowpc;
+        }
+        binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &bp->found_line);
+        bp_install(t, bp, pcs, n);
     }
-    uint64_t *pcs = xcalloc((size_t)n, sizeof *pcs);
-    for (int i = 0; i < n; i++)
-        pcs[i] = fs[i]->body_pc ? fs[i]->body_pc : fs[i]->lowpc;
-    binary_pc_to_line(t->bin, pcs[0], &bp->found_file, &bp->found_line);
-    bp_install(t, bp, pcs, n);
     free(pcs);
     free(fs);
+    free(fname);
     return bp;
 }
 

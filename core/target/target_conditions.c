@@ -192,6 +192,9 @@ static bool bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoi
 hit_verdict user_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
 {
     gobp_breakpoint *bp = b->owner;
+    if (bp->at_return)   /* an exit breakpoint: its condition and the stop see the results */
+        target_returned_capture(t, h->tid, target_hit_g(t, h) == 0 ? h->g.goid : 0, h->addr,
+                                binary_func_by_pc(t->bin, h->addr), true);
     if (bp_hit_stops(t, h->tid, h->addr, bp)) {
         t->hit_is_exception |= bp->kind == BP_EXCEPTION;
         target_hit_add(t, h, bp->id);

@@ -40,6 +40,8 @@ static int frame_lookup(void *ctx, const char *name, gobp_value *out, char *err,
     const target_scope *sc = ctx;
     const gobp_frame *fr = sc->frame;
     const gobp_func *func = fr ? fr->func : NULL;
+    if (target_returned_lookup(sc->t, sc, name, out) == 0)   /* results as returned (ABI) */
+        return 0;
     const gobp_var *v = scope_var(sc->t->bin, func, fr ? fr->lookup_pc : 0, name);
     if (v) {
         if (target_frame_var(sc->t, sc->goid, fr, v, out) == 0)

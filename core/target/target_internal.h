@@ -41,7 +41,9 @@ struct gobp_target {
     /* the results of the function the last step returned from (target_return.c) */
     struct target_returned {
         int64_t goid;
-        uint64_t pc;               /* the return address the step stopped at */
+        pid_t tid;
+        uint64_t pc;               /* the return address the step stopped at, or the RET of an
+                                      exit breakpoint */
         const gobp_func *func;
         const char **names;
         gobp_value *vals;
@@ -93,6 +95,9 @@ int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine 
 /* Every function called name (a generic function's instantiations), malloc'd into *out (free
  * it). Returns the count. */
 int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out);
+/* The RET instructions of f (undecodable bytes skipped), malloc'd into *rets (free it);
+ * returns the count (target_lookup.c). Tracing and exit breakpoints stop there. */
+int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets);
 /* User code: package main, or a package whose path starts with a domain (example.com/x). */
 bool target_is_user_function(const char *name);
 /* The goroutine an exception stop of thread tid shows (target_exception.c); remembers the
@@ -114,7 +119,7 @@ void target_step_clear(gobp_target *t);
 /* Return values (target_return.c): forgets them (the program runs on), or reads those of f,
  * which thread tid of goroutine goid has just returned from to pc. */
 void target_returned_clear(gobp_target *t);
-void target_returned_capture(gobp_target *t, pid_t tid, int64_t goid, uint64_t pc, const gobp_func *f);
+void target_returned_capture(gobp_target *t, pid_t tid, int64_t goid, uint64_t pc, const gobp_func *f, bool at_ret);
 void target_dwarf_regs(const struct user_regs_struct *r, uint64_t out[17]);
 /* The evaluator's scope for frame fr of goroutine goid (or of thread -goid): its arguments
  * and locals, its package's globals, every global and type of the binary, the process's
@@ -125,6 +130,9 @@ typedef struct {
     const gobp_frame *frame;
 } target_scope;
 eval_env target_eval_env(const target_scope *sc);
+/* The result called name when the frame scope sc is where they were captured (the stop after a
+ * step out, or an exit breakpoint's RET): 0 with a copy in *out, 1 when it is no result there. */
+int target_returned_lookup(gobp_target *t, const target_scope *sc, const char *name, gobp_value *out);
 /* The names of func at pc with their types but no values, for checking an expression where a
  * breakpoint is (target_eval.c). sc must outlive the env. */
 typedef struct {

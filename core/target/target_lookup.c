@@ -3,6 +3,7 @@
  * process (which front ends never reach themselves). */
 #include "target_internal.h"
 #include "alloc.h"
+#include "proc/insn.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,34 @@ int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **o
     insn_walk_end(&w);
     free(code);
     return 0;
+}
+
+/* RET instructions of f (undecodable bytes skipped), malloc'd into *rets; returns the count. */
+int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
+{
+    size_t len = f->highpc - f->lowpc;
+    int n = 0, cap = 0;
+    *rets = NULL;
+    if (len == 0 || len > (1u << 20))
+        return 0;
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, f->lowpc, code, len) < 0) {
+        free(code);
+        return 0;
+    }
+    insn_walk w;
+    insn_step in;
+    insn_walk_begin(&w, code, len, f->lowpc);
+    while (insn_walk_next(&w, &in)) {
+        if (in.op != INSN_OP_RET)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *rets = xrealloc(*rets, (size_t)cap * sizeof **rets);
+        }
+        (*rets)[n++] = in.addr;
+    }
+    insn_walk_end(&w);
+    free(code);
+    return n;
 }

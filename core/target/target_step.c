@@ -313,6 +313,6 @@ hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
     else
         h->step = true;
     if (h->step && bp->returns_from)
-        target_returned_capture(t, h->tid, h->g.goid, h->addr, bp->returns_from);
+        target_returned_capture(t, h->tid, h->g.goid, h->addr, bp->returns_from, false);
     return HIT_NEXT;
 }

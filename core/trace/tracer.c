@@ -155,36 +155,6 @@ static void goid_forget(gobp_tracer *tr, uint64_t g_addr)
         }
 }
 
-/* RET instructions of f (undecodable bytes skipped), malloc'd into *rets; returns the count. */
-static int find_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
-{
-    size_t len = f->highpc - f->lowpc;
-    int n = 0, cap = 0;
-    *rets = NULL;
-    if (len == 0 || len > (1u << 20))
-        return 0;
-    unsigned char *code = xmalloc(len);
-    if (proc_read(t->proc, f->lowpc, code, len) < 0) {
-        free(code);
-        return 0;
-    }
-    insn_walk w;
-    insn_step in;
-    insn_walk_begin(&w, code, len, f->lowpc);
-    while (insn_walk_next(&w, &in)) {
-        if (in.op != INSN_OP_RET)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *rets = xrealloc(*rets, (size_t)cap * sizeof **rets);
-        }
-        (*rets)[n++] = in.addr;
-    }
-    insn_walk_end(&w);
-    free(code);
-    return n;
-}
-
 /* ---- goroutines ---- */
 
 static g_state *gstate(gobp_tracer *tr, int64_t goid, bool create)
@@ -485,7 +455,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         trace_fn *f = &tr->fns[tr->nfns];
         f->func = fs[i];
         uint64_t *rets;
-        int nrets = find_rets(t, fs[i], &rets);
+        int nrets = target_func_rets(t, fs[i], &rets);
         if (!site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY, true)) {
             free(rets);
             failed++;
