@@ -269,7 +269,8 @@ int launch_config_parse(json_object *args, const char *command, launch_config *c
         read_int(&e, member(args, "handlerTimeoutMs"), "handlerTimeoutMs", "an integer (milliseconds)", &timeout) < 0 ||
         read_trace(&e, member(args, "trace"), cfg) < 0 ||
         read_int(&e, member(args, "processId"), "processId", "a process id (a positive integer)", &pid) < 0 ||
-        read_bool(&e, member(args, "terminateDebuggee"), "terminateDebuggee", &cfg->terminate_debuggee) < 0) {
+        read_bool(&e, member(args, "terminateDebuggee"), "terminateDebuggee", &cfg->terminate_debuggee) < 0 ||
+        read_bool(&e, member(args, "hideSystemGoroutines"), "hideSystemGoroutines", &cfg->hide_system_goroutines) < 0) {
         launch_config_free(cfg);
         return -1;
     }

@@ -47,6 +47,7 @@ typedef struct {
     trace_config *trace;            /* NULL: no "trace" attribute */
     pid_t process_id;               /* attach */
     bool terminate_debuggee;        /* what disconnect does by default: launch true, attach false */
+    bool hide_system_goroutines;    /* threads leaves out the runtime's own goroutines (Delve's name) */
 } launch_config;
 
 /* Parses the arguments of command ("launch" or "attach") into cfg (zeroed first). Absent

@@ -211,7 +211,7 @@ static void launch_ready(session *s, json_object *req, launch_config *cfg, const
 }
 
 /* What the session keeps of the configuration: substitutePath, stopOnEntry, the disconnect
- * default and cwd (relative plugin and trace paths). */
+ * default, hideSystemGoroutines and cwd (relative plugin and trace paths). */
 static void session_configure(session *s, launch_config *cfg)
 {
     session_set_path_rules(s, cfg->substitute_path, cfg->nsubstitute_path);
@@ -219,6 +219,7 @@ static void session_configure(session *s, launch_config *cfg)
     cfg->nsubstitute_path = 0;
     s->stop_on_entry = cfg->stop_on_entry;
     s->terminate_debuggee = cfg->terminate_debuggee;
+    s->hide_system_goroutines = cfg->hide_system_goroutines;
     free(s->cwd);
     s->cwd = cfg->cwd ? xstrdup(cfg->cwd) : getcwd(NULL, 0);
 }

@@ -17,9 +17,13 @@ DECLARE_REQUEST(req_threads)
     const gobp_goroutine *gs;
     int n = s->target && !target_running(s->target) ? target_goroutines(s->target, &gs) : 0;
     char name[512];
+    int listed = 0;
     for (int i = 0; i < n; i++) {
+        /* hideSystemGoroutines: the runtime's own goroutines, never the one of the stop */
+        if (s->hide_system_goroutines && gs[i].goid != s->last_stop_goid && target_goroutine_is_system(s->target, &gs[i]))
+            continue;
         snprintf(name, sizeof name, "[Go %lld] %s", (long long)gs[i].goid, target_goroutine_label(s->target, &gs[i]));
-        dap_text_printf(&body, "%s{\"id\":%lld,\"name\":", i ? "," : "", (long long)gs[i].goid);
+        dap_text_printf(&body, "%s{\"id\":%lld,\"name\":", listed++ ? "," : "", (long long)gs[i].goid);
         dap_text_string(&body, name);
         dap_text_cstr(&body, "}");
     }

@@ -29,6 +29,8 @@ const request_entry request_table[] = {
     { "evaluate", req_evaluate, NEEDS_STOPPED, { "supportsEvaluateForHovers" } },
     { "setVariable", req_set_variable, NEEDS_STOPPED, { "supportsSetVariable" } },
     { "disassemble", req_disassemble, NEEDS_STOPPED, { "supportsDisassembleRequest" } },
+    { "breakpointLocations", req_breakpoint_locations, NEEDS_PROGRAM, { "supportsBreakpointLocationsRequest" } },
+    { "loadedSources", req_loaded_sources, NEEDS_PROGRAM, { "supportsLoadedSourcesRequest" } },
     /* gobp-dap's own requests (README: "Custom requests") */
     { "setHandlerBreakpoints", req_set_handler_breakpoints, NEEDS_PROGRAM, { NULL } },
     { "gobpForceReturn", req_force_return, NEEDS_STOPPED, { NULL } },

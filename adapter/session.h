@@ -38,6 +38,7 @@ typedef struct session {
     bool attached;
     bool stop_on_entry;
     bool terminate_debuggee;   /* disconnect's default: launch/attach attribute terminateDebuggee */
+    bool hide_system_goroutines; /* launch/attach attribute hideSystemGoroutines */
     bool configured;
     bool ended;                /* exited/terminated sent */
     bool quit;                 /* leave the loop */
@@ -165,6 +166,8 @@ DECLARE_REQUEST(req_step_out);
 DECLARE_REQUEST(req_threads);
 DECLARE_REQUEST(req_stack_trace);
 DECLARE_REQUEST(req_scopes);
+DECLARE_REQUEST(req_breakpoint_locations);
+DECLARE_REQUEST(req_loaded_sources);
 DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);
 DECLARE_REQUEST(req_set_handler_breakpoints);

@@ -82,6 +82,13 @@ uint64_t binary_entry(gobp_binary *bin);
  * Returns the number of addresses, which may exceed max (pcs gets the first max; 0: no code at
  * or after that line, -1: file unknown). */
 int binary_line_to_pcs(gobp_binary *bin, const char *file, int line, uint64_t *pcs, int max, int *found_line);
+/* The lines in [from, to] of file (as binary_line_to_pcs names it) that have an is_stmt row
+ * (where a breakpoint can go), ascending, malloc'd into *lines (free it). Returns the count, -1
+ * when the file is unknown. */
+int binary_stmt_lines(gobp_binary *bin, const char *file, int from, int to, int **lines);
+/* Every source file the line tables name (absolute paths as in DWARF, the binary's strings),
+ * sorted, in a malloc'd array (free it). Returns the count. */
+int binary_source_files(gobp_binary *bin, const char ***files);
 /* The source position of pc: file (absolute path as in DWARF) and line. 0 on success. */
 int binary_pc_to_line(gobp_binary *bin, uint64_t pc, const char **file, int *line);
 /* Every is_stmt address in [lo,hi) with its line, sorted by address (for stepping). Caller frees *rows. */

@@ -474,3 +474,64 @@ int binary_line_rows(gobp_binary *bin, uint64_t lo, uint64_t hi, gobp_line_row *
     *rows = out;
     return n;
 }
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int binary_stmt_lines(gobp_binary *bin, const char *file, int from, int to, int **lines)
+{
+    *lines = NULL;
+    if (cus_load(bin) != 0) return -1;
+    bool known = false;
+    int n = 0, cap = 0;
+    for (int c = 0; c < bin->ncus; c++) {
+        cu_info *cu = &bin->cus[c];
+        int fi = find_file(bin, cu, file);
+        if (fi < 0) continue;
+        known = true;
+        if (cu_load_rows(bin, cu) != 0) continue;
+        for (int i = 0; i < cu->nrows; i++) {
+            const line_row *r = &cu->rows[i];
+            if (r->end_seq || !r->is_stmt || r->file != fi || r->line < from || r->line > to) continue;
+            if (n == cap) *lines = xrealloc(*lines, sizeof **lines * (size_t)(cap = cap ? cap * 2 : 64));
+            (*lines)[n++] = r->line;
+        }
+    }
+    if (!known) return -1;
+    if (n == 0) return 0;
+    qsort(*lines, (size_t)n, sizeof **lines, cmp_int);
+    int k = 1;
+    for (int i = 1; i < n; i++)
+        if ((*lines)[i] != (*lines)[k - 1]) (*lines)[k++] = (*lines)[i];
+    return k;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int binary_source_files(gobp_binary *bin, const char ***files)
+{
+    *files = NULL;
+    if (cus_load(bin) != 0) return -1;
+    strmap seen = {0};
+    int n = 0, cap = 0;
+    for (int c = 0; c < bin->ncus; c++) {
+        cu_info *cu = &bin->cus[c];
+        if (cu_load_files(bin, cu) != 0) continue;
+        for (int i = 0; i < cu->nfiles; i++) {
+            const char *f = cu->files[i];
+            if (!f || strmap_get(&seen, f)) continue;
+            strmap_put(&seen, f, (void *)1);
+            if (n == cap) *files = xrealloc(*files, sizeof **files * (size_t)(cap = cap ? cap * 2 : 256));
+            (*files)[n++] = f;
+        }
+    }
+    strmap_free(&seen);
+    if (n > 1) qsort(*files, (size_t)n, sizeof **files, cmp_str);
+    return n;
+}

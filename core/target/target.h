@@ -48,6 +48,10 @@ const char *target_source_recorded_as(gobp_target *t, const char *path, int line
 int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen, uint64_t *offset);
 /* Reads the program's memory as the program sees it (the original bytes under breakpoints).
  * 0 ok, -1 if any byte is unreadable. */
+/* Lines of file in [from, to] that take a breakpoint, and the program's source files
+ * (binary_stmt_lines, binary_source_files). */
+int target_breakpoint_lines(gobp_target *t, const char *file, int from, int to, int **lines);
+int target_source_files(gobp_target *t, const char ***files);
 int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
 /* Decodes the target's code in [from, to) (original bytes under breakpoints), appending to
  * *out (grown, *n used of *cap); bytes that start no instruction come as one-byte "(bad)". */
@@ -156,6 +160,9 @@ const gobp_goroutine *target_goroutine(gobp_target *t, int64_t goid);
 int64_t target_thread_goid(gobp_target *t, pid_t tid);
 pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
 /* Display name of a goroutine's entry function ("main.worker"; "main.main" for the main g). */
+/* A goroutine the runtime started for itself (its go statement's function is in package
+ * runtime, runtime.main excepted), as Go's own tracebacks tell them apart. */
+bool target_goroutine_is_system(gobp_target *t, const gobp_goroutine *g);
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);

@@ -123,3 +123,19 @@ int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
     free(code);
     return n;
 }
+
+int target_breakpoint_lines(gobp_target *t, const char *file, int from, int to, int **lines)
+{
+    return binary_stmt_lines(t->bin, file, from, to, lines);
+}
+
+int target_source_files(gobp_target *t, const char ***files)
+{
+    return binary_source_files(t->bin, files);
+}
+
+bool target_goroutine_is_system(gobp_target *t, const gobp_goroutine *g)
+{
+    const gobp_func *f = binary_func_by_pc(t->bin, g->start_pc);
+    return f && strncmp(f->name, "runtime.", 8) == 0 && strcmp(f->name, "runtime.main") != 0;
+}
