@@ -55,6 +55,7 @@ static void ensure_stopped(void)
     if (s.target && !target_running(s.target))
         return;
     if (s.quit || s.ended) {
+        fuzz_session_check(&s, &fed);   /* this input's answers are in the session that ends */
         fuzz_session_close(&s);
         fuzz_session_open(&s, false);
         fed.seq_before = 0;

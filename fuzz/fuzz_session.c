@@ -126,8 +126,11 @@ void fuzz_session_check(session *s, fuzz_fed *fed)
         size_t first = 0;
         while (fed->seqs[first] != fed->seqs[i])
             first++;
-        if (same == 1 ? c.answers[first] != 1 : c.answers[first] < 1)
+        if (same == 1 ? c.answers[first] != 1 : c.answers[first] < 1) {
+            fprintf(stderr, "fuzz_session: request seq %lld (message %zu of the input) was answered %zu times\n",
+                    (long long)fed->seqs[i], i + 1, c.answers[first]);
             abort();                              /* every request is answered, once */
+        }
     }
     dap_reader_free(r);
     free(c.answers);
