@@ -23,6 +23,7 @@ go=$(scripts/go-toolchain.sh | tail -1)
 export GOBP_FUZZ_PROGRAM="$(pwd)/$B/target/fuzztarget" GOBP_FUZZ_PROGRAM_RAW="$(pwd)/$B/target/fuzztarget-raw"
 # leaks are checked per input; UBSan findings abort (the harnesses are built so, this says why)
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$(pwd)/fuzz/lsan.supp:print_suppressions=0"
 
 max_len() { case "$1" in elf) echo 512 ;; eval) echo 2048 ;; *) echo 8192 ;; esac; }
 dict() { d=fuzz/dict/$1.dict; [ "$1" = requests_stopped ] && d=fuzz/dict/requests.dict; [ -f "$d" ] && echo "-dict=$d"; }
