@@ -22,6 +22,8 @@ void target_returned_clear(gobp_target *t)
 void target_returned_capture(gobp_target *t, pid_t tid, int64_t goid, uint64_t pc, const gobp_func *f, bool at_ret)
 {
     target_returned_clear(t);
+    if (!f)
+        return;
     call_layout l;
     call_layout_init(t->bin, f, &l);
     struct user_regs_struct regs;
