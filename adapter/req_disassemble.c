@@ -18,7 +18,16 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
     for (int i = 0; i < d->len && strlen(bytes) + 4 < sizeof bytes; i++)
         snprintf(bytes + strlen(bytes), sizeof bytes - strlen(bytes), "%s%02x", i ? " " : "", d->bytes[i]);
     json_object_object_add(o, "instructionBytes", json_object_new_string(bytes));
-    json_object_object_add(o, "instruction", json_object_new_string(d->text));
+    const gobp_func *callee = d->op == INSN_OP_CALL ? target_function_at(s->target, d->target) : NULL;
+    if (callee && callee->lowpc == d->target) {   /* a direct call names its function, as Delve does */
+        char *text;
+        if (asprintf(&text, "%s <%s>", d->text, callee->name) >= 0) {
+            json_object_object_add(o, "instruction", json_object_new_string(text));
+            free(text);
+        }
+    } else {
+        json_object_object_add(o, "instruction", json_object_new_string(d->text));
+    }
     if (first_of_func && f)
         json_object_object_add(o, "symbol", json_object_new_string(f->name));
     const char *file;

@@ -1,6 +1,9 @@
-/* Run control requests: continue, pause, next, stepIn, stepOut. A resume clears the handle
- * tables; the resulting stop arrives later as a stopped event (session_report_stop). */
+/* Run control requests: continue, pause, next, stepIn, stepOut (by line, or by instruction with
+ * granularity "instruction"). A resume clears the handle tables; the resulting stop arrives
+ * later as a stopped event (session_report_stop). */
 #include "session.h"
+
+#include <string.h>
 
 static void resume_body(session *s, json_object *req, bool continued)
 {
@@ -29,7 +32,10 @@ static void step(session *s, json_object *req, json_object *args, gobp_step_kind
     int64_t goid = dap_get_int(args, "threadId", s->last_stop_goid);
     char err[256];
     handles_clear(&s->handles);
-    if (target_step(s->target, goid, kind, err, sizeof err) < 0) {
+    const char *granularity = dap_get_string(args, "granularity", "line");
+    int rc = strcmp(granularity, "instruction") == 0 ? target_step_instruction(s->target, goid, kind, err, sizeof err)
+                                                     : target_step(s->target, goid, kind, err, sizeof err);
+    if (rc < 0) {
         session_respond_error(s, req, "%s", err);
         return;
     }

@@ -19,7 +19,7 @@ const request_entry request_table[] = {
     { "exceptionInfo", req_exception_info, NEEDS_STOPPED, { "supportsExceptionInfoRequest" } },
     { "continue", req_continue, NEEDS_STOPPED, { NULL } },
     { "pause", req_pause, NEEDS_PROGRAM, { NULL } },
-    { "next", req_next, NEEDS_STOPPED, { NULL } },
+    { "next", req_next, NEEDS_STOPPED, { "supportsSteppingGranularity" } },
     { "stepIn", req_step_in, NEEDS_STOPPED, { NULL } },
     { "stepOut", req_step_out, NEEDS_STOPPED, { NULL } },
     { "threads", req_threads, NEEDS_NOTHING, { NULL } },

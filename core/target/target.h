@@ -143,6 +143,11 @@ int target_pause(gobp_target *t);
 typedef enum { STEP_OVER, STEP_IN, STEP_OUT } gobp_step_kind;
 /* Steps goroutine goid; the completion arrives as STOP_STEP from target_poll. -1 + err. */
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen);
+/* The same one machine instruction at a time (DAP granularity "instruction"): the goroutine's
+ * thread runs one instruction while the others stay stopped; over a CALL, next runs the call
+ * (every thread runs) to the instruction after it; out is as by line. The goroutine must be on
+ * a thread (not parked). */
+int target_step_instruction(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen);
 bool target_running(gobp_target *t);
 /* Handles what happened since (SIGCHLD); 1 and *stop filled when a stop/exit is to be shown. */
 int target_poll(gobp_target *t, gobp_stop *stop);

@@ -274,6 +274,45 @@ int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, si
     return target_continue(t);
 }
 
+/* ---- instruction granularity ---- */
+
+int target_step_instruction(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen)
+{
+    if (kind == STEP_OUT)   /* out of the function: as by line */
+        return target_step(t, goid, kind, err, errlen);
+    pid_t tid = goid < 0 ? (goid < -INT32_MAX ? 0 : (pid_t)-goid) : target_goroutine_thread(t, goid);
+    struct user_regs_struct regs;
+    if (tid <= 0 || proc_get_regs(t->proc, tid, &regs) < 0) {
+        snprintf(err, errlen, "goroutine %lld is not running on a thread (it is parked): stepping by instruction "
+                 "needs one; step by line", (long long)goid);
+        return -1;
+    }
+    target_step_clear(t);
+    uint8_t code[16];
+    insn_info in;
+    char why[128];
+    if (kind == STEP_OVER && proc_read(t->proc, regs.rip, code, sizeof code) == 0 &&
+        insn_decode(code, sizeof code, regs.rip, &in, why, sizeof why) == 0 &&
+        (in.kind == INSN_CALL_REL || in.kind == INSN_CALL_IND)) {
+        /* over a call: to the instruction after it, in this frame (recursion passes it) */
+        const gobp_goroutine *g = goid > 0 ? target_goroutine(t, goid) : NULL;
+        int64_t off;
+        uint64_t key = g && binary_cfa_offset(t->bin, regs.rip, &off) == 0 ? frame_key(g->stack_hi, regs.rsp + (uint64_t)off) : 0;
+        if (!step_bp_add(t, regs.rip + in.len, goid > 0 ? goid : 0, key)) {
+            snprintf(err, errlen, "cannot step over the call at 0x%llx", (unsigned long long)regs.rip);
+            return -1;
+        }
+        return target_continue(t);
+    }
+    target_invalidate(t);
+    target_returned_clear(t);
+    if (proc_singlestep(t->proc, tid) < 0) {
+        snprintf(err, errlen, "cannot step thread %d one instruction", (int)tid);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- hits ---- */
 
 /* The frame key (frame_key) of the hit: of the top frame, or of the first frame of func (the
