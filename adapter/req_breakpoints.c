@@ -1,10 +1,12 @@
 /* Breakpoint requests: setBreakpoints (source lines, per file), setFunctionBreakpoints
- * (Go names), setExceptionBreakpoints (panic and fatal filters). Each replaces its whole set
+ * (Go names), setInstructionBreakpoints (addresses), setExceptionBreakpoints (panic and fatal
+ * filters). Each replaces its whole set
  * (a breakpoint sent again unchanged is kept, with its hit count) and answers one Breakpoint
  * per requested item, unverified ones with a message. */
 #include "session.h"
 #include "alloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +209,72 @@ DECLARE_REQUEST(req_set_function_breakpoints)
         session_set_tracepoints(s, tracepoints, ntrace, true);
     free(tracepoints);
     free(kept);
+    session_respond_breakpoints(s, req, list);
+}
+
+/* instructionReference ("0x4a1b20", or decimal) plus offset (bytes): 0 when it is no address. */
+static uint64_t instruction_address(json_object *item)
+{
+    const char *ref = dap_get_string(item, "instructionReference", NULL);
+    char *end;
+    errno = 0;
+    unsigned long long a = ref ? strtoull(ref, &end, 0) : 0;
+    if (!ref || !*ref || *end || errno)
+        return 0;
+    return a + (uint64_t)dap_get_int(item, "offset", 0);
+}
+
+DECLARE_REQUEST(req_set_instruction_breakpoints)
+{
+    json_object *items = NULL;
+    json_object_object_get_ex(args, "breakpoints", &items);
+    if (!items || !json_object_is_type(items, json_type_array)) {
+        session_respond_error(s, req, "setInstructionBreakpoints: arguments.breakpoints (an array) is required");
+        return;
+    }
+    size_t n = json_object_array_length(items);
+    gobp_breakpoint **old;
+    int nold = target_breakpoints(s->target, BP_INSTRUCTION, &old);
+    json_object *list = json_object_new_array();
+    gobp_breakpoint **made = xcalloc(n + 1, sizeof *made);
+    for (size_t i = 0; i < n; i++) {   /* one sent again unchanged keeps its hit count */
+        json_object *item = json_object_array_get_idx(items, i);
+        uint64_t addr = instruction_address(item);
+        for (int k = 0; k < nold && addr; k++)
+            if (old[k] && old[k]->verified && old[k]->address == addr &&
+                target_break_same_conditions(old[k], dap_get_string(item, "condition", NULL),
+                                             dap_get_string(item, "hitCondition", NULL), NULL)) {
+                made[i] = old[k];
+                old[k] = NULL;
+                break;
+            }
+    }
+    for (int k = 0; k < nold; k++)
+        if (old[k])
+            target_break_delete(s->target, old[k]);
+    free(old);
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(items, i);
+        uint64_t addr = instruction_address(item);
+        gobp_breakpoint *bp = made[i];
+        if (!bp && addr) {
+            bp = target_break_address(s->target, addr);
+            apply_conditions(s, bp, item);
+        }
+        json_object *o;
+        if (bp) {
+            o = session_breakpoint_json(s, bp, NULL);
+            char ref[32];
+            snprintf(ref, sizeof ref, "0x%llx", (unsigned long long)bp->address);
+            json_object_object_add(o, "instructionReference", json_object_new_string(ref));
+        } else {
+            o = json_object_new_object();
+            json_object_object_add(o, "verified", json_object_new_boolean(0));
+            json_object_object_add(o, "message", json_object_new_string("instructionReference is not an address (\"0x...\")"));
+        }
+        json_object_array_add(list, o);
+    }
+    free(made);
     session_respond_breakpoints(s, req, list);
 }
 

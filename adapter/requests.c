@@ -15,6 +15,7 @@ const request_entry request_table[] = {
     { "setBreakpoints", req_set_breakpoints, NEEDS_NOTHING,
       { "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsLogPoints" } },
     { "setFunctionBreakpoints", req_set_function_breakpoints, NEEDS_NOTHING, { "supportsFunctionBreakpoints" } },
+    { "setInstructionBreakpoints", req_set_instruction_breakpoints, NEEDS_PROGRAM, { "supportsInstructionBreakpoints" } },
     { "setExceptionBreakpoints", req_set_exception_breakpoints, NEEDS_NOTHING, { NULL } },
     { "exceptionInfo", req_exception_info, NEEDS_STOPPED, { "supportsExceptionInfoRequest" } },
     { "continue", req_continue, NEEDS_STOPPED, { NULL } },

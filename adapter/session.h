@@ -157,6 +157,7 @@ DECLARE_REQUEST(req_launch);
 DECLARE_REQUEST(req_attach);
 DECLARE_REQUEST(req_set_breakpoints);
 DECLARE_REQUEST(req_set_function_breakpoints);
+DECLARE_REQUEST(req_set_instruction_breakpoints);
 DECLARE_REQUEST(req_set_exception_breakpoints);
 DECLARE_REQUEST(req_continue);
 DECLARE_REQUEST(req_pause);

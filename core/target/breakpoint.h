@@ -13,6 +13,7 @@ typedef enum {
     BP_STEP,       /* internal: next/step target, only for one goroutine in one frame */
     BP_HANDLER,    /* user: a handler breakpoint (a plugin decides on every call) */
     BP_EXCEPTION,  /* user: a panic / fatal error filter (on a runtime function) */
+    BP_INSTRUCTION, /* user: one instruction's address (setInstructionBreakpoints) */
 } gobp_bp_kind;
 
 typedef struct gobp_breakpoint {
@@ -24,6 +25,7 @@ typedef struct gobp_breakpoint {
     const char *found_file;     /* absolute path from DWARF */
     char *function;             /* FUNCTION: requested name */
     bool at_return;             /* FUNCTION "F:return": its sites are F's RET instructions */
+    uint64_t address;           /* INSTRUCTION: the requested address */
     uint64_t *addrs;            /* its sites: one per copy of the code (a generic function's */
     int naddrs, addrs_cap;      /*   instantiations, a line in several functions) */
     struct breaklet **breaklets; /* beside addrs: each site's entry in the target's hit map */

@@ -277,6 +277,48 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
     return bp;
 }
 
+/* Whether an instruction of f starts at addr; *start: the one that contains it. */
+static bool instruction_starts_at(gobp_target *t, const gobp_func *f, uint64_t addr, uint64_t *start)
+{
+    size_t len = f->highpc - f->lowpc;
+    *start = 0;
+    if (len == 0 || len > (1u << 20))
+        return false;
+    unsigned char *code = xmalloc(len);
+    bool found = false;
+    if (proc_read(t->proc, f->lowpc, code, len) == 0) {
+        insn_walk w;
+        insn_step in;
+        insn_walk_begin(&w, code, len, f->lowpc);
+        while (insn_walk_next(&w, &in) && in.addr <= addr) {
+            *start = in.addr;
+            found = in.addr == addr && in.op != INSN_OP_BAD;
+        }
+        insn_walk_end(&w);
+    }
+    free(code);
+    return found;
+}
+
+gobp_breakpoint *target_break_address(gobp_target *t, uint64_t addr)
+{
+    gobp_breakpoint *bp = bp_table_add(t->bps, BP_INSTRUCTION);
+    bp->address = addr;
+    const gobp_func *f = binary_func_by_pc(t->bin, addr);
+    uint64_t start;
+    if (!f) {
+        snprintf(bp->message, sizeof bp->message, "0x%llx is in the code of no function of this program",
+                 (unsigned long long)addr);
+    } else if (!instruction_starts_at(t, f, addr, &start)) {
+        snprintf(bp->message, sizeof bp->message, "0x%llx is not where an instruction starts in %s (the one there starts at 0x%llx)",
+                 (unsigned long long)addr, f->name, (unsigned long long)start);
+    } else {
+        binary_pc_to_line(t->bin, addr, &bp->found_file, &bp->found_line);
+        bp_install(t, bp, &addr, 1);
+    }
+    return bp;
+}
+
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
 {
     handler_free(t, bp);

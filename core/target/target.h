@@ -63,6 +63,9 @@ int target_threads(gobp_target *t, pid_t *tids, int max);
 /* Always returns a breakpoint: verified with its real line, or unverified with a message. */
 gobp_breakpoint *target_break_line(gobp_target *t, const char *file, int line);
 gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
+/* A breakpoint on the instruction at addr: unverified (with the reason) when addr is in no
+ * function or not where an instruction starts. */
+gobp_breakpoint *target_break_address(gobp_target *t, uint64_t addr);
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
 /* Condition (a bool expression), hit condition ("5", "== 5", ">= 5", "% 5") and log message
  * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. They are

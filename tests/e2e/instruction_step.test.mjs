@@ -2,7 +2,9 @@
 // next run one machine instruction of the stopped goroutine (each stop one instruction further,
 // as the disassembly says), next over a CALL stops after it in the same function, stepIn on a
 // CALL enters the callee, stepOut leaves the function as by line; a line step afterwards works.
-// Program: tests/programs/stepping, on every Go.
+// setInstructionBreakpoints: a breakpoint on an instruction's address stops there (hit
+// conditions too); an address inside an instruction, outside the code or not an address at all
+// comes back unverified with the reason. Program: tests/programs/stepping, on every Go.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -72,6 +74,45 @@ for (const tc of goToolchains()) {
         assert.equal((await h.topFrame(s, g)).name, 'main.main', 'a line step after them');
         await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [], lines: [] });
         await h.runToEnd(s, g);
+      } finally { await s.close(); }
+    });
+
+    test('setInstructionBreakpoints: stops on the address; mid-instruction, outside code and malformed are unverified', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const caps = await h.initialize(s);
+        assert.equal(caps.supportsInstructionBreakpoints, true);
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program: buildProgram('stepping', tc) }), { breakpoints: { [SRC]: [{ line: START }] } });
+        const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        const g = ev.body.threadId;
+        const f = await h.topFrame(s, g);
+        const ins = await disasm(s, f.instructionPointerReference, 8);
+        const target = ins.slice(3).find((i) => !/^(j|call|ret)/i.test(i.instruction)) || ins[3];
+        const wide = ins.find((i) => i.instructionBytes.split(' ').length > 1);
+        const mid = '0x' + (BigInt(wide.address) + 1n).toString(16);
+        const r = await s.ok('setInstructionBreakpoints', { breakpoints: [
+          { instructionReference: target.address },
+          { instructionReference: mid },
+          { instructionReference: '0x10' },
+          { instructionReference: 'main.main' },
+        ] });
+        assert.equal(r.breakpoints.length, 4);
+        assert.equal(r.breakpoints[0].verified, true, JSON.stringify(r.breakpoints[0]));
+        assert.equal(BigInt(r.breakpoints[0].instructionReference), BigInt(target.address));
+        assert.equal(r.breakpoints[1].verified, false);
+        assert.match(r.breakpoints[1].message, /not where an instruction starts/);
+        assert.equal(r.breakpoints[2].verified, false);
+        assert.match(r.breakpoints[2].message, /no function/);
+        assert.equal(r.breakpoints[3].verified, false);
+        assert.match(r.breakpoints[3].message, /not an address/);
+        await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [], lines: [] });
+        const hit = await h.continueToStop(s, g, 'breakpoint', 60000);
+        assert.deepEqual(hit.body.hitBreakpointIds, [r.breakpoints[0].id]);
+        const at = await h.topFrame(s, hit.body.threadId);
+        assert.equal(BigInt(at.instructionPointerReference), BigInt(target.address), 'stopped on that instruction');
+        await s.ok('setInstructionBreakpoints', { breakpoints: [] });
+        await h.runToEnd(s, hit.body.threadId);
       } finally { await s.close(); }
     });
   });
