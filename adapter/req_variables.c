@@ -4,6 +4,7 @@
 #include "alloc.h"
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,24 @@ static bool is_indexed(const gobp_value *v)
     return v->type && (v->type->kind == GOBP_KIND_SLICE || v->type->kind == GOBP_KIND_ARRAY);
 }
 
+/* The memoryReference of a value: where a pointer points (nil: none), else where the value
+ * itself is in memory (none for values held in registers or made by the debugger). */
+static uint64_t memory_of(const gobp_memview *mv, const gobp_value *v)
+{
+    int64_t p;
+    if (v->unreadable || !v->type)
+        return 0;
+    if (v->type->kind == GOBP_KIND_PTR)
+        return value_int(mv, v, &p) == 0 ? (uint64_t)p : 0;
+    return v->bytes ? 0 : v->addr;
+}
+
 /* A DAP Variable for value v (ownership of v passes to the handle table when expandable). */
 static json_object *variable_json(session *s, const char *name, gobp_value *v, const char *eval_name,
                                   const char *value_key)
 {
     gobp_memview mv = target_memview(s->target);
+    uint64_t mem = memory_of(&mv, v);   /* before v is handed to the handle table */
     json_object *o = json_object_new_object();
     json_object_object_add(o, "name", json_object_new_string(name));
     char *text = v->unreadable ? xstrdup("<optimized out or not yet set>") : value_format(&mv, v, &gobp_format_default);
@@ -36,6 +50,11 @@ static json_object *variable_json(session *s, const char *name, gobp_value *v, c
         value_free(v);
     }
     json_object_object_add(o, "variablesReference", json_object_new_int(ref));
+    if (mem) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)mem);
+        json_object_object_add(o, "memoryReference", json_object_new_string(buf));
+    }
     if (eval_name)
         json_object_object_add(o, "evaluateName", json_object_new_string(eval_name));
     return o;

@@ -30,6 +30,8 @@ const request_entry request_table[] = {
     { "evaluate", req_evaluate, NEEDS_STOPPED, { "supportsEvaluateForHovers" } },
     { "setVariable", req_set_variable, NEEDS_STOPPED, { "supportsSetVariable" } },
     { "disassemble", req_disassemble, NEEDS_STOPPED, { "supportsDisassembleRequest" } },
+    { "readMemory", req_read_memory, NEEDS_STOPPED, { "supportsReadMemoryRequest" } },
+    { "writeMemory", req_write_memory, NEEDS_STOPPED, { "supportsWriteMemoryRequest" } },
     { "breakpointLocations", req_breakpoint_locations, NEEDS_PROGRAM, { "supportsBreakpointLocationsRequest" } },
     { "loadedSources", req_loaded_sources, NEEDS_PROGRAM, { "supportsLoadedSourcesRequest" } },
     /* gobp-dap's own requests (README: "Custom requests") */

@@ -169,6 +169,8 @@ DECLARE_REQUEST(req_stack_trace);
 DECLARE_REQUEST(req_scopes);
 DECLARE_REQUEST(req_breakpoint_locations);
 DECLARE_REQUEST(req_loaded_sources);
+DECLARE_REQUEST(req_read_memory);
+DECLARE_REQUEST(req_write_memory);
 DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);
 DECLARE_REQUEST(req_set_handler_breakpoints);

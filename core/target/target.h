@@ -53,6 +53,9 @@ int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen,
 int target_breakpoint_lines(gobp_target *t, const char *file, int from, int to, int **lines);
 int target_source_files(gobp_target *t, const char ***files);
 int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
+/* Writes the program's memory (our breakpoints stay in place: the bytes under them are what
+ * changes). 0, or -1 when it is not writable. */
+int target_write_memory(gobp_target *t, uint64_t addr, const void *buf, size_t len);
 /* Decodes the target's code in [from, to) (original bytes under breakpoints), appending to
  * *out (grown, *n used of *cap); bytes that start no instruction come as one-byte "(bad)". */
 int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **out, int *n, int *cap);

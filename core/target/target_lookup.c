@@ -50,6 +50,12 @@ int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len)
     return proc_read(t->proc, addr, buf, len);
 }
 
+int target_write_memory(gobp_target *t, uint64_t addr, const void *buf, size_t len)
+{
+    target_invalidate(t);   /* goroutines, stacks and labels are read again */
+    return proc_write(t->proc, addr, buf, len);
+}
+
 int target_threads(gobp_target *t, pid_t *tids, int max)
 {
     return proc_threads(t->proc, tids, max);

@@ -82,6 +82,12 @@ const CHECKS = {
     const m = await s.ok('readMemory', { memoryReference: r.memoryReference, count: 8 });
     assert.ok(m.address);
   },
+  supportsWriteMemoryRequest: async ({ s, frameId }) => {
+    const r = await s.ok('evaluate', { expression: 'i16', frameId, context: 'watch' });
+    const before = await s.ok('readMemory', { memoryReference: r.memoryReference, count: 2 });
+    const w = await s.ok('writeMemory', { memoryReference: r.memoryReference, data: before.data });
+    assert.equal(w.bytesWritten, 2, 'the same bytes written back');
+  },
   supportsModulesRequest: async ({ s }) => { const r = await s.ok('modules', {}); assert.ok(Array.isArray(r.modules)); },
   supportsLoadedSourcesRequest: async ({ s }) => {
     const r = await s.ok('loadedSources', {});

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "dap_base64.h"
 #include "dap_framing.h"
 #include "dap_message.h"
 
@@ -392,4 +393,37 @@ Test(message, write_message_writes_one_frame)
     cr_assert_str_eq(buf, "Content-Length: 55\r\n\r\n"
                           "{\"seq\":1,\"type\":\"event\",\"event\":\"terminated\",\"body\":{}}");
     json_object_put(ev);
+}
+
+Test(base64, round_trips_and_refuses_what_is_not_base64)
+{
+    const char *cases[][2] = { { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foobar", "Zm9vYmFy" } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *enc = dap_base64_encode(cases[i][0], strlen(cases[i][0]));
+        cr_assert_str_eq(enc, cases[i][1]);
+        unsigned char *dec;
+        size_t len;
+        cr_assert_eq(dap_base64_decode(enc, &dec, &len), 0);
+        cr_assert_eq(len, strlen(cases[i][0]));
+        cr_assert_eq(memcmp(dec, cases[i][0], len), 0);
+        free(dec);
+        free(enc);
+    }
+    unsigned char all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (unsigned char)i;
+    char *enc = dap_base64_encode(all, sizeof all);
+    unsigned char *dec;
+    size_t len;
+    cr_assert_eq(dap_base64_decode(enc, &dec, &len), 0);
+    cr_assert_eq(len, sizeof all);
+    cr_assert_eq(memcmp(dec, all, len), 0);
+    free(dec);
+    free(enc);
+    cr_assert_eq(dap_base64_decode("Zm9v!", &dec, &len), -1, "a character outside the alphabet");
+    cr_assert_eq(dap_base64_decode("Z", &dec, &len), -1, "one character left over");
+    cr_assert_eq(dap_base64_decode("Zg===", &dec, &len), -1, "too much padding");
+    cr_assert_eq(dap_base64_decode("Zm8", &dec, &len), 0, "padding is optional");
+    cr_assert_eq(len, 2);
+    free(dec);
 }
