@@ -30,6 +30,7 @@ const request_entry request_table[] = {
     { "evaluate", req_evaluate, NEEDS_STOPPED, { "supportsEvaluateForHovers" } },
     { "setVariable", req_set_variable, NEEDS_STOPPED, { "supportsSetVariable" } },
     { "disassemble", req_disassemble, NEEDS_STOPPED, { "supportsDisassembleRequest" } },
+    { "completions", req_completions, NEEDS_STOPPED, { "supportsCompletionsRequest" } },
     { "readMemory", req_read_memory, NEEDS_STOPPED, { "supportsReadMemoryRequest" } },
     { "writeMemory", req_write_memory, NEEDS_STOPPED, { "supportsWriteMemoryRequest" } },
     { "breakpointLocations", req_breakpoint_locations, NEEDS_PROGRAM, { "supportsBreakpointLocationsRequest" } },

@@ -170,6 +170,7 @@ DECLARE_REQUEST(req_scopes);
 DECLARE_REQUEST(req_breakpoint_locations);
 DECLARE_REQUEST(req_loaded_sources);
 DECLARE_REQUEST(req_read_memory);
+DECLARE_REQUEST(req_completions);
 DECLARE_REQUEST(req_write_memory);
 DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);

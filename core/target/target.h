@@ -196,6 +196,9 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
 int target_package_globals(gobp_target *t, const char *pkg, const gobp_global **out);
 /* The global of this full name ("main.counter"), NULL if none. */
 const gobp_global *target_global(gobp_target *t, const char *name);
+/* The functions whose full name starts with prefix ("main.", "main.ha"), malloc'd into *out
+ * (free it); returns how many, all of them. */
+int target_functions_prefixed(gobp_target *t, const char *prefix, const gobp_func ***out);
 
 /* ---- expressions (target_eval.c, target_assign.c) ---- */
 /* eval_result, eval_result_free/text/type: eval_result.h (text and type read memory through

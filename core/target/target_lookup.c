@@ -145,3 +145,15 @@ bool target_goroutine_is_system(gobp_target *t, const gobp_goroutine *g)
     const gobp_func *f = binary_func_by_pc(t->bin, g->start_pc);
     return f && strncmp(f->name, "runtime.", 8) == 0 && strcmp(f->name, "runtime.main") != 0;
 }
+
+static bool has_prefix(void *ctx, const char *name)
+{
+    return strncmp(name, ctx, strlen(ctx)) == 0;
+}
+
+int target_functions_prefixed(gobp_target *t, const char *prefix, const gobp_func ***out)
+{
+    int n = binary_funcs_filter(t->bin, has_prefix, (void *)prefix, NULL, 0);
+    *out = xcalloc((size_t)(n > 0 ? n : 1), sizeof **out);
+    return n > 0 ? binary_funcs_filter(t->bin, has_prefix, (void *)prefix, *out, n) : 0;
+}
