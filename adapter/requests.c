@@ -23,6 +23,7 @@ const request_entry request_table[] = {
     { "next", req_next, NEEDS_STOPPED, { "supportsSteppingGranularity" } },
     { "stepIn", req_step_in, NEEDS_STOPPED, { NULL } },
     { "stepOut", req_step_out, NEEDS_STOPPED, { NULL } },
+    { "stepInTargets", req_step_in_targets, NEEDS_STOPPED, { "supportsStepInTargetsRequest" } },
     { "threads", req_threads, NEEDS_NOTHING, { NULL } },
     { "stackTrace", req_stack_trace, NEEDS_STOPPED, { "supportsDelayedStackTraceLoading" } },
     { "scopes", req_scopes, NEEDS_STOPPED, { NULL } },

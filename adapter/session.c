@@ -348,6 +348,7 @@ void session_close(session *s)
     close(s->sigchld_fd);
     free(s->cwd);
     session_path_rules_free(s);
+    free(s->step_in_targets);
     trace_config_free(s->trace);
     for (int i = 0; i < s->ntracepoints; i++)
         free(s->tracepoints[i]);

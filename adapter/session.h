@@ -55,6 +55,8 @@ typedef struct session {
     FILE *trace_file;
     gobp_trace_summary *trace_summary;
     handle_table handles;
+    const gobp_func **step_in_targets;  /* the last stepInTargets answer: targetId i+1 is entry i */
+    int nstep_in_targets;
 } session;
 
 /* Runs a session on in_fd/out_fd to completion (server.h session_fn). ctx: const char *log path. */
@@ -164,6 +166,7 @@ DECLARE_REQUEST(req_pause);
 DECLARE_REQUEST(req_next);
 DECLARE_REQUEST(req_step_in);
 DECLARE_REQUEST(req_step_out);
+DECLARE_REQUEST(req_step_in_targets);
 DECLARE_REQUEST(req_threads);
 DECLARE_REQUEST(req_stack_trace);
 DECLARE_REQUEST(req_scopes);

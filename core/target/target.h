@@ -149,6 +149,11 @@ int target_pause(gobp_target *t);
 typedef enum { STEP_OVER, STEP_IN, STEP_OUT } gobp_step_kind;
 /* Steps goroutine goid; the completion arrives as STOP_STEP from target_poll. -1 + err. */
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen);
+/* The functions the current line of frame fr calls directly and that a step in stops in (Go
+ * code with a source), in call order, each once, malloc'd into *out (free it); the count. */
+int target_step_in_targets(gobp_target *t, const gobp_frame *fr, const gobp_func ***out);
+/* A step in that stops only on entering f (one of the line's targets), otherwise as next. */
+int target_step_into(gobp_target *t, int64_t goid, const gobp_func *f, char *err, size_t errlen);
 /* The same one machine instruction at a time (DAP granularity "instruction"): the goroutine's
  * thread runs one instruction while the others stay stopped; over a CALL, next runs the call
  * (every thread runs) to the instruction after it; out is as by line. The goroutine must be on

@@ -142,6 +142,21 @@ static int body_header_line(const gobp_func *f, const gobp_line_row *rows, int n
     return n > 0 && rangefunc_outer_len(f->name) ? rows[0].line : 0;
 }
 
+/* The block of the current line around fr's pc: [*lo, *hi). */
+static void line_block(const gobp_frame *fr, const gobp_line_row *rows, int n, uint64_t *lo, uint64_t *hi)
+{
+    *lo = fr->pc;
+    *hi = fr->func->highpc;
+    for (int i = 0; i < n; i++) {
+        if (rows[i].pc <= fr->pc && rows[i].line == fr->line)
+            *lo = rows[i].pc;
+        if (rows[i].pc > fr->pc && rows[i].line != fr->line) {
+            *hi = rows[i].pc;
+            break;
+        }
+    }
+}
+
 /* Breakpoints on every other line of the frame's function; the rest of the current line's
  * block is skipped so the step makes progress. depth_func: see gobp_breakpoint. */
 static void step_lines(gobp_target *t, const gobp_frame *fr, int64_t goid, uint64_t depth, bool into,
@@ -149,15 +164,8 @@ static void step_lines(gobp_target *t, const gobp_frame *fr, int64_t goid, uint6
 {
     gobp_line_row *rows = NULL;
     int n = binary_line_rows(t->bin, fr->func->lowpc, fr->func->highpc, &rows);
-    uint64_t block_lo = fr->pc, block_hi = fr->func->highpc;
-    for (int i = 0; i < n; i++) {
-        if (rows[i].pc <= fr->pc && rows[i].line == fr->line)
-            block_lo = rows[i].pc;
-        if (rows[i].pc > fr->pc && rows[i].line != fr->line) {
-            block_hi = rows[i].pc;
-            break;
-        }
-    }
+    uint64_t block_lo, block_hi;
+    line_block(fr, rows, n, &block_lo, &block_hi);
     int header = depth_func ? body_header_line(fr->func, rows, n) : 0;
     for (int i = 0; i < n; i++) {
         if (rows[i].pc >= block_lo && rows[i].pc < block_hi && rows[i].line == fr->line)
@@ -246,7 +254,59 @@ static int rangefunc_outer_frame(gobp_target *t, const gobp_frame *fr, int n)
     return -1;
 }
 
+/* A step; into (a step in): stop only on entering that function (stepInTargets), the rest as next. */
+static int step_goroutine(gobp_target *t, int64_t goid, gobp_step_kind kind, const gobp_func *into, char *err,
+                          size_t errlen);
+
 int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, size_t errlen)
+{
+    return step_goroutine(t, goid, kind, NULL, err, errlen);
+}
+
+int target_step_into(gobp_target *t, int64_t goid, const gobp_func *f, char *err, size_t errlen)
+{
+    return step_goroutine(t, goid, STEP_IN, f, err, errlen);
+}
+
+int target_step_in_targets(gobp_target *t, const gobp_frame *fr, const gobp_func ***out)
+{
+    *out = NULL;
+    if (!fr->func || fr->line <= 0)
+        return 0;
+    gobp_line_row *rows = NULL;
+    int nrows = binary_line_rows(t->bin, fr->func->lowpc, fr->func->highpc, &rows);
+    uint64_t lo, hi;
+    line_block(fr, rows, nrows, &lo, &hi);
+    free(rows);
+    size_t len = hi - lo;
+    int n = 0;
+    if (len == 0 || len > 1 << 16)
+        return 0;
+    unsigned char *code = xmalloc(len);
+    if (proc_read(t->proc, lo, code, len) == 0) {
+        insn_walk w;
+        insn_step in;
+        insn_walk_begin(&w, code, len, lo);
+        while (insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
+            const gobp_func *f = in.op == INSN_OP_CALL ? binary_func_by_pc(t->bin, in.target) : NULL;
+            if (!step_target(f))
+                continue;
+            int k = 0;
+            while (k < n && (*out)[k] != f)
+                k++;
+            if (k < n)
+                continue;
+            *out = xrealloc(*out, sizeof **out * (size_t)(n + 1));
+            (*out)[n++] = f;
+        }
+        insn_walk_end(&w);
+    }
+    free(code);
+    return n;
+}
+
+static int step_goroutine(gobp_target *t, int64_t goid, gobp_step_kind kind, const gobp_func *into, char *err,
+                          size_t errlen)
 {
     gobp_frame *fr;
     int n = target_stack_all(t, goid, &fr, NULL);
@@ -264,7 +324,9 @@ int target_step(gobp_target *t, int64_t goid, gobp_step_kind kind, char *err, si
     } else {
         uint64_t key = frame_key(g->stack_hi, fr[0].cfa);
         if (kind != STEP_OUT && fr[0].line > 0)
-            step_lines(t, &fr[0], goid, key, kind == STEP_IN, NULL, key);
+            step_lines(t, &fr[0], goid, key, kind == STEP_IN && !into, NULL, key);
+        if (into)
+            step_bp_add(t, into->body_pc ? into->body_pc : into->lowpc, goid, 0);
         const gobp_frame *ret = return_frame(fr, n);
         gobp_breakpoint *rb = ret ? step_bp_add(t, ret->pc, goid, frame_key(g->stack_hi, ret->cfa)) : NULL;
         if (rb && ret == &fr[1])   /* returned straight to its caller: the results are in place */

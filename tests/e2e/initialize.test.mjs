@@ -88,6 +88,10 @@ const CHECKS = {
     const w = await s.ok('writeMemory', { memoryReference: r.memoryReference, data: before.data });
     assert.equal(w.bytesWritten, 2, 'the same bytes written back');
   },
+  supportsStepInTargetsRequest: async ({ s, frameId }) => {
+    const r = await s.ok('stepInTargets', { frameId });
+    assert.ok(r.targets.some((t) => t.label === 'fmt.Println'), `the BREAK line calls fmt.Println: ${JSON.stringify(r.targets)}`);
+  },
   supportsModulesRequest: async ({ s }) => { const r = await s.ok('modules', {}); assert.ok(Array.isArray(r.modules)); },
   supportsLoadedSourcesRequest: async ({ s }) => {
     const r = await s.ok('loadedSources', {});
@@ -120,7 +124,7 @@ const CHECKS = {
 };
 // Capabilities whose value `false` or absence is fine, and that need no check when true.
 const NO_CHECK = new Set(['supportsConfigurationDoneRequest', 'supportTerminateDebuggee', 'supportSuspendDebuggee',
-  'supportsStepBack', 'supportsRestartFrame', 'supportsGotoTargetsRequest', 'supportsStepInTargetsRequest',
+  'supportsStepBack', 'supportsRestartFrame', 'supportsGotoTargetsRequest',
   'supportsDataBreakpoints', 'supportsRestartRequest', 'supportsExceptionInfoRequest', 'supportsSingleThreadExecutionRequests',
   'supportsExceptionFilterOptions', 'supportsExceptionOptions', 'supportsTerminateThreadsRequest', 'supportsCancelRequest',
   'additionalModuleColumns', 'supportedChecksumAlgorithms', 'completionTriggerCharacters', 'breakpointModes']);
