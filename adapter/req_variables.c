@@ -250,7 +250,7 @@ DECLARE_REQUEST(req_evaluate)
 /* ---- setVariable ---- */
 
 /* The variable called name under handle h (a scope or an expandable value). 0 ok. */
-static int find_variable(session *s, handle *h, const char *name, gobp_value *out)
+int session_find_variable(session *s, handle *h, const char *name, gobp_value *out)
 {
     if (h->kind == HANDLE_SCOPE_ARGS || h->kind == HANDLE_SCOPE_LOCALS) {
         const gobp_var *vars;
@@ -296,7 +296,7 @@ DECLARE_REQUEST(req_set_variable)
     }
     handle h = *hp;
     gobp_value dst;
-    if (find_variable(s, &h, name, &dst) < 0) {
+    if (session_find_variable(s, &h, name, &dst) < 0) {
         session_respond_error(s, req, "setVariable: no variable %s here", name);
         return;
     }

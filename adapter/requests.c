@@ -31,6 +31,8 @@ const request_entry request_table[] = {
     { "evaluate", req_evaluate, NEEDS_STOPPED, { "supportsEvaluateForHovers" } },
     { "setVariable", req_set_variable, NEEDS_STOPPED, { "supportsSetVariable" } },
     { "disassemble", req_disassemble, NEEDS_STOPPED, { "supportsDisassembleRequest" } },
+    { "dataBreakpointInfo", req_data_breakpoint_info, NEEDS_STOPPED, { "supportsDataBreakpoints" } },
+    { "setDataBreakpoints", req_set_data_breakpoints, NEEDS_STOPPED, { NULL } },
     { "completions", req_completions, NEEDS_STOPPED, { "supportsCompletionsRequest" } },
     { "readMemory", req_read_memory, NEEDS_STOPPED, { "supportsReadMemoryRequest" } },
     { "writeMemory", req_write_memory, NEEDS_STOPPED, { "supportsWriteMemoryRequest" } },

@@ -187,7 +187,7 @@ void session_report_stop(session *s, const gobp_stop *stop)
     }
     static const char *const reasons[] = {
         [STOP_ENTRY] = "entry", [STOP_BREAKPOINT] = "breakpoint", [STOP_STEP] = "step",
-        [STOP_PAUSE] = "pause",
+        [STOP_PAUSE] = "pause", [STOP_DATA] = "data breakpoint",
     };
     json_object *ev = session_event(s, "stopped");
     json_object *body = dap_body(ev);

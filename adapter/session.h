@@ -103,6 +103,8 @@ void session_drain_output(session *s);
 
 /* A DAP threadId as the core's goroutine id (or -tid for an OS thread before the runtime runs). */
 int64_t session_thread_to_goid(session *s, int64_t thread_id);
+/* The variable called name under handle h (a scope or an expandable value): 0 with its value. */
+int session_find_variable(session *s, handle *h, const char *name, gobp_value *out);
 
 /* Handler breakpoints (req_handlers.c): replaces the whole set; fills results (may be NULL)
  * with one Breakpoint per spec; problems also go to the debug console when announce is true. */
@@ -174,6 +176,8 @@ DECLARE_REQUEST(req_breakpoint_locations);
 DECLARE_REQUEST(req_loaded_sources);
 DECLARE_REQUEST(req_read_memory);
 DECLARE_REQUEST(req_completions);
+DECLARE_REQUEST(req_data_breakpoint_info);
+DECLARE_REQUEST(req_set_data_breakpoints);
 DECLARE_REQUEST(req_write_memory);
 DECLARE_REQUEST(req_variables);
 DECLARE_REQUEST(req_evaluate);

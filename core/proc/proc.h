@@ -102,6 +102,8 @@ typedef enum {
     GOBP_EV_STEPPED,    /* proc_singlestep completed */
     GOBP_EV_EXITED,     /* the process exited: exit_code */
     GOBP_EV_KILLED,     /* the process was killed by signo */
+    GOBP_EV_WATCH,      /* tid wrote (or read) a watched address: signo = the watch slot
+                         * (all threads stopped; the access has happened) */
     GOBP_EV_EXEC,       /* the program exec'd: its new image runs on untraced (detached, no
                          * threads, no sites, no memory access). Launched: its exit still
                          * comes as EXITED/KILLED; attached: nothing more comes. */
@@ -115,6 +117,13 @@ typedef struct {
     int exit_code;
     int signo;
 } gobp_event;
+
+/* Hardware watchpoints (x86-64 debug registers, 4 slots), on every thread: addr aligned to
+ * len (1, 2, 4 or 8 bytes), on writes, or on reads and writes. Returns the slot, -1 when none
+ * is free or addr/len do not fit. A hit comes as GOBP_EV_WATCH. */
+int proc_watch_set(gobp_process *p, uint64_t addr, int len, bool read);
+void proc_watch_clear(gobp_process *p, int slot);
+int proc_watch_free_slots(const gobp_process *p);
 
 /* Resumes every thread (threads sitting on a site go through its XOL slot). */
 int proc_resume(gobp_process *p);

@@ -18,6 +18,7 @@ typedef struct proc_thread {
     uint64_t deferred_sigs;   /* more signals that came meanwhile (bit n: signal n): a resume can
                                  hand back only one, these are raised again (tgkill) at the resume */
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
+    unsigned watch_gen;       /* the process's watch_gen its debug registers hold (watch.c) */
     uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
     uint64_t step_site;       /* the site whose displaced instruction is being stepped */
     struct user_regs_struct regs; /* cached while the thread is held (one GETREGS per stop) */
@@ -52,6 +53,9 @@ typedef struct proc_child {
     struct proc_child *next;
 } proc_child;
 
+enum { PROC_WATCH_SLOTS = 4 };
+typedef struct { uint64_t addr; int len; bool read; } proc_watch;   /* len 0: free */
+
 struct gobp_process {
     pid_t pid;
     bool launched;
@@ -74,6 +78,9 @@ struct gobp_process {
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
     volatile sig_atomic_t *interrupt;   /* set by the front end's signal handler */
+    proc_watch watch[PROC_WATCH_SLOTS];   /* hardware watchpoints (watch.c) */
+    int nwatch;
+    unsigned watch_gen;       /* bumped at each change; a thread catches up at its next stop */
     bool have_queued;         /* an event ready to be returned by proc_poll */
     gobp_event queued;
 };
@@ -91,6 +98,10 @@ void proc_keep_signal(proc_thread *t, int sig, bool first);
 /* Raises the deferred signals of t again (tgkill), before it is resumed or detached. */
 void proc_raise_deferred(gobp_process *p, proc_thread *t);
 void thread_regs_forget(proc_thread *t);
+/* watch.c: brings t's debug registers up to date (t stopped); the slot whose watchpoint
+ * stopped t (DR6, then cleared), -1 when none did. */
+void watch_apply(gobp_process *p, proc_thread *t);
+int watch_triggered(gobp_process *p, proc_thread *t);
 
 /* proc.c */
 proc_thread *proc_thread_find(gobp_process *p, pid_t tid);

@@ -248,11 +248,41 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
     resume_or_hold(p, t);
 }
 
+/* A watchpoint stopped t: every thread stops (unless a stop is already coming). */
+static void watch_stop(gobp_process *p, proc_thread *t, int slot)
+{
+    struct user_regs_struct regs;
+    proc_site *s;
+    if (p->scratch_used && thread_regs_get(t, &regs) == 0 && (s = site_by_slot(p, regs.rip))) {
+        /* the displaced instruction of a site wrote it, in its XOL slot: back to the code */
+        t->step_slot = s->slot.slot;
+        t->step_site = s->addr;
+        site_finish_step(p, t, &regs);
+    }
+    if (p->stopping || p->world_stopped) {
+        resume_or_hold(p, t);
+        return;
+    }
+    begin_stop_all(p, (gobp_event){.kind = GOBP_EV_WATCH, .tid = t->tid, .addr = p->watch[slot].addr, .signo = slot});
+}
+
 static void handle_trap(gobp_process *p, proc_thread *t)
 {
     struct user_regs_struct regs;
     if (thread_regs_get(t, &regs) < 0)
         return;
+    int watched = watch_triggered(p, t);   /* -1 unless a watchpoint is set and fired */
+    if (t->stepping && t->step_for_signal && watched >= 0) {   /* out of the slot, then the stop */
+        t->stepping = t->step_for_signal = false;
+        if (t->step_slot)
+            site_finish_step(p, t, &regs);
+        watch_stop(p, t, watched);
+        return;
+    }
+    if (!t->stepping && watched >= 0) {
+        watch_stop(p, t, watched);
+        return;
+    }
     if (t->stepping) {
         t->stepping = false;
         if (t->step_slot)
@@ -424,6 +454,8 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
     }
     t->stopped = true;
     thread_regs_forget(t);
+    if (t->watch_gen != p->watch_gen)   /* a new thread, or one that ran when they changed */
+        watch_apply(p, t);
     int event = status >> 16, sig = WSTOPSIG(status);
     /* Attached (PTRACE_SEIZE): any ptrace-stop consumes the pending PTRACE_INTERRUPT, so a
      * thread whose first stop is a signal (Go's SIGURG) or a clone event never reports the

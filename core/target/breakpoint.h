@@ -14,6 +14,7 @@ typedef enum {
     BP_HANDLER,    /* user: a handler breakpoint (a plugin decides on every call) */
     BP_EXCEPTION,  /* user: a panic / fatal error filter (on a runtime function) */
     BP_INSTRUCTION, /* user: one instruction's address (setInstructionBreakpoints) */
+    BP_DATA,       /* user: memory watched by the debug registers (setDataBreakpoints) */
 } gobp_bp_kind;
 
 typedef struct gobp_breakpoint {
@@ -25,7 +26,10 @@ typedef struct gobp_breakpoint {
     const char *found_file;     /* absolute path from DWARF */
     char *function;             /* FUNCTION: requested name */
     bool at_return;             /* FUNCTION "F:return": its sites are F's RET instructions */
-    uint64_t address;           /* INSTRUCTION: the requested address */
+    uint64_t address;           /* INSTRUCTION: the requested address; DATA: the first byte */
+    uint64_t size;              /* DATA: bytes watched */
+    bool read;                  /* DATA: on reads too (readWrite), not only writes */
+    int watch_slots[4], nwatch_slots; /* DATA: the debug registers it holds */
     uint64_t *addrs;            /* its sites: one per copy of the code (a generic function's */
     int naddrs, addrs_cap;      /*   instantiations, a line in several functions) */
     struct breaklet **breaklets; /* beside addrs: each site's entry in the target's hit map */

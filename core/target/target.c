@@ -321,6 +321,8 @@ gobp_breakpoint *target_break_address(gobp_target *t, uint64_t addr)
 
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp)
 {
+    for (int i = 0; i < bp->nwatch_slots; i++)   /* a data breakpoint's debug registers */
+        proc_watch_clear(t->proc, bp->watch_slots[i]);
     handler_free(t, bp);
     target_bp_sites_remove(t, bp);
     bp_table_remove(t->bps, bp);
@@ -766,6 +768,22 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
             stop->bp_ids = t->stop_bp_ids;
         }
         target_step_clear(t);
+        return 1;
+    case GOBP_EV_WATCH:
+        target_invalidate(t);
+        target_step_clear(t);
+        stop->reason = STOP_DATA;
+        stop->goid = target_thread_goid(t, ev->tid);
+        for (int i = 0; i < bp_table_count(t->bps); i++) {
+            gobp_breakpoint *bp = bp_table_get(t->bps, i);
+            for (int k = 0; k < bp->nwatch_slots; k++)
+                if (bp->kind == BP_DATA && bp->watch_slots[k] == ev->signo) {
+                    t->stop_bp_ids = xrealloc(t->stop_bp_ids, sizeof *t->stop_bp_ids);
+                    t->stop_bp_ids[0] = bp->id;
+                    stop->bp_ids = t->stop_bp_ids;
+                    stop->nbp = 1;
+                }
+        }
         return 1;
     case GOBP_EV_STEPPED:
         target_invalidate(t);

@@ -69,6 +69,13 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name);
 /* A breakpoint on the instruction at addr: unverified (with the reason) when addr is in no
  * function or not where an instruction starts. */
 gobp_breakpoint *target_break_address(gobp_target *t, uint64_t addr);
+/* Data breakpoints (target_watch.c). The dataId of value v ("0xADDR/SIZE"), or -1 with the
+ * reason it cannot be watched (not in memory, on a goroutine stack: Go moves stacks). */
+int target_data_id(gobp_target *t, const gobp_value *v, char *id, size_t idlen, char *why, size_t whylen);
+/* Watches the memory of a dataId (writes; read: reads too), on every thread: unverified with
+ * the reason when it needs more debug registers than are free (x86-64 has 4). A hit stops
+ * every thread after the access (STOP_DATA, bp_ids this breakpoint). */
+gobp_breakpoint *target_break_data(gobp_target *t, const char *data_id, bool read);
 void target_break_delete(gobp_target *t, gobp_breakpoint *bp);
 /* Condition (a bool expression), hit condition ("5", "== 5", ">= 5", "% 5") and log message
  * ("x is {x}": a log point) of a line or function breakpoint; NULL or "" for none. They are
@@ -131,7 +138,7 @@ bool target_tracing(gobp_target *t);
  * end the session. */
 typedef enum {
     STOP_NONE = 0, STOP_ENTRY, STOP_BREAKPOINT, STOP_STEP, STOP_PAUSE, STOP_EXITED, STOP_KILLED,
-    STOP_EXEC
+    STOP_EXEC, STOP_DATA
 } gobp_stop_reason;
 
 typedef struct {

@@ -92,6 +92,13 @@ const CHECKS = {
     const r = await s.ok('stepInTargets', { frameId });
     assert.ok(r.targets.some((t) => t.label === 'fmt.Println'), `the BREAK line calls fmt.Println: ${JSON.stringify(r.targets)}`);
   },
+  supportsDataBreakpoints: async ({ s, frameId }) => {
+    const r = await s.ok('dataBreakpointInfo', { name: 'main.counter', frameId });
+    assert.ok(r.dataId, r.description);
+    const b = await s.ok('setDataBreakpoints', { breakpoints: [{ dataId: r.dataId, accessType: 'write' }] });
+    assert.equal(b.breakpoints[0].verified, true);
+    await s.ok('setDataBreakpoints', { breakpoints: [] });
+  },
   supportsModulesRequest: async ({ s }) => { const r = await s.ok('modules', {}); assert.ok(Array.isArray(r.modules)); },
   supportsLoadedSourcesRequest: async ({ s }) => {
     const r = await s.ok('loadedSources', {});
@@ -125,7 +132,7 @@ const CHECKS = {
 // Capabilities whose value `false` or absence is fine, and that need no check when true.
 const NO_CHECK = new Set(['supportsConfigurationDoneRequest', 'supportTerminateDebuggee', 'supportSuspendDebuggee',
   'supportsStepBack', 'supportsRestartFrame', 'supportsGotoTargetsRequest',
-  'supportsDataBreakpoints', 'supportsRestartRequest', 'supportsExceptionInfoRequest', 'supportsSingleThreadExecutionRequests',
+  'supportsRestartRequest', 'supportsExceptionInfoRequest', 'supportsSingleThreadExecutionRequests',
   'supportsExceptionFilterOptions', 'supportsExceptionOptions', 'supportsTerminateThreadsRequest', 'supportsCancelRequest',
   'additionalModuleColumns', 'supportedChecksumAlgorithms', 'completionTriggerCharacters', 'breakpointModes']);
 
@@ -140,7 +147,7 @@ for (const tc of goToolchains()) {
           assert.equal(caps.supportsFunctionBreakpoints, true, 'supportsFunctionBreakpoints');
           const advertised = Object.entries(caps).filter(([, v]) => v === true || (Array.isArray(v) && v.length)).map(([k]) => k);
           for (const k of advertised) assert.ok(CHECKS[k] || NO_CHECK.has(k), `advertised capability ${k} has no check in this suite: add one`);
-          for (const k of ['supportsStepBack', 'supportsGotoTargetsRequest', 'supportsDataBreakpoints', 'supportsRestartFrame']) {
+          for (const k of ['supportsStepBack', 'supportsGotoTargetsRequest', 'supportsRestartFrame']) {
             if (caps[k]) throw new Error(`${k} is advertised but nothing here can back it; remove it or add a test`);
           }
           const m = s.mark();

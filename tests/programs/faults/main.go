@@ -6,7 +6,8 @@
 //	                        spinning goroutines and runtime.GC (SIGURG preemption)
 //	faults threads R G      R rounds of G goroutines locked to their OS threads that end locked
 //	                        (each one's thread exits with it); each calls job once
-//	faults busy SECS        calls traced and hot in a loop for SECS seconds (bench/soak.mjs)
+//	faults busy SECS        calls traced and hot in a loop for SECS seconds (bench/soak.py)
+//	faults watch N          N rounds writing a global and a heap value (data breakpoints)
 package main
 
 import (
@@ -24,6 +25,26 @@ import (
 )
 
 var calls, usr1, jobs int64
+
+var watched int // data breakpoints: written every round
+
+type Box struct {
+	Label string
+	Count int64
+}
+
+var kept *Box // makes box escape: it lives on the heap
+
+func watchRounds(n int) {
+	box := &Box{Label: "box"} // watch: start
+	kept = box
+	for i := 0; i < n; i++ {
+		watched += 10
+		box.Count++
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println("watch", watched, box.Count)
+}
 
 func pause(secs int) int {
 	time.Sleep(time.Duration(secs) * time.Second)
@@ -149,6 +170,8 @@ func main() {
 		storm(arg(2, 20000))
 	case "threads":
 		threads(arg(2, 20), arg(3, 8))
+	case "watch":
+		watchRounds(arg(2, 5))
 	case "busy":
 		end := time.Now().Add(time.Duration(arg(2, 10)) * time.Second)
 		n := 0
