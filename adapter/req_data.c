@@ -88,12 +88,13 @@ DECLARE_REQUEST(req_data_breakpoint_info)
         respond_info(s, req, NULL, desc);
         return;
     }
-    if (target_data_id(s->target, &v, id, sizeof id, why, sizeof why) < 0)
-        snprintf(desc, sizeof desc, "%s cannot be watched: %s", name, why);
-    else
+    bool ok = target_data_id(s->target, &v, id, sizeof id, why, sizeof why) == 0;
+    if (ok)
         snprintf(desc, sizeof desc, "%s (%" PRIu64 " bytes at 0x%" PRIx64 ")", name, v.type->size, v.addr);
+    else
+        snprintf(desc, sizeof desc, "%s cannot be watched: %s", name, why);
     value_free(&v);
-    respond_info(s, req, strstr(desc, "cannot be watched") ? NULL : id, desc);
+    respond_info(s, req, ok ? id : NULL, desc);
 }
 
 DECLARE_REQUEST(req_set_data_breakpoints)
