@@ -1,5 +1,6 @@
 -- Driven by run.sh: opens values/main.go, sets a breakpoint on `half := n / 2` like a user,
--- runs the program under gobp-dap through nvim-dap, reads n at the stop, continues to the exit.
+-- runs the program under gobp-dap through nvim-dap, reads n at the stop, then stops at an exit
+-- breakpoint (main.decide:return) and reads the returned value, and continues to the exit.
 local result_file = os.getenv('GOBP_RESULT')
 local function finish(ok, msg)
   local f = io.open(result_file, 'w')
@@ -82,6 +83,48 @@ local function main()
   -- clear_breakpoints only changes the UI state; tell the adapter too
   session:request('setBreakpoints', { source = { path = src }, breakpoints = {} }, function() end)
   vim.wait(200)
+
+  local ret_value = 'not checked (dlv)'
+  if adapter ~= 'dlv' then
+    -- an exit breakpoint: main.decide:return stops where decide returns, its result in the
+    -- first scope (presentationHint returnValue)
+    local set_done, set_err, verified = false, nil, false
+    session:request('setFunctionBreakpoints', { breakpoints = { { name = 'main.decide:return' } } }, function(e, r)
+      set_err = e and vim.inspect(e)
+      verified = r and r.breakpoints and r.breakpoints[1] and r.breakpoints[1].verified
+      set_done = true
+    end)
+    if not vim.wait(10000, function() return set_done end, 50) or set_err or not verified then
+      return finish(false, 'setFunctionBreakpoints main.decide:return: ' .. tostring(set_err or 'not verified'))
+    end
+    local before = events.stopped
+    dap.continue()
+    if not vim.wait(60000, function() return events.stopped > before end, 50) then
+      return finish(false, 'no stop at main.decide:return within 60 s')
+    end
+    if not vim.wait(10000, function() return session.current_frame ~= nil and session.current_frame.name == 'main.decide' end, 50) then
+      return finish(false, 'the exit breakpoint did not stop in main.decide')
+    end
+    local got = false
+    session:request('scopes', { frameId = session.current_frame.id }, function(e1, scopes)
+      local first = scopes and scopes.scopes and scopes.scopes[1]
+      if e1 or not first or first.presentationHint ~= 'returnValue' then
+        ret_value = 'first scope ' .. vim.inspect(first or e1)
+        got = true
+        return
+      end
+      session:request('variables', { variablesReference = first.variablesReference }, function(_, vars)
+        for _, v in ipairs((vars or {}).variables or {}) do
+          if v.name == '~r0' then ret_value = v.value end
+        end
+        got = true
+      end)
+    end)
+    if not vim.wait(10000, function() return got end, 50) then return finish(false, 'return values did not answer') end
+    if ret_value ~= 'false' then return finish(false, 'decide returned ' .. tostring(ret_value) .. ', want false') end
+    session:request('setFunctionBreakpoints', { breakpoints = {} }, function() end)
+    vim.wait(200)
+  end
   dap.continue()
   if not vim.wait(60000, function() return events.terminated end, 50) then
     return finish(false, 'no terminated event within 60 s')
@@ -89,7 +132,8 @@ local function main()
   if adapter ~= 'dlv' and events.exited ~= 3 then
     return finish(false, 'exit code ' .. tostring(events.exited) .. ', want 3')
   end
-  finish(true, string.format('stopped at main.decide:%d with n=%s, exit code %s', line, n_value, tostring(events.exited)))
+  finish(true, string.format('stopped at main.decide:%d with n=%s, decide returned %s, exit code %s', line, n_value,
+    tostring(ret_value), tostring(events.exited)))
 end
 
 local ok, e = pcall(main)
