@@ -191,6 +191,10 @@ check(s1.name === 'main.decide' && s1.line === +line && s1.file === src,
       `stopped in main.decide at main.go:${line} (half := n / 2), VS Code's own stackTrace`, s1);
 const n1 = local(r.locals1, 'n');
 check(n1 && n1.value === '0', 'n visible in the Variables (n = 0, first call)', r.locals1);
+const rs = r.returnScope || {};
+check((r.stopOut || {}).name === 'main.main' && rs.hint === 'returnValue' && rs.name === 'Return values (main.decide)' &&
+      (rs.vars || []).some(v => v.name === '~r0' && v.value === 'false'),
+      'Step Out of main.decide: the first scope is its return values (~r0 = false)', { stop: r.stopOut, scope: rs });
 const sh = r.setHandlers || {};
 check(sh.success && sh.breakpoints && sh.breakpoints[0] && sh.breakpoints[0].verified,
       'command gobp-dap: Set Handler Breakpoints (stopper.so on main.decide, n == 2) verified', sh);
@@ -200,6 +204,10 @@ check(s2.name === 'main.decide' && n2 && n2.value === '2', 'handler breakpoint s
 check(r.forceReturn && r.forceReturn.success && r.forceReturn.threadId === s2.threadId,
       'command gobp-dap: Force Return on the focused thread (vscode.debug.activeStackItem)', r.forceReturn);
 check((r.stop3 || {}).name === 'main.main', 'after force return the top frame is main.main', r.stop3);
+const s4 = r.stop4 || {};
+check((r.setData || {}).breakpoints && r.setData.breakpoints[0].verified && s4.reason === 'data breakpoint' &&
+      s4.name === 'main.main.func1' && r.counterAfter === '8',
+      'data breakpoint on main.counter: stopped in the closure that wrote it, the new value 8', { info: r.dataInfo, set: r.setData, s4, counter: r.counterAfter });
 check(r.exitCode === 3, 'exited event with exit code 3', r.exitCode);
 check(r.terminatedEvent && r.disconnectSent, 'terminated event, then VS Code sent disconnect', { t: r.terminatedEvent, d: r.disconnectSent });
 if (r.initializeArguments) console.log(`vscode-e2e: VS Code ${(r.steps[0].data || {}).vscodeVersion}, clientID ${r.initializeArguments.clientID}, ${r.messages.length} DAP messages`);

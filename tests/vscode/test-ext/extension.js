@@ -136,6 +136,18 @@ async function run() {
   const init = result.messages.find(x => x.dir === 'toAdapter' && x.m.command === 'initialize');
   result.initializeArguments = init && init.m.arguments;
 
+  // 1b. Step out of decide (VS Code's Step Out): the returned value is the first scope.
+  const stoppedOut = waitMessage('stopped event of the step out', isEvent('stopped'), 30000);
+  await vscode.commands.executeCommand('workbench.action.debug.stepOut');
+  ev = await stoppedOut;
+  result.stopOut = await vscodeTop(ev);
+  const outScopes = (await session.customRequest('scopes', { frameId: result.stopOut.frameId })).scopes;
+  const first = outScopes[0] || {};
+  result.returnScope = { name: first.name, hint: first.presentationHint,
+    vars: first.variablesReference ? (await session.customRequest('variables', { variablesReference: first.variablesReference }))
+      .variables.map(v => ({ name: v.name, value: v.value })) : [] };
+  step('stop 1b (step out)', result.returnScope);
+
   // 2. Handler breakpoint through the extension's command: stopper.so stops decide(2, ...).
   vscode.debug.removeBreakpoints([lineBp]);
   result.setHandlers = await vscode.commands.executeCommand('gobp-dap.setHandlerBreakpoints',
@@ -167,8 +179,21 @@ async function run() {
   result.stop3 = await vscodeTop(ev);
   step('stop 3 (after force return)', result.stop3);
 
-  // 4. Run to the end: remove the handler, continue, exit code 3.
+  // 4. A data breakpoint on main.counter (the closure after the loop increments it): the stop
+  //    says "data breakpoint" and the new value shows.
   result.clearHandlers = await vscode.commands.executeCommand('gobp-dap.setHandlerBreakpoints', []);
+  const info = await session.customRequest('dataBreakpointInfo', { name: 'main.counter', frameId: result.stop3.frameId });
+  result.dataInfo = info;
+  result.setData = await session.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+  const stopped4 = waitMessage('stopped event of the data breakpoint', isEvent('stopped'), 30000);
+  await vscode.commands.executeCommand('workbench.action.debug.continue');
+  ev = await stopped4;
+  result.stop4 = await vscodeTop(ev);
+  result.counterAfter = (await session.customRequest('evaluate', { expression: 'main.counter', frameId: result.stop4.frameId, context: 'watch' })).result;
+  step('stop 4 (data breakpoint)', { stop: result.stop4, counter: result.counterAfter });
+
+  // 5. Run to the end: remove the data breakpoint, continue, exit code 3.
+  await session.customRequest('setDataBreakpoints', { breakpoints: [] });
   await vscode.commands.executeCommand('workbench.action.debug.continue');
   ev = await exited;
   result.exitCode = ev.body.exitCode;
