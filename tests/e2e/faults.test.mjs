@@ -303,13 +303,14 @@ for (const tc of TCS) {
         fs.rmSync(out, { force: true });
         await h.launch(s, h.launchArgs({ program: buildProgram('faults', tc), args: ['threads', '30', '8'],
           handlerBreakpoints: [P.handler('main.job', 'count', `out=${out}`)],
-          trace: { functions: ['^main\\.locked$'], console: false, events: true } }));
+          // main.job, not main.locked: locked's deferred wg.Done lets main exit before locked's own RET
+          trace: { functions: ['^main\\.job$'], console: false, events: true } }));
         await s.waitEvent('terminated', { from: m, timeout: 170000 });
         assert.match(s.output('stdout'), /^threads jobs=240$/m);
         await h.eventually(() => fs.existsSync(out), 10000, 'count.so wrote its counts');
         assert.match(fs.readFileSync(out, 'utf8'), /^main\.job 240$/m, 'one handler call per job');
         const recs = s.events.filter((e) => e.event === 'gobpTrace');
-        assert.equal(recs.length, 240, 'one trace record per locked goroutine');
+        assert.equal(recs.length, 240, 'one trace record per job');
         assert.ok(recs.every((e) => e.body.end === 'return'), `every traced call returned: ${JSON.stringify(recs.find((e) => e.body.end !== 'return'))}`);
         const exited = s.events.find((e) => e.event === 'exited');
         assert.equal(exited.body.exitCode, 0);
