@@ -6,7 +6,6 @@
 #include "session.h"
 #include "alloc.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,13 +214,9 @@ DECLARE_REQUEST(req_set_function_breakpoints)
 /* instructionReference ("0x4a1b20", or decimal) plus offset (bytes): 0 when it is no address. */
 static uint64_t instruction_address(json_object *item)
 {
-    const char *ref = dap_get_string(item, "instructionReference", NULL);
-    char *end;
-    errno = 0;
-    unsigned long long a = ref ? strtoull(ref, &end, 0) : 0;
-    if (!ref || !*ref || *end || errno)
-        return 0;
-    return a + (uint64_t)dap_get_int(item, "offset", 0);
+    uint64_t addr;
+    return session_memory_reference(dap_get_string(item, "instructionReference", NULL), dap_get_int(item, "offset", 0),
+                                     &addr) == 0 ? addr : 0;
 }
 
 DECLARE_REQUEST(req_set_instruction_breakpoints)

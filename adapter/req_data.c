@@ -5,7 +5,6 @@
 #include "session.h"
 #include "alloc.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +28,15 @@ static void respond_info(session *s, json_object *req, const char *id, const cha
 static int value_named(session *s, json_object *args, const char *name, gobp_value *v, char *why, size_t whylen)
 {
     if (json_object_get_boolean(json_object_object_get(args, "asAddress"))) {
-        char *end;
-        errno = 0;
-        unsigned long long a = strtoull(name, &end, 0);
+        uint64_t a = 0;
         int64_t bytes = dap_get_int(args, "bytes", 8);
-        if (*end || errno || !a || bytes <= 0 || bytes > 1 << 20) {
+        if (session_memory_reference(name, 0, &a) < 0 || !a || bytes <= 0 || bytes > 1 << 20) {
             snprintf(why, whylen, "\"%s\" with bytes %" PRId64 " is no address and size", name, bytes);
             return -1;
         }
         static gobp_type raw = { .kind = GOBP_KIND_UINT8, .name = "memory" };
         raw.size = (uint64_t)bytes;   /* only its size is used */
-        *v = value_at(&raw, (uint64_t)a);
+        *v = value_at(&raw, a);
         return 0;
     }
     handle *h = handles_get(&s->handles, dap_get_int(args, "variablesReference", 0));
@@ -125,12 +122,9 @@ DECLARE_REQUEST(req_set_data_breakpoints)
             json_object_object_add(o, "verified", json_object_new_boolean(0));
             json_object_object_add(o, "message", json_object_new_string(refused));
         } else {
-            gobp_breakpoint *bp = target_break_data(s->target, dap_get_string(item, "dataId", ""),
-                                                    strcmp(access, "readWrite") == 0);
-            json_object_object_add(o, "id", json_object_new_int(bp->id));
-            json_object_object_add(o, "verified", json_object_new_boolean(bp->verified));
-            if (!bp->verified)
-                json_object_object_add(o, "message", json_object_new_string(bp->message));
+            json_object_put(o);
+            o = session_breakpoint_json(s, target_break_data(s->target, dap_get_string(item, "dataId", ""),
+                                                             strcmp(access, "readWrite") == 0), NULL);
         }
         json_object_array_add(list, o);
     }

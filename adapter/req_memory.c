@@ -12,18 +12,25 @@
 
 enum { MEMORY_MAX = 16 << 20, PAGE = 4096 };   /* bytes per request */
 
-/* The address of memoryReference + offset: 0 and an error response when it is none. */
-static int memory_address(session *s, json_object *req, json_object *args, const char *command, uint64_t *addr)
+int session_memory_reference(const char *ref, int64_t offset, uint64_t *addr)
 {
-    const char *ref = dap_get_string(args, "memoryReference", NULL);
     char *end;
     errno = 0;
     unsigned long long a = ref ? strtoull(ref, &end, 0) : 0;
-    if (!ref || !*ref || *end || errno) {
+    if (!ref || !*ref || *end || errno)
+        return -1;
+    *addr = (uint64_t)a + (uint64_t)offset;
+    return 0;
+}
+
+/* The address of memoryReference + offset: 0, or -1 after an error response. */
+static int memory_address(session *s, json_object *req, json_object *args, const char *command, uint64_t *addr)
+{
+    const char *ref = dap_get_string(args, "memoryReference", NULL);
+    if (session_memory_reference(ref, dap_get_int(args, "offset", 0), addr) < 0) {
         session_respond_error(s, req, "%s: memoryReference \"%s\" is not an address (\"0x...\")", command, ref ? ref : "");
         return -1;
     }
-    *addr = (uint64_t)a + (uint64_t)dap_get_int(args, "offset", 0);
     return 0;
 }
 

@@ -105,6 +105,9 @@ void session_drain_output(session *s);
 int64_t session_thread_to_goid(session *s, int64_t thread_id);
 /* The variable called name under handle h (a scope or an expandable value): 0 with its value. */
 int session_find_variable(session *s, handle *h, const char *name, gobp_value *out);
+/* A memory reference as variables, frames and the client write it ("0x4a1b20", or decimal)
+ * plus offset: 0 with the address, -1 when ref is no address (req_memory.c). */
+int session_memory_reference(const char *ref, int64_t offset, uint64_t *addr);
 
 /* Handler breakpoints (req_handlers.c): replaces the whole set; fills results (may be NULL)
  * with one Breakpoint per spec; problems also go to the debug console when announce is true. */
