@@ -29,19 +29,20 @@ static uint64_t uleb(cursor *c)
     return v;
 }
 
+/* Built unsigned: a 10-byte value shifts bits past bit 63 (fuzz/regressions/elf/sleb-shift-overflow). */
 static int64_t sleb(cursor *c)
 {
-    int64_t v = 0;
+    uint64_t v = 0;
     int shift = 0;
     unsigned char b = 0x80;
     while (c->p < c->end && (b & 0x80)) {
         b = *c->p++;
-        if (shift < 64) v |= (int64_t)(b & 0x7f) << shift;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
         shift += 7;
     }
     if (b & 0x80) c->bad = true;
-    if (shift < 64 && (b & 0x40)) v |= -((int64_t)1 << shift);
-    return v;
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    return (int64_t)v;
 }
 
 static const char *cstr(cursor *c)
