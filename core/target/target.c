@@ -277,27 +277,25 @@ gobp_breakpoint *target_break_function(gobp_target *t, const char *name)
     return bp;
 }
 
+typedef struct { uint64_t addr, start; bool found; } insn_probe;
+
+static bool probe_insn(void *ctx, const insn_step *in)
+{
+    insn_probe *p = ctx;
+    if (in->addr > p->addr)
+        return false;
+    p->start = in->addr;
+    p->found = in->addr == p->addr && in->op != INSN_OP_BAD;
+    return true;
+}
+
 /* Whether an instruction of f starts at addr; *start: the one that contains it. */
 static bool instruction_starts_at(gobp_target *t, const gobp_func *f, uint64_t addr, uint64_t *start)
 {
-    size_t len = f->highpc - f->lowpc;
-    *start = 0;
-    if (len == 0 || len > (1u << 20))
-        return false;
-    unsigned char *code = xmalloc(len);
-    bool found = false;
-    if (proc_read(t->proc, f->lowpc, code, len) == 0) {
-        insn_walk w;
-        insn_step in;
-        insn_walk_begin(&w, code, len, f->lowpc);
-        while (insn_walk_next(&w, &in) && in.addr <= addr) {
-            *start = in.addr;
-            found = in.addr == addr && in.op != INSN_OP_BAD;
-        }
-        insn_walk_end(&w);
-    }
-    free(code);
-    return found;
+    insn_probe p = { .addr = addr };
+    target_code_each(t, f->lowpc, f->highpc, 1u << 20, probe_insn, &p);
+    *start = p.start;
+    return p.found;
 }
 
 gobp_breakpoint *target_break_address(gobp_target *t, uint64_t addr)
@@ -409,6 +407,13 @@ pid_t target_goroutine_thread(gobp_target *t, int64_t goid)
         if (t->threads[i].goid == goid && goid != 0)
             return t->threads[i].tid;
     return 0;
+}
+
+pid_t target_goid_thread(gobp_target *t, int64_t goid)
+{
+    if (goid <= 0)
+        return goid < -INT32_MAX ? 0 : (pid_t)-goid;
+    return target_goroutine_thread(t, goid);
 }
 
 /* Where a goroutine's stack starts: the registers of the thread running it, else the
@@ -649,7 +654,7 @@ int target_frame_var(gobp_target *t, int64_t goid, const gobp_frame *fr, const g
     const unsigned char *xmmp = NULL;
     pid_t tid = 0;
     if (fr->has_regs) {
-        tid = goid <= 0 ? (goid < -INT32_MAX ? 0 : (pid_t)-goid) : target_goroutine_thread(t, goid);
+        tid = target_goid_thread(t, goid);
         struct user_regs_struct r;
         if (tid && proc_get_regs(t->proc, tid, &r) == 0)
             target_dwarf_regs(&r, regs);

@@ -46,12 +46,12 @@ const char *target_source_recorded_as(gobp_target *t, const char *path, int line
 /* The shared object mapped at addr ("libc.so.6") and addr's offset in it, for code outside
  * the executable. 0 ok, -1 if addr is in no file mapping. */
 int target_library_at(gobp_target *t, uint64_t addr, char *name, size_t namelen, uint64_t *offset);
-/* Reads the program's memory as the program sees it (the original bytes under breakpoints).
- * 0 ok, -1 if any byte is unreadable. */
 /* Lines of file in [from, to] that take a breakpoint, and the program's source files
  * (binary_stmt_lines, binary_source_files). */
 int target_breakpoint_lines(gobp_target *t, const char *file, int from, int to, int **lines);
 int target_source_files(gobp_target *t, const char ***files);
+/* Reads the program's memory as the program sees it (the original bytes under breakpoints).
+ * 0 ok, -1 if any byte is unreadable. */
 int target_read_memory(gobp_target *t, uint64_t addr, void *buf, size_t len);
 /* Writes the program's memory (our breakpoints stay in place: the bytes under them are what
  * changes). 0, or -1 when it is not writable. */
@@ -182,10 +182,10 @@ const gobp_goroutine *target_goroutine(gobp_target *t, int64_t goid);
 /* The goroutine a thread runs (0 if none), and the thread that runs a goroutine (0 if parked). */
 int64_t target_thread_goid(gobp_target *t, pid_t tid);
 pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
-/* Display name of a goroutine's entry function ("main.worker"; "main.main" for the main g). */
 /* A goroutine the runtime started for itself (its go statement's function is in package
  * runtime, runtime.main excepted), as Go's own tracebacks tell them apart. */
 bool target_goroutine_is_system(gobp_target *t, const gobp_goroutine *g);
+/* Display name of a goroutine's entry function ("main.worker"; "main.main" for the main g). */
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);

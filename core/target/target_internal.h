@@ -5,6 +5,7 @@
 #include "target.h"
 #include "eval/eval.h"
 #include "hitmap.h"
+#include "proc/insn.h"
 
 typedef struct { pid_t tid; uint64_t g_addr; int64_t goid; } target_thread;
 
@@ -95,6 +96,14 @@ int target_thread_g(gobp_target *t, pid_t tid, uint64_t *g_addr, gobp_goroutine 
 /* Every function called name (a generic function's instantiations), malloc'd into *out (free
  * it). Returns the count. */
 int target_funcs_named(gobp_target *t, const char *name, const gobp_func ***out);
+/* Calls fn for each instruction of the program's code in [lo, hi) (the original bytes under
+ * our breakpoints; a byte that starts no instruction comes alone as INSN_OP_BAD) until fn
+ * returns false. -1 (fn never called) when the code is unreadable or longer than max_len. The
+ * one reader and decoder of code for the target (target_lookup.c). */
+int target_code_each(gobp_target *t, uint64_t lo, uint64_t hi, size_t max_len,
+                     bool (*fn)(void *ctx, const insn_step *in), void *ctx);
+/* The thread of goroutine goid, or of OS thread -goid (before the runtime runs); 0 for none. */
+pid_t target_goid_thread(gobp_target *t, int64_t goid);
 /* The RET instructions of f (undecodable bytes skipped), malloc'd into *rets (free it);
  * returns the count (target_lookup.c). Tracing and exit breakpoints stop there. */
 int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets);

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "proc/insn.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,56 +79,64 @@ const gobp_global *target_global(gobp_target *t, const char *name)
     return binary_global(t->bin, name);
 }
 
-int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **out, int *n, int *cap)
+int target_code_each(gobp_target *t, uint64_t lo, uint64_t hi, size_t max_len,
+                     bool (*fn)(void *ctx, const insn_step *in), void *ctx)
 {
-    size_t len = to - from;
+    size_t len = hi > lo ? hi - lo : 0;
+    if (len > max_len)
+        return -1;
     unsigned char *code = xmalloc(len ? len : 1);
-    if (target_read_memory(t, from, code, len) < 0) {
+    if (target_read_memory(t, lo, code, len) < 0) {
         free(code);
         return -1;
     }
     insn_walk w;
-    insn_walk_begin(&w, code, len, from);
-    for (;;) {
-        if (*n == *cap)
-            *out = xrealloc(*out, (size_t)(*cap = *cap ? *cap * 2 : 256) * sizeof **out);
-        if (!insn_walk_next(&w, &(*out)[*n]))
-            break;
-        (*n)++;
-    }
+    insn_step in;
+    insn_walk_begin(&w, code, len, lo);
+    while (insn_walk_next(&w, &in) && fn(ctx, &in))
+        ;
     insn_walk_end(&w);
     free(code);
     return 0;
 }
 
+typedef struct { insn_step **out; int *n, *cap; } disassembly;
+
+static bool append_insn(void *ctx, const insn_step *in)
+{
+    disassembly *d = ctx;
+    if (*d->n == *d->cap)
+        *d->out = xrealloc(*d->out, (size_t)(*d->cap = *d->cap ? *d->cap * 2 : 256) * sizeof **d->out);
+    (*d->out)[(*d->n)++] = *in;
+    return true;
+}
+
+int target_disassemble(gobp_target *t, uint64_t from, uint64_t to, insn_step **out, int *n, int *cap)
+{
+    disassembly d = { out, n, cap };
+    return target_code_each(t, from, to, SIZE_MAX, append_insn, &d);
+}
+
+typedef struct { uint64_t *addrs; int n, cap; } ret_list;
+
+static bool add_ret(void *ctx, const insn_step *in)
+{
+    ret_list *r = ctx;
+    if (in->op == INSN_OP_RET) {
+        if (r->n == r->cap)
+            r->addrs = xrealloc(r->addrs, (size_t)(r->cap = r->cap ? r->cap * 2 : 8) * sizeof *r->addrs);
+        r->addrs[r->n++] = in->addr;
+    }
+    return true;
+}
+
 /* RET instructions of f (undecodable bytes skipped), malloc'd into *rets; returns the count. */
 int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets)
 {
-    size_t len = f->highpc - f->lowpc;
-    int n = 0, cap = 0;
-    *rets = NULL;
-    if (len == 0 || len > (1u << 20))
-        return 0;
-    unsigned char *code = xmalloc(len);
-    if (proc_read(t->proc, f->lowpc, code, len) < 0) {
-        free(code);
-        return 0;
-    }
-    insn_walk w;
-    insn_step in;
-    insn_walk_begin(&w, code, len, f->lowpc);
-    while (insn_walk_next(&w, &in)) {
-        if (in.op != INSN_OP_RET)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *rets = xrealloc(*rets, (size_t)cap * sizeof **rets);
-        }
-        (*rets)[n++] = in.addr;
-    }
-    insn_walk_end(&w);
-    free(code);
-    return n;
+    ret_list r = { 0 };
+    target_code_each(t, f->lowpc, f->highpc, 1u << 20, add_ret, &r);
+    *rets = r.addrs;
+    return r.n;
 }
 
 int target_breakpoint_lines(gobp_target *t, const char *file, int from, int to, int **lines)

@@ -73,17 +73,23 @@ static const gobp_frame *return_frame(const gobp_frame *fr, int n)
     return NULL;
 }
 
+/* The instruction at addr (its original bytes). 0, or -1 when it cannot be read or decoded. */
+static int decode_at(gobp_target *t, uint64_t addr, insn_info *in)
+{
+    uint8_t code[16];
+    char err[128];
+    return proc_read(t->proc, addr, code, sizeof code) < 0 || insn_decode(code, sizeof code, addr, in, err, sizeof err) < 0
+               ? -1 : 0;
+}
+
 /* tid reached an indirect call while stepping in: a step breakpoint on its callee. 1 placed,
  * 0 the callee is not worth stopping in, -1 the call could not be decoded. */
 static int step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid)
 {
-    uint8_t code[16];
     insn_info in;
-    char err[128];
     struct user_regs_struct regs;
     uint64_t target;
-    if (proc_read(t->proc, addr, code, sizeof code) < 0 || insn_decode(code, sizeof code, addr, &in, err, sizeof err) < 0 ||
-        in.kind != INSN_CALL_IND || proc_get_regs(t->proc, tid, &regs) < 0 ||
+    if (decode_at(t, addr, &in) < 0 || in.kind != INSN_CALL_IND || proc_get_regs(t->proc, tid, &regs) < 0 ||
         insn_indirect_target(&in, &regs, proc_mem_read_cb, t->proc, &target) < 0)
         return -1;
     const gobp_func *f = binary_func_by_pc(t->bin, target);
@@ -93,38 +99,38 @@ static int step_into_call(gobp_target *t, pid_t tid, uint64_t addr, int64_t goid
     return 1;
 }
 
+/* The function a direct CALL goes to when a step in stops there, else NULL. */
+static const gobp_func *direct_step_target(gobp_target *t, const insn_step *in)
+{
+    const gobp_func *f = in->op == INSN_OP_CALL ? binary_func_by_pc(t->bin, in->target) : NULL;
+    return step_target(f) ? f : NULL;
+}
+
+typedef struct { gobp_target *t; int64_t goid; uint64_t depth; } call_walk;
+
+static bool step_in_call(void *ctx, const insn_step *in)
+{
+    call_walk *c = ctx;
+    if (in->op == INSN_OP_BAD)
+        return false;
+    if (in->op == INSN_OP_CALL_INDIRECT) {
+        gobp_breakpoint *bp = step_bp_add(c->t, in->addr, c->goid, c->depth);
+        if (bp)
+            bp->step_into_call = true;
+    }
+    const gobp_func *f = direct_step_target(c->t, in);
+    if (f)
+        step_bp_add(c->t, f->body_pc ? f->body_pc : f->lowpc, c->goid, 0);
+    return true;
+}
+
 /* Calls in [lo, hi): a breakpoint after each direct callee's stack check; indirect calls
  * (func values, interface methods) get a breakpoint on the call itself that finds the callee
  * when the goroutine gets there. */
 static void step_in_calls(gobp_target *t, uint64_t lo, uint64_t hi, int64_t goid, uint64_t depth)
 {
-    size_t len = hi - lo;
-    if (len == 0 || len > 1 << 16)
-        return;
-    unsigned char *code = xmalloc(len);
-    if (proc_read(t->proc, lo, code, len) < 0) {
-        free(code);
-        return;
-    }
-    insn_walk w;
-    insn_step in;
-    insn_walk_begin(&w, code, len, lo);
-    while (insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
-        if (in.op == INSN_OP_CALL_INDIRECT) {
-            gobp_breakpoint *bp = step_bp_add(t, in.addr, goid, depth);
-            if (bp)
-                bp->step_into_call = true;
-            continue;
-        }
-        if (in.op != INSN_OP_CALL)
-            continue;
-        const gobp_func *f = binary_func_by_pc(t->bin, in.target);
-        if (!step_target(f))
-            continue;
-        step_bp_add(t, f->body_pc ? f->body_pc : f->lowpc, goid, 0);
-    }
-    insn_walk_end(&w);
-    free(code);
+    call_walk c = { t, goid, depth };
+    target_code_each(t, lo, hi, 1 << 16, step_in_call, &c);
 }
 
 /* Length of the enclosing function's name in a loop body's name ("main.f-range1" -> 6), or 0
@@ -268,6 +274,24 @@ int target_step_into(gobp_target *t, int64_t goid, const gobp_func *f, char *err
     return step_goroutine(t, goid, STEP_IN, f, err, errlen);
 }
 
+typedef struct { gobp_target *t; const gobp_func **fs; int n; } target_list;
+
+static bool add_step_in_target(void *ctx, const insn_step *in)
+{
+    target_list *l = ctx;
+    if (in->op == INSN_OP_BAD)
+        return false;
+    const gobp_func *f = direct_step_target(l->t, in);
+    for (int k = 0; f && k < l->n; k++)
+        if (l->fs[k] == f)
+            return true;   /* each once */
+    if (f) {
+        l->fs = xrealloc(l->fs, sizeof *l->fs * (size_t)(l->n + 1));
+        l->fs[l->n++] = f;
+    }
+    return true;
+}
+
 int target_step_in_targets(gobp_target *t, const gobp_frame *fr, const gobp_func ***out)
 {
     *out = NULL;
@@ -278,31 +302,10 @@ int target_step_in_targets(gobp_target *t, const gobp_frame *fr, const gobp_func
     uint64_t lo, hi;
     line_block(fr, rows, nrows, &lo, &hi);
     free(rows);
-    size_t len = hi - lo;
-    int n = 0;
-    if (len == 0 || len > 1 << 16)
-        return 0;
-    unsigned char *code = xmalloc(len);
-    if (proc_read(t->proc, lo, code, len) == 0) {
-        insn_walk w;
-        insn_step in;
-        insn_walk_begin(&w, code, len, lo);
-        while (insn_walk_next(&w, &in) && in.op != INSN_OP_BAD) {
-            const gobp_func *f = in.op == INSN_OP_CALL ? binary_func_by_pc(t->bin, in.target) : NULL;
-            if (!step_target(f))
-                continue;
-            int k = 0;
-            while (k < n && (*out)[k] != f)
-                k++;
-            if (k < n)
-                continue;
-            *out = xrealloc(*out, sizeof **out * (size_t)(n + 1));
-            (*out)[n++] = f;
-        }
-        insn_walk_end(&w);
-    }
-    free(code);
-    return n;
+    target_list l = { t, NULL, 0 };
+    target_code_each(t, lo, hi, 1 << 16, add_step_in_target, &l);
+    *out = l.fs;
+    return l.n;
 }
 
 static int step_goroutine(gobp_target *t, int64_t goid, gobp_step_kind kind, const gobp_func *into, char *err,
@@ -342,7 +345,7 @@ int target_step_instruction(gobp_target *t, int64_t goid, gobp_step_kind kind, c
 {
     if (kind == STEP_OUT)   /* out of the function: as by line */
         return target_step(t, goid, kind, err, errlen);
-    pid_t tid = goid < 0 ? (goid < -INT32_MAX ? 0 : (pid_t)-goid) : target_goroutine_thread(t, goid);
+    pid_t tid = target_goid_thread(t, goid);
     struct user_regs_struct regs;
     if (tid <= 0 || proc_get_regs(t->proc, tid, &regs) < 0) {
         snprintf(err, errlen, "goroutine %lld is not running on a thread (it is parked): stepping by instruction "
@@ -350,12 +353,8 @@ int target_step_instruction(gobp_target *t, int64_t goid, gobp_step_kind kind, c
         return -1;
     }
     target_step_clear(t);
-    uint8_t code[16];
     insn_info in;
-    char why[128];
-    if (kind == STEP_OVER && proc_read(t->proc, regs.rip, code, sizeof code) == 0 &&
-        insn_decode(code, sizeof code, regs.rip, &in, why, sizeof why) == 0 &&
-        (in.kind == INSN_CALL_REL || in.kind == INSN_CALL_IND)) {
+    if (kind == STEP_OVER && decode_at(t, regs.rip, &in) == 0 && (in.kind == INSN_CALL_REL || in.kind == INSN_CALL_IND)) {
         /* over a call: to the instruction after it, in this frame (recursion passes it) */
         const gobp_goroutine *g = goid > 0 ? target_goroutine(t, goid) : NULL;
         int64_t off;
