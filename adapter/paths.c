@@ -1,6 +1,7 @@
 /* substitutePath, Delve's launch/attach attribute: source paths rewritten between the editor
  * ("from") and the binary's DWARF ("to"), editor->binary for setBreakpoints and binary->editor
- * for stack frames, breakpoint locations and disassembly; the first matching rule wins. */
+ * for stack frames, breakpoint locations and disassembly; the first matching rule wins. And
+ * the DAP Source object of an editor path. */
 #include "alloc.h"
 #include "session.h"
 
@@ -77,4 +78,13 @@ const char *session_path_clean(const char *binary_path)
 char *session_path_to_editor(session *s, const char *binary_path)
 {
     return map(s, session_path_clean(binary_path), false);
+}
+
+json_object *session_source_json(const char *path)
+{
+    json_object *src = json_object_new_object();
+    const char *base = strrchr(path, '/');
+    json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : path));
+    json_object_object_add(src, "path", json_object_new_string(path));
+    return src;
 }

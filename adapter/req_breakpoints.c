@@ -9,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_object *source_json(const char *path)
-{
-    json_object *src = json_object_new_object();
-    const char *base = strrchr(path, '/');
-    json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : path));
-    json_object_object_add(src, "path", json_object_new_string(path));
-    return src;
-}
-
 json_object *session_breakpoint_json(session *s, const gobp_breakpoint *bp, const char *fallback_path)
 {
     json_object *o = json_object_new_object();
@@ -31,7 +22,7 @@ json_object *session_breakpoint_json(session *s, const gobp_breakpoint *bp, cons
     char *mapped = bp->found_file ? session_path_to_editor(s, bp->found_file) : NULL;
     const char *path = mapped ? mapped : fallback_path;
     if (path)
-        json_object_object_add(o, "source", source_json(path));
+        json_object_object_add(o, "source", session_source_json(path));
     free(mapped);
     return o;
 }
@@ -44,7 +35,7 @@ static json_object *not_launched_json(int line, const char *path)
     if (line > 0)
         json_object_object_add(o, "line", json_object_new_int(line));
     if (path)
-        json_object_object_add(o, "source", source_json(path));
+        json_object_object_add(o, "source", session_source_json(path));
     return o;
 }
 
@@ -232,9 +223,10 @@ DECLARE_REQUEST(req_set_instruction_breakpoints)
     int nold = target_breakpoints(s->target, BP_INSTRUCTION, &old);
     json_object *list = json_object_new_array();
     gobp_breakpoint **made = xcalloc(n + 1, sizeof *made);
+    uint64_t *addrs = xcalloc(n + 1, sizeof *addrs);
     for (size_t i = 0; i < n; i++) {   /* one sent again unchanged keeps its hit count */
         json_object *item = json_object_array_get_idx(items, i);
-        uint64_t addr = instruction_address(item);
+        uint64_t addr = addrs[i] = instruction_address(item);
         for (int k = 0; k < nold && addr; k++)
             if (old[k] && old[k]->verified && old[k]->address == addr &&
                 target_break_same_conditions(old[k], dap_get_string(item, "condition", NULL),
@@ -250,18 +242,15 @@ DECLARE_REQUEST(req_set_instruction_breakpoints)
     free(old);
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(items, i);
-        uint64_t addr = instruction_address(item);
         gobp_breakpoint *bp = made[i];
-        if (!bp && addr) {
-            bp = target_break_address(s->target, addr);
+        if (!bp && addrs[i]) {
+            bp = target_break_address(s->target, addrs[i]);
             apply_conditions(s, bp, item);
         }
         json_object *o;
         if (bp) {
             o = session_breakpoint_json(s, bp, NULL);
-            char ref[32];
-            snprintf(ref, sizeof ref, "0x%llx", (unsigned long long)bp->address);
-            json_object_object_add(o, "instructionReference", json_object_new_string(ref));
+            json_object_object_add(o, "instructionReference", session_address_json(bp->address));
         } else {
             o = json_object_new_object();
             json_object_object_add(o, "verified", json_object_new_boolean(0));
@@ -270,6 +259,7 @@ DECLARE_REQUEST(req_set_instruction_breakpoints)
         json_object_array_add(list, o);
     }
     free(made);
+    free(addrs);
     session_respond_breakpoints(s, req, list);
 }
 

@@ -76,19 +76,6 @@ static int fields_of(session *s, targets *t, handle *frame, const char *expr)
     return rc;
 }
 
-static bool frame_of(session *s, json_object *args, handle *out)
-{
-    handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
-    if (fh && fh->kind == HANDLE_FRAME) {
-        *out = *fh;
-        return true;
-    }
-    int total;
-    out->kind = HANDLE_FRAME;
-    out->goid = session_thread_to_goid(s, s->last_stop_goid);
-    return target_stack(s->target, out->goid, &out->frame, 1, &total) == 1;
-}
-
 DECLARE_REQUEST(req_completions)
 {
     const char *text = dap_get_string(args, "text", "");
@@ -105,7 +92,7 @@ DECLARE_REQUEST(req_completions)
     char *partial = xstrndup(text + start, cut - start);
     targets t = { json_object_new_array(), partial, strlen(partial), NULL, 0, 0 };
     handle frame = { 0 };
-    bool have_frame = frame_of(s, args, &frame) && frame.frame.func;
+    bool have_frame = session_frame_for_expression(s, args, &frame) && frame.frame.func;
     if (start > 0 && text[start - 1] == '.') {
         size_t b = start - 1;   /* the operand: identifiers, dots, and balanced brackets */
         int depth = 0;

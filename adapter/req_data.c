@@ -46,19 +46,13 @@ static int value_named(session *s, json_object *args, const char *name, gobp_val
         snprintf(why, whylen, "no variable %s there", name);
         return -1;
     }
-    handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
-    gobp_frame fr;
-    int64_t goid;
-    int total;
-    if (fh && fh->kind == HANDLE_FRAME) {
-        fr = fh->frame;
-        goid = fh->goid;
-    } else if ((goid = session_thread_to_goid(s, s->last_stop_goid)), target_stack(s->target, goid, &fr, 1, &total) != 1) {
+    handle frame;
+    if (!session_frame_for_expression(s, args, &frame)) {
         snprintf(why, whylen, "no frame to find %s in", name);
         return -1;
     }
     eval_result r;
-    if (target_evaluate(s->target, goid, &fr, name, &r, why, whylen) < 0)
+    if (target_evaluate(s->target, frame.goid, &frame.frame, name, &r, why, whylen) < 0)
         return -1;
     if (r.kind != EVAL_VALUE) {
         eval_result_free(&r);

@@ -12,9 +12,8 @@ typedef insn_step decoded;
 static json_object *instruction_json(session *s, const decoded *d, bool first_of_func, const gobp_func *f)
 {
     json_object *o = json_object_new_object();
-    char buf[64], bytes[64] = "";
-    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)d->addr);
-    json_object_object_add(o, "address", json_object_new_string(buf));
+    char bytes[64] = "";
+    json_object_object_add(o, "address", session_address_json(d->addr));
     for (int i = 0; i < d->len && strlen(bytes) + 4 < sizeof bytes; i++)
         snprintf(bytes + strlen(bytes), sizeof bytes - strlen(bytes), "%s%02x", i ? " " : "", d->bytes[i]);
     json_object_object_add(o, "instructionBytes", json_object_new_string(bytes));
@@ -34,12 +33,8 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
     int line;
     if (target_source_line(s->target, d->addr, &file, &line) == 0 && file) {
         char *mapped = session_path_to_editor(s, file);   /* substitutePath */
-        json_object *src = json_object_new_object();
-        const char *base = strrchr(mapped, '/');
-        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : mapped));
-        json_object_object_add(src, "path", json_object_new_string(mapped));
+        json_object_object_add(o, "location", session_source_json(mapped));
         free(mapped);
-        json_object_object_add(o, "location", src);
         json_object_object_add(o, "line", json_object_new_int(line));
     }
     return o;
@@ -48,9 +43,7 @@ static json_object *instruction_json(session *s, const decoded *d, bool first_of
 static json_object *filler_json(uint64_t addr)
 {
     json_object *o = json_object_new_object();
-    char buf[32];
-    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)addr);
-    json_object_object_add(o, "address", json_object_new_string(buf));
+    json_object_object_add(o, "address", session_address_json(addr));
     json_object_object_add(o, "instruction", json_object_new_string("??"));
     json_object_object_add(o, "presentationHint", json_object_new_string("invalid"));
     return o;

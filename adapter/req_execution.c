@@ -1,10 +1,10 @@
 /* Run control requests: continue, pause, next, stepIn (into one call of the line with a
- * stepInTargets targetId), stepOut (by line, or by instruction with granularity "instruction"). A resume clears the handle tables; the resulting stop arrives
- * later as a stopped event (session_report_stop). */
+ * stepInTargets targetId), stepOut, by line or by instruction (granularity "instruction"). A
+ * resume clears the handle tables; the resulting stop arrives later as a stopped event
+ * (session_report_stop). */
 #include "session.h"
 
 #include <stdlib.h>
-
 #include <string.h>
 
 static void resume_body(session *s, json_object *req, bool continued)

@@ -34,7 +34,7 @@ static int memory_address(session *s, json_object *req, json_object *args, const
     return 0;
 }
 
-static json_object *address_json(uint64_t addr)
+json_object *session_address_json(uint64_t addr)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)addr);
@@ -65,7 +65,7 @@ DECLARE_REQUEST(req_read_memory)
     char *data = dap_base64_encode(buf, got);
     free(buf);
     json_object *body = json_object_new_object();
-    json_object_object_add(body, "address", address_json(addr));
+    json_object_object_add(body, "address", session_address_json(addr));
     if (got < (size_t)count)
         json_object_object_add(body, "unreadableBytes", json_object_new_int64(count - (int64_t)got));
     json_object_object_add(body, "data", json_object_new_string(data));

@@ -45,12 +45,7 @@ DECLARE_REQUEST(req_loaded_sources)
     json_object *list = json_object_new_array();
     for (int i = 0; i < n; i++) {
         char *path = session_path_to_editor(s, files[i]);
-        const char *shown = path ? path : files[i];
-        const char *base = strrchr(shown, '/');
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(base ? base + 1 : shown));
-        json_object_object_add(o, "path", json_object_new_string(shown));
-        json_object_array_add(list, o);
+        json_object_array_add(list, session_source_json(path ? path : files[i]));
         free(path);
     }
     free(files);

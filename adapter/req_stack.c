@@ -76,20 +76,14 @@ static json_object *frame_json(session *s, int id, const gobp_frame *fr)
     json_object_object_add(o, "name", json_object_new_string(name));
     if (fr->file) {
         char *file = session_path_to_editor(s, fr->file);   /* substitutePath */
-        const char *base = strrchr(file, '/');
-        json_object *src = json_object_new_object();
-        json_object_object_add(src, "name", json_object_new_string(base ? base + 1 : file));
-        json_object_object_add(src, "path", json_object_new_string(file));
-        json_object_object_add(o, "source", src);
+        json_object_object_add(o, "source", session_source_json(file));
         free(file);
     } else {
         json_object_object_add(o, "presentationHint", json_object_new_string("subtle"));
     }
     json_object_object_add(o, "line", json_object_new_int(fr->line));
     json_object_object_add(o, "column", json_object_new_int(s->client_columns_start_at1 ? 1 : 0));
-    char pc[32];
-    snprintf(pc, sizeof pc, "0x%llx", (unsigned long long)fr->pc);
-    json_object_object_add(o, "instructionPointerReference", json_object_new_string(pc));
+    json_object_object_add(o, "instructionPointerReference", session_address_json(fr->pc));
     return o;
 }
 

@@ -50,11 +50,8 @@ static json_object *variable_json(session *s, const char *name, gobp_value *v, c
         value_free(v);
     }
     json_object_object_add(o, "variablesReference", json_object_new_int(ref));
-    if (mem) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)mem);
-        json_object_object_add(o, "memoryReference", json_object_new_string(buf));
-    }
+    if (mem)
+        json_object_object_add(o, "memoryReference", session_address_json(mem));
     if (eval_name)
         json_object_object_add(o, "evaluateName", json_object_new_string(eval_name));
     return o;
@@ -189,8 +186,7 @@ DECLARE_REQUEST(req_variables)
 
 /* ---- evaluate ---- */
 
-/* The frame the expression is evaluated in: frameId, else the top frame of the last stop. */
-static bool frame_for_expression(session *s, json_object *args, handle *out)
+bool session_frame_for_expression(session *s, json_object *args, handle *out)
 {
     handle *fh = handles_get(&s->handles, dap_get_int(args, "frameId", 0));
     if (fh && fh->kind == HANDLE_FRAME) {
@@ -214,7 +210,7 @@ DECLARE_REQUEST(req_evaluate)
     handle frame;
     char err[1024];
     eval_result r;
-    if (!frame_for_expression(s, args, &frame)) {
+    if (!session_frame_for_expression(s, args, &frame)) {
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
         return;
     }
@@ -302,7 +298,7 @@ DECLARE_REQUEST(req_set_variable)
     }
     handle frame = h;
     if (h.kind == HANDLE_VALUE || h.kind == HANDLE_SCOPE_GLOBALS)
-        frame_for_expression(s, args, &frame);
+        session_frame_for_expression(s, args, &frame);
     char err[512];
     if (target_assign(s->target, frame.goid, &frame.frame, &dst, expr, err, sizeof err) < 0) {
         value_free(&dst);

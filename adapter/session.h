@@ -103,6 +103,13 @@ void session_drain_output(session *s);
 
 /* A DAP threadId as the core's goroutine id (or -tid for an OS thread before the runtime runs). */
 int64_t session_thread_to_goid(session *s, int64_t thread_id);
+/* The frame an expression of a request is evaluated in: frameId, else the top frame of the last
+ * stop (req_variables.c). false when there is none. */
+bool session_frame_for_expression(session *s, json_object *args, handle *out);
+/* A DAP Source for a path as the editor names it: {name: its last component, path} (paths.c). */
+json_object *session_source_json(const char *editor_path);
+/* An address as memory and instruction references carry it: "0x4a1b20" (req_memory.c). */
+json_object *session_address_json(uint64_t addr);
 /* The variable called name under handle h (a scope or an expandable value): 0 with its value. */
 int session_find_variable(session *s, handle *h, const char *name, gobp_value *out);
 /* A memory reference as variables, frames and the client write it ("0x4a1b20", or decimal)
