@@ -254,7 +254,7 @@ int launch_config_parse(json_object *args, const char *command, launch_config *c
     bool attach = strcmp(command, "attach") == 0;
     cfg->terminate_debuggee = !attach;
     errors e = { command, err, errlen };
-    int64_t timeout = 0, pid = 0;
+    int64_t timeout = 0, call_timeout = 0, pid = 0;
     if (read_string(&e, member(args, "program"), "program", &cfg->program) < 0 ||
         read_string(&e, member(args, "mode"), "mode", &cfg->mode) < 0 ||
         read_strings(&e, member(args, "args"), "args", &cfg->args, &cfg->nargs) < 0 ||
@@ -267,6 +267,7 @@ int launch_config_parse(json_object *args, const char *command, launch_config *c
         read_substitute_path(&e, member(args, "substitutePath"), cfg) < 0 ||
         handler_specs_parse(member(args, "handlerBreakpoints"), command, "handlerBreakpoints", &cfg->handlers, &cfg->nhandlers, err, errlen) < 0 ||
         read_int(&e, member(args, "handlerTimeoutMs"), "handlerTimeoutMs", "an integer (milliseconds)", &timeout) < 0 ||
+        read_int(&e, member(args, "callTimeoutMs"), "callTimeoutMs", "an integer (milliseconds)", &call_timeout) < 0 ||
         read_trace(&e, member(args, "trace"), cfg) < 0 ||
         read_int(&e, member(args, "processId"), "processId", "a process id (a positive integer)", &pid) < 0 ||
         read_bool(&e, member(args, "terminateDebuggee"), "terminateDebuggee", &cfg->terminate_debuggee) < 0 ||
@@ -280,6 +281,7 @@ int launch_config_parse(json_object *args, const char *command, launch_config *c
         return -1;
     }
     cfg->handler_timeout_ms = timeout > 0 && timeout <= INT32_MAX ? (int)timeout : 0;
+    cfg->call_timeout_ms = call_timeout > 0 && call_timeout <= INT32_MAX ? (int)call_timeout : 0;
     cfg->process_id = (pid_t)pid;
     return 0;
 }

@@ -44,6 +44,7 @@ typedef struct {
     handler_spec *handlers;         /* handlerBreakpoints */
     int nhandlers;
     int handler_timeout_ms;         /* 0: the target's default */
+    int call_timeout_ms;            /* callTimeoutMs: a function call's limit (0: the default) */
     trace_config *trace;            /* NULL: no "trace" attribute */
     pid_t process_id;               /* attach */
     bool terminate_debuggee;        /* what disconnect does by default: launch true, attach false */

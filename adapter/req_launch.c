@@ -201,6 +201,8 @@ static void launch_ready(session *s, json_object *req, launch_config *cfg, const
     target_set_message_fn(s->target, session_on_target_message, s);
     if (cfg->handler_timeout_ms > 0)
         target_set_handler_timeout(s->target, cfg->handler_timeout_ms);
+    if (cfg->call_timeout_ms > 0)
+        target_set_call_timeout(s->target, cfg->call_timeout_ms);
     send_process_event(s, name, launched);
     if (cfg->handlers)
         session_set_handlers(s, cfg->handlers, cfg->nhandlers, NULL, true);

@@ -214,7 +214,9 @@ DECLARE_REQUEST(req_evaluate)
         session_respond_error(s, req, "no frame to evaluate \"%s\" in", expr);
         return;
     }
-    if (target_evaluate(s->target, frame.goid, &frame.frame, expr, &r, err, sizeof err) < 0) {
+    int rc = target_evaluate(s->target, frame.goid, &frame.frame, expr, &r, err, sizeof err);
+    session_drain_output(s);     /* what a function call printed comes before its result */
+    if (rc < 0) {
         session_respond_error(s, req, "%s", err);
         return;
     }

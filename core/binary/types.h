@@ -83,6 +83,8 @@ struct gobp_type {
                              map<K,V> (Swiss tables, internal/runtime/maps.Map, Go 1.24+);
                              chan: the hchan<T> struct; otherwise NULL */
     bool empty_interface; /* interface {} (eface: _type,data) rather than iface (tab,data) */
+    bool tuple;           /* a struct made by the debugger for a call's several results: shown
+                             as "1, nil", its fields named as the function names its results */
     uint64_t runtime_type;/* DW_AT_go_runtime_type (0x2904): address of the runtime._type, or 0 */
     uint64_t die_offset;  /* global DIE offset, for identity/caching */
 };

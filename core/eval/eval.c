@@ -567,6 +567,103 @@ static int ev_binary(eval_state *e, const eval_node *n, eval_result *out)
     return rc;
 }
 
+/* ---- calls ---- */
+
+/* The text of a callee for messages: "f", "x.M", "pkg/path.F", else "a function value". */
+static void callee_text(const eval_node *n, char *buf, size_t len)
+{
+    if (n->kind == N_NAME || n->kind == N_PATH)
+        snprintf(buf, len, "%s", n->name);
+    else if (n->kind == N_FIELD && n->a->kind == N_NAME)
+        snprintf(buf, len, "%s.%s", n->a->name, n->name);
+    else if (n->kind == N_FIELD)
+        snprintf(buf, len, "….%s", n->name);
+    else
+        snprintf(buf, len, "a function value");
+}
+
+/* What the callee node names: *held owns the value the callee points into. 0, or -1. */
+static int find_callee(eval_state *e, const eval_node *n, eval_callee *c, eval_result *held, char **name)
+{
+    memset(c, 0, sizeof *c);
+    memset(held, 0, sizeof *held);
+    *name = NULL;
+    if (n->kind == N_NAME || n->kind == N_PATH) {
+        int rc = n->kind == N_NAME ? lookup(e, n->name, held) : 1;
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {           /* a variable: it must hold a func */
+            c->fn = &held->value;
+            return 0;
+        }
+        c->name = *name = xstrdup(n->name);
+        return 0;
+    }
+    if (n->kind == N_FIELD) {
+        eval_result base;
+        int rc = n->a->kind == N_NAME ? lookup(e, n->a->name, &base) : ev(e, n->a, &base);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {            /* pkg.F */
+            *name = xmalloc(strlen(n->a->name) + strlen(n->name) + 2);
+            sprintf(*name, "%s.%s", n->a->name, n->name);
+            c->name = *name;
+            return 0;
+        }
+        if (base.kind != EVAL_VALUE) {
+            eval_result_free(&base);
+            return eval_fail(e, "a computed value has no method %s", n->name);
+        }
+        gobp_value field;        /* a func-typed field (x.handler(...)), else a method */
+        if (value_field(mem(e), &base.value, n->name, &field) == 0 && field.type &&
+            field.type->kind == GOBP_KIND_FUNC) {
+            eval_result_free(&base);
+            as_value(e, held, field);
+            c->fn = &held->value;
+            return 0;
+        }
+        *held = base;
+        c->receiver = &held->value;
+        c->method = n->name;
+        return 0;
+    }
+    if (ev(e, n, held) < 0)
+        return -1;
+    if (held->kind != EVAL_VALUE)
+        return eval_fail(e, "cannot call a computed value");
+    c->fn = &held->value;
+    return 0;
+}
+
+static int ev_call(eval_state *e, const eval_node *n, eval_result *out)
+{
+    char what[300];
+    callee_text(n->a, what, sizeof what);
+    if (!e->env->call)
+        return eval_fail(e, EVAL_NO_CALLS, what);
+    eval_callee c;
+    eval_result held;
+    char *name;
+    if (find_callee(e, n->a, &c, &held, &name) < 0)
+        return -1;
+    eval_result *args = xcalloc((size_t)n->nargs + 1, sizeof *args);
+    int rc = 0, got = 0;
+    for (; got < n->nargs && rc == 0; got++)
+        rc = ev(e, n->args[got], &args[got]);
+    if (rc == 0) {
+        char cerr[1024] = "";
+        rc = e->env->call(e->env->ctx, &c, args, n->nargs, out, cerr, sizeof cerr);
+        if (rc < 0)
+            eval_fail(e, "%s", cerr[0] ? cerr : "the call failed");
+    }
+    for (int i = 0; i < got; i++)
+        eval_result_free(&args[i]);
+    free(args);
+    eval_result_free(&held);
+    free(name);
+    return rc < 0 ? -1 : 0;
+}
+
 /* Evaluates node n into out; on failure out holds nothing. */
 static int ev_node(eval_state *e, const eval_node *n, eval_result *out)
 {
@@ -600,6 +697,8 @@ static int ev_node(eval_state *e, const eval_node *n, eval_result *out)
         return ev_unary(e, n, out);
     case N_BINARY:
         return ev_binary(e, n, out);
+    case N_CALL:
+        return ev_call(e, n, out);
     }
     return eval_fail(e, "unknown expression");
 }

@@ -9,6 +9,17 @@
 /* eval_result and eval_result_free/text/type: eval_result.h (shared with target.h, whose
  * target_evaluate and target_assign are the front ends' way in). */
 
+/* The function of a call expression, as the evaluator found it: a function value (a closure
+ * held in a variable or field), a method of a value (x.M: through pointers and interfaces), or
+ * a function by the name written ("add", "main.add", "strings.ToUpper", "example.com/m/x.F":
+ * a name without a package is looked up in the scope's package first). */
+typedef struct {
+    const gobp_value *fn;         /* a func value, or NULL */
+    const gobp_value *receiver;   /* x of x.M, or NULL */
+    const char *method;
+    const char *name;             /* a function's name, or NULL */
+} eval_callee;
+
 /* What the evaluator asks of the program it looks at. */
 typedef struct eval_env {
     void *ctx;
@@ -22,13 +33,22 @@ typedef struct eval_env {
     int (*global)(void *ctx, const char *name, gobp_value *out);
     /* A type by its Go name ("int", "*main.T", "main.Shape"), NULL if the program has none. */
     gobp_type *(*type_named)(void *ctx, const char *name);
+    /* Calls a function in the program with these arguments: its result (several results come
+     * as one value whose children are the results), 0, or -1 with a sentence in err. NULL where
+     * calls are not allowed (breakpoint conditions and log points): a call is then an error. */
+    int (*call)(void *ctx, const eval_callee *callee, const eval_result *args, int nargs, eval_result *out,
+                char *err, size_t errlen);
 } eval_env;
+
+/* Why a call is refused where env->call is NULL. */
+#define EVAL_NO_CALLS "conditions and log points do not call functions (%s): calls run only in evaluate (the debug console, watch and hover)"
 
 /* A compiled expression. Supported: names (arguments, locals, package globals, pkg.Name,
  * path/to/pkg.Name), field selectors (through pointers and embedded structs), indexes (slices,
  * arrays, strings, maps with int/string keys), type assertions x.(T), unary * - + !, len(x)
  * and cap(x), integer/float/string/rune literals, true false nil, arithmetic + - * / %,
- * comparisons == != < <= > >=, && || (short-circuit) and parentheses. */
+ * comparisons == != < <= > >=, && || (short-circuit), parentheses, and function calls f(a, b)
+ * (also spelled "call f(a, b)", as in Delve) where env->call allows them. */
 typedef struct eval_expr eval_expr;
 
 /* Parses text (syntax only: names are resolved when it is checked or run). NULL with a

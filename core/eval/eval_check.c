@@ -254,6 +254,14 @@ static int check(eval_state *e, const eval_node *n, shape *out)
         if (check(e, n->a, &a) < 0 || check(e, n->b, &b) < 0)
             return -1;
         return check_binary(e, n->op, a, b, out);
+    case N_CALL:   /* the results' types are the callee's: known only when it runs */
+        if (!e->env->call)
+            return eval_fail(e, EVAL_NO_CALLS, n->a->kind == N_NAME || n->a->kind == N_PATH ? n->a->name
+                                               : n->a->kind == N_FIELD ? n->a->name : "a function value");
+        for (int i = 0; i < n->nargs; i++)
+            if (check(e, n->args[i], &a) < 0)
+                return -1;
+        return 0;
     }
     return 0;
 }

@@ -19,6 +19,7 @@ typedef enum {
     N_CAP,       /* cap(a) */
     N_UNARY,     /* op a: * - + ! */
     N_BINARY,    /* a op b */
+    N_CALL,      /* a(args...): a function call (evaluate only) */
 } node_kind;
 
 typedef enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MOD, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR } binary_op;
@@ -30,6 +31,8 @@ typedef struct eval_node {
     char *name;
     eval_result lit;         /* LITERAL: a computed value (never EVAL_VALUE) */
     struct eval_node *a, *b;
+    struct eval_node **args; /* CALL: the arguments */
+    int nargs;
 } eval_node;
 
 struct eval_expr {

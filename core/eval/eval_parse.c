@@ -17,6 +17,9 @@ void eval_node_free(eval_node *n)
         return;
     eval_node_free(n->a);
     eval_node_free(n->b);
+    for (int i = 0; i < n->nargs; i++)
+        eval_node_free(n->args[i]);
+    free(n->args);
     free(n->name);
     free(n->lit.s);
     free(n);
@@ -267,6 +270,30 @@ static eval_node *parse_assert(parser *ps, eval_node *operand)
     return n;
 }
 
+/* The arguments of a call, after its '(': expressions separated by commas up to ')'. */
+static eval_node *parse_call(parser *ps, eval_node *fn)
+{
+    eval_node *n = node_new(N_CALL, fn, NULL);
+    skip_space(ps);
+    if (accept(ps, ")"))
+        return n;
+    for (;;) {
+        eval_node *arg = parse_or(ps);
+        if (!arg) {
+            eval_node_free(n);
+            return NULL;
+        }
+        n->args = xrealloc(n->args, (size_t)(n->nargs + 1) * sizeof *n->args);
+        n->args[n->nargs++] = arg;
+        if (accept(ps, ")"))
+            return n;
+        if (!accept(ps, ",")) {
+            eval_node_free(n);
+            return parse_fail(ps, "missing , or ) in the arguments of a call");
+        }
+    }
+}
+
 static eval_node *parse_postfix(parser *ps)
 {
     eval_node *n = parse_primary(ps);
@@ -289,6 +316,9 @@ static eval_node *parse_postfix(parser *ps)
                 return parse_fail(ps, "missing ]");
             }
             n = node_new(N_INDEX, n, idx);
+        } else if (*ps->p == '(') {
+            ps->p++;
+            n = parse_call(ps, n);
         } else {
             break;
         }
@@ -378,11 +408,31 @@ static eval_node *logic_level(parser *ps, binary_op op, eval_node *(*next)(parse
 static eval_node *parse_and(parser *ps) { return logic_level(ps, B_AND, parse_cmp); }
 static eval_node *parse_or(parser *ps) { return logic_level(ps, B_OR, parse_and); }
 
+/* "call f(x)", as Delve's console spells a call: the call without the word. */
+static eval_node *parse_delve_call(const char *text)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    if (strncmp(text, "call", 4) != 0 || !isspace((unsigned char)text[4]))
+        return NULL;
+    char ignored[64];
+    parser ps = { .p = text + 5, .err = ignored, .errlen = sizeof ignored };
+    eval_node *root = parse_or(&ps);
+    if (root) {
+        skip_space(&ps);
+        if (*ps.p || root->kind != N_CALL) {
+            eval_node_free(root);
+            root = NULL;
+        }
+    }
+    return root;
+}
+
 eval_expr *eval_parse(const char *text, char *err, size_t errlen)
 {
     parser ps = { .p = text, .err = err, .errlen = errlen };
-    eval_node *root = parse_or(&ps);
-    if (root) {
+    eval_node *root = parse_delve_call(text);
+    if (!root && (root = parse_or(&ps))) {
         skip_space(&ps);
         if (*ps.p) {
             eval_node_free(root);

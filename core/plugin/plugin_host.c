@@ -702,16 +702,12 @@ static int api_return_global(gobp_call *pc, int i, const char *name)
     return rc;
 }
 
-/* The itab of *errors.errorString for error: a symbol up to Go 1.26 (Go 1.20+ names it
- * go:itab., older go.itab.), from Go 1.27 only in the module's itablinks. */
+/* The itab of *errors.errorString for error. */
 static uint64_t error_string_itab(gobp_target *t)
 {
     gobp_binary *bin = target_binary(t);
-    uint64_t a = binary_symbol_addr(bin, "go:itab.*errors.errorString,error");
-    if (!a) a = binary_symbol_addr(bin, "go.itab.*errors.errorString,error");
-    if (a) return a;
     gobp_type *err = binary_type_by_name(bin, "error"), *es = binary_type_by_name(bin, "*errors.errorString");
-    return err && es ? goruntime_find_itab(bin, proc_mem_read_cb, target_process(t), err->runtime_type, es->runtime_type) : 0;
+    return err ? target_itab(t, err, "*errors.errorString", es ? es->runtime_type : 0) : 0;
 }
 
 static int api_return_error(gobp_call *pc, int i, const char *message)

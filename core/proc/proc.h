@@ -94,6 +94,27 @@ typedef enum { GOBP_HIT_CONTINUE = 0, GOBP_HIT_STOP = 1 } gobp_hit_action;
 typedef gobp_hit_action (*gobp_site_hit_fn)(void *ctx, gobp_process *p, pid_t tid, uint64_t addr);
 void proc_set_hit_handler(gobp_process *p, gobp_site_hit_fn fn, void *ctx);
 
+/* ---- injected calls: one thread's own int3s, its whole state (traps.c) ---- */
+/* While tid catches traps, a SIGTRAP of it at no site (an int3 of the program's code, such as
+ * the runtime's debugger call protocol) goes to the trap handler instead of the program:
+ * PASS hands it to the program as before, CONTINUE lets the thread run on (the others never
+ * stopped), STOP stops every thread and reports GOBP_EV_TRAP. A trap that comes while the
+ * world is stopping is taken again (rip back on the int3) at the next resume. */
+typedef enum { GOBP_TRAP_PASS = 0, GOBP_TRAP_CONTINUE, GOBP_TRAP_STOP } gobp_trap_action;
+typedef gobp_trap_action (*gobp_trap_fn)(void *ctx, gobp_process *p, pid_t tid);
+void proc_set_trap_handler(gobp_process *p, gobp_trap_fn fn, void *ctx);
+int proc_catch_traps(gobp_process *p, pid_t tid, bool on);
+/* Everything of a held thread that a call injected into it changes: its registers, float
+ * registers, and whether it stands on a site it has already hit (then it goes through the
+ * displaced instruction when resumed rather than hitting the site again). */
+typedef struct {
+    struct user_regs_struct regs;
+    struct user_fpregs_struct fp;
+    uint64_t consumed_site;
+} proc_thread_state;
+int proc_thread_save(gobp_process *p, pid_t tid, proc_thread_state *out);
+int proc_thread_restore(gobp_process *p, pid_t tid, const proc_thread_state *st);
+
 /* ---- execution ---- */
 typedef enum {
     GOBP_EV_NONE = 0,
@@ -104,6 +125,7 @@ typedef enum {
     GOBP_EV_KILLED,     /* the process was killed by signo */
     GOBP_EV_WATCH,      /* tid wrote (or read) a watched address: signo = the watch slot
                          * (all threads stopped; the access has happened) */
+    GOBP_EV_TRAP,       /* a thread catching traps stopped every thread (proc_catch_traps) */
     GOBP_EV_EXEC,       /* the program exec'd: its new image runs on untraced (detached, no
                          * threads, no sites, no memory access). Launched: its exit still
                          * comes as EXITED/KILLED; attached: nothing more comes. */
@@ -134,6 +156,8 @@ int proc_singlestep(gobp_process *p, pid_t tid);
  * event if one won the race). */
 int proc_stop_all(gobp_process *p);
 bool proc_running(const gobp_process *p);
+/* Stops every thread and waits until they are (no event is reported). -1 when the program is gone. */
+int proc_stop_all_sync(gobp_process *p);
 
 /* Drains waitpid(-1, WNOHANG|__WALL) and handles internal events (new threads, signals to
  * pass on, continue-hits). Returns 1 and fills ev when something user-visible happened,

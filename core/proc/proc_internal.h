@@ -18,6 +18,7 @@ typedef struct proc_thread {
     uint64_t deferred_sigs;   /* more signals that came meanwhile (bit n: signal n): a resume can
                                  hand back only one, these are raised again (tgkill) at the resume */
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
+    bool catch_traps;         /* its int3s at no site go to the trap handler (traps.c) */
     unsigned watch_gen;       /* the process's watch_gen its debug registers hold (watch.c) */
     uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
     uint64_t step_site;       /* the site whose displaced instruction is being stepped */
@@ -74,6 +75,8 @@ struct gobp_process {
     uint64_t data, data_size, data_used;   /* RW arena for values the debugger creates */
     gobp_site_hit_fn hit_fn;
     void *hit_ctx;
+    gobp_trap_fn trap_fn;
+    void *trap_ctx;
     bool stopping;            /* an all-stop is in progress */
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
@@ -112,10 +115,15 @@ int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
 /* In a forked child before it execs or serves: default signal dispositions, nothing blocked. */
 void child_reset_signals(void);
 
+/* traps.c: t (catching traps) executed an int3 at no site, rip just after it; whether the
+ * program gets the SIGTRAP (false: the trap is the debugger's, handled). */
+bool trap_caught(gobp_process *p, proc_thread *t, struct user_regs_struct *regs);
+
 /* proc_wait.c */
+void proc_begin_stop_all(gobp_process *p, gobp_event ev);
+void proc_resume_or_hold(gobp_process *p, proc_thread *t);
 int proc_resume_thread(gobp_process *p, proc_thread *t);
 int proc_wait_thread_stop(gobp_process *p, pid_t tid, int *status);
-int proc_stop_all_sync(gobp_process *p);
 
 /* proc_child.c */
 proc_child *child_find(gobp_process *p, pid_t tid);

@@ -88,7 +88,7 @@ int proc_resume_thread(gobp_process *p, proc_thread *t)
     return 0;   /* ESRCH: it is dying; its exit status will come */
 }
 
-static void resume_or_hold(gobp_process *p, proc_thread *t)
+void proc_resume_or_hold(gobp_process *p, proc_thread *t)
 {
     if (p->stopping || p->world_stopped) {
         check_stop_complete(p);
@@ -117,7 +117,7 @@ bool proc_running(const gobp_process *p)
 
 /* ---- stopping ---- */
 
-static void begin_stop_all(gobp_process *p, gobp_event ev)
+void proc_begin_stop_all(gobp_process *p, gobp_event ev)
 {
     p->stopping = true;
     p->stop_event = ev;
@@ -137,7 +137,7 @@ int proc_stop_all(gobp_process *p)
     if (p->stopping)
         return 0;   /* a stop is already coming (maybe a breakpoint) */
     gobp_event ev = {.kind = GOBP_EV_PAUSED, .tid = p->pid};
-    begin_stop_all(p, ev);
+    proc_begin_stop_all(p, ev);
     if (p->have_queued)
         wake_caller();
     return 0;
@@ -223,7 +223,7 @@ static void handle_new_task(gobp_process *p, proc_thread *parent, int event)
         child_adopt(p, parent, NULL, event, (pid_t)msg) && !proc_thread_find(p, (pid_t)msg) &&
         belongs_to(p, (pid_t)msg))
         proc_thread_add(p, (pid_t)msg)->awaiting_first_stop = true;
-    resume_or_hold(p, parent);
+    proc_resume_or_hold(p, parent);
 }
 
 static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
@@ -234,7 +234,7 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
     if (s->refs == 0 || p->stopping || p->world_stopped) {
         /* removed meanwhile (the original byte is back), or the world is stopping: the
          * thread re-executes the instruction (and re-hits a live site) when resumed */
-        resume_or_hold(p, t);
+        proc_resume_or_hold(p, t);
         return;
     }
     t->consumed_site = s->addr;
@@ -242,10 +242,10 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
                                        : GOBP_HIT_STOP;
     if (action == GOBP_HIT_STOP && !p->stopping) {
         gobp_event ev = {.kind = GOBP_EV_BREAKPOINT, .tid = t->tid, .addr = s->addr};
-        begin_stop_all(p, ev);
+        proc_begin_stop_all(p, ev);
         return;
     }
-    resume_or_hold(p, t);
+    proc_resume_or_hold(p, t);
 }
 
 /* A watchpoint stopped t: every thread stops (unless a stop is already coming). */
@@ -260,10 +260,10 @@ static void watch_stop(gobp_process *p, proc_thread *t, int slot)
         site_finish_step(p, t, &regs);
     }
     if (p->stopping || p->world_stopped) {
-        resume_or_hold(p, t);
+        proc_resume_or_hold(p, t);
         return;
     }
-    begin_stop_all(p, (gobp_event){.kind = GOBP_EV_WATCH, .tid = t->tid, .addr = p->watch[slot].addr, .signo = slot});
+    proc_begin_stop_all(p, (gobp_event){.kind = GOBP_EV_WATCH, .tid = t->tid, .addr = p->watch[slot].addr, .signo = slot});
 }
 
 static void handle_trap(gobp_process *p, proc_thread *t)
@@ -289,7 +289,7 @@ static void handle_trap(gobp_process *p, proc_thread *t)
             site_finish_step(p, t, &regs);
         if (t->step_for_signal) {   /* out of the slot: now the signal */
             t->step_for_signal = false;
-            resume_or_hold(p, t);
+            proc_resume_or_hold(p, t);
             return;
         }
         queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = t->tid, .addr = regs.rip});
@@ -302,8 +302,10 @@ static void handle_trap(gobp_process *p, proc_thread *t)
         handle_site_hit(p, t, s, &regs);
         return;
     }
+    if (t->catch_traps && !trap_caught(p, t, &regs))
+        return;
     t->pending_sig = SIGTRAP;   /* the program's own */
-    resume_or_hold(p, t);
+    proc_resume_or_hold(p, t);
 }
 
 /* The program replaced its image (execve): our sites, XOL page and breakpoint addresses
@@ -395,7 +397,7 @@ static void slot_step_faulted(gobp_process *p, proc_thread *t, int sig)
         regs.rip = s->addr;
         thread_regs_set(t, &regs);
     }
-    resume_or_hold(p, t);
+    proc_resume_or_hold(p, t);
 }
 
 static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
@@ -420,7 +422,7 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
             t->awaiting_first_stop = false;
         else
             t->sigstops_expected--;
-        resume_or_hold(p, t);
+        proc_resume_or_hold(p, t);
         return;
     }
     if (sig == SIGTRAP) {
@@ -429,7 +431,7 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
     }
     proc_keep_signal(t, sig, false);
     if (!leave_slot_for_signal(p, t, sig))
-        resume_or_hold(p, t);
+        proc_resume_or_hold(p, t);
 }
 
 static void handle_status(gobp_process *p, pid_t tid, int status)
@@ -478,7 +480,7 @@ static void handle_status(gobp_process *p, pid_t tid, int status)
         break;
     default:   /* PTRACE_EVENT_STOP: interrupt, first stop of a seized thread, group-stop */
         t->awaiting_first_stop = false;
-        resume_or_hold(p, t);
+        proc_resume_or_hold(p, t);
         break;
     }
 }
@@ -536,7 +538,7 @@ int proc_stop_all_sync(gobp_process *p)
         return -1;
     if (!p->world_stopped || p->stopping) {
         if (!p->stopping)
-            begin_stop_all(p, (gobp_event){.kind = GOBP_EV_PAUSED, .tid = p->pid});
+            proc_begin_stop_all(p, (gobp_event){.kind = GOBP_EV_PAUSED, .tid = p->pid});
         while (p->stopping && !p->exited) {
             int status;
             pid_t w = waitpid(-1, &status, __WALL);

@@ -23,6 +23,7 @@ static gobp_target *target_new(gobp_binary *bin, gobp_process *proc, bool launch
     char err[256];
     t->rt = goruntime_new(bin, err, sizeof err);
     proc_set_hit_handler(proc, target_on_hit, t);
+    t->call_timeout_ms = 5000;
     return t;
 }
 
@@ -130,6 +131,7 @@ void target_end(gobp_target *t, bool kill)
     }
     target_invalidate(t);
     target_returned_clear(t);
+    target_call_forget(t);
     bp_table_free(t->bps);
     hitmap_free(t->hits);
     free(t->hit_bp_ids);
@@ -720,6 +722,10 @@ static gobp_hit_action target_on_hit(void *ctx, gobp_process *p, pid_t tid, uint
     t->hit_is_exception = false;
     hitmap_dispatch(t->hits, addr, t, &h);
     t->hit_is_step = h.step && !h.stop;
+    if ((h.stop || h.step) && target_call_running(t)) {
+        t->call_skipped_stops++;     /* the program does not stop while a call runs */
+        return GOBP_HIT_CONTINUE;
+    }
     return h.stop || h.step ? GOBP_HIT_STOP : GOBP_HIT_CONTINUE;
 }
 
@@ -819,9 +825,32 @@ static int translate_event(gobp_target *t, const gobp_event *ev, gobp_stop *stop
     }
 }
 
+void target_set_call_timeout(gobp_target *t, int ms)
+{
+    t->call_timeout_ms = ms > 0 ? ms : 5000;
+}
+
+void target_keep_stop(gobp_target *t, const gobp_event *ev)
+{
+    t->has_kept_stop = translate_event(t, ev, &t->kept_stop) == 1;
+    raise(SIGCHLD);    /* the front end's watcher polls for it */
+}
+
+/* The end a call's run saw, once. */
+static bool take_kept_stop(gobp_target *t, gobp_stop *stop)
+{
+    if (!t->has_kept_stop)
+        return false;
+    *stop = t->kept_stop;
+    t->has_kept_stop = false;
+    return true;
+}
+
 int target_poll(gobp_target *t, gobp_stop *stop)
 {
     gobp_event ev;
+    if (take_kept_stop(t, stop))
+        return 1;
     for (;;) {
         int r = proc_poll(t->proc, &ev);
         if (r <= 0)
@@ -839,6 +868,8 @@ void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag)
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)
 {
     gobp_event ev;
+    if (take_kept_stop(t, stop))
+        return 1;
     for (;;) {
         int r = proc_wait(t->proc, &ev, timeout_ms);
         if (r <= 0)

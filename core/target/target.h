@@ -106,6 +106,8 @@ int target_exception_info(gobp_target *t, int64_t goid, char *kind, size_t kindl
 /* Where plugin log lines ("console") and handler problems ("stderr") go. */
 typedef void (*gobp_message_fn)(void *ctx, const char *category, const char *text);
 void target_set_message_fn(gobp_target *t, gobp_message_fn fn, void *ctx);
+/* Time limit of a function call in an expression (default 5000 ms): then it is abandoned. */
+void target_set_call_timeout(gobp_target *t, int ms);
 /* Time limit of one plugin call (default 1000 ms). */
 void target_set_handler_timeout(gobp_target *t, int ms);
 /* A handler on function (after its stack check): plugin_path is loaded with config. Always

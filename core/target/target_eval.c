@@ -83,11 +83,19 @@ eval_env target_eval_env(const target_scope *sc)
                        .global = frame_global, .type_named = frame_type };
 }
 
+static int frame_call(void *ctx, const eval_callee *callee, const eval_result *args, int nargs, eval_result *out,
+                      char *err, size_t errlen)
+{
+    const target_scope *sc = ctx;
+    return target_call_function(sc->t, sc, callee, args, nargs, out, err, errlen);
+}
+
 int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const char *expr, eval_result *out,
                     char *err, size_t errlen)
 {
     target_scope sc = { .t = t, .goid = goid, .frame = fr };
     eval_env env = target_eval_env(&sc);
+    env.call = frame_call;     /* evaluate may call functions; conditions and log points not */
     return eval_expression(&env, expr, out, err, errlen);
 }
 

@@ -50,6 +50,15 @@ struct gobp_target {
         gobp_value *vals;
         int n;
     } returned;
+    /* a function call of an expression (target_call.c): the one running, or abandoned */
+    struct target_call *call;
+    int call_timeout_ms;
+    int call_skipped_stops;        /* breakpoint stops not made while it ran */
+    gobp_type **made_types;        /* the results' tuple types */
+    int nmade_types;
+    /* the program's end, seen while a call ran: what target_poll reports next */
+    bool has_kept_stop;
+    gobp_stop kept_stop;
 };
 
 /* One hit being dispatched (hitmap_dispatch): what the breaklets decided so far, and what
@@ -142,6 +151,24 @@ eval_env target_eval_env(const target_scope *sc);
 /* The result called name when the frame scope sc is where they were captured (the stop after a
  * step out, or an exit breakpoint's RET): 0 with a copy in *out, 1 when it is no result there. */
 int target_returned_lookup(gobp_target *t, const target_scope *sc, const char *name, gobp_value *out);
+/* The bytes of r as a value of type (type->size bytes into out): a number or bool in range, a
+ * string (placed in the debugger's arena of the program through thread tid), nil, a value of
+ * the same type, or any value for an interface type (target_assign.c). 0, or -1 with err. */
+int target_encode(gobp_target *t, pid_t tid, const gobp_type *type, const eval_result *r, unsigned char *out,
+                  char *err, size_t errlen);
+/* The itab that makes a value of the concrete type (its name and runtime type address) an
+ * iface_type; 0 when the program has none. */
+uint64_t target_itab(gobp_target *t, const gobp_type *iface_type, const char *concrete, uint64_t concrete_rtype);
+/* Calls a function for an expression evaluated in scope sc (eval_env.call; target_call.c). */
+typedef struct target_call target_call;
+int target_call_function(gobp_target *t, const target_scope *sc, const eval_callee *callee, const eval_result *args,
+                         int nargs, eval_result *out, char *err, size_t errlen);
+/* Whether a call runs now (the program runs for it: stops of other goroutines are not made). */
+bool target_call_running(gobp_target *t);
+/* Frees the call state and the results' types (target_end). */
+void target_call_forget(gobp_target *t);
+/* Keeps the program's end seen by a call's run for the next target_poll/target_wait. */
+void target_keep_stop(gobp_target *t, const gobp_event *ev);
 /* The names of func at pc with their types but no values, for checking an expression where a
  * breakpoint is (target_eval.c). sc must outlive the env. */
 typedef struct {

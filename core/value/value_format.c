@@ -303,6 +303,15 @@ static void format_array(formatter *f, const gobp_value *v, int depth, bool with
 static void format_struct(formatter *f, const gobp_value *v, int depth, bool with_type)
 {
     const gobp_type *t = v->type;
+    if (t->tuple) {       /* a call's results: "1, nil" */
+        for (int i = 0; i < t->nfields; i++) {
+            gobp_value fv = value_sub(v, t->fields[i].type, t->fields[i].offset);
+            sb_put(&f->out, i > 0 ? ", " : "");
+            format_value(f, &fv, depth, false);
+            value_free(&fv);
+        }
+        return;
+    }
     if (with_type)
         sb_printf(&f->out, "%s ", type_name(t));
     if (t->nfields > 0 && depth >= f->opts->max_depth) {

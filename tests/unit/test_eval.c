@@ -294,3 +294,54 @@ Test(eval, log_templates)
     free(text);
     eval_template_free(t);
 }
+
+/* ---- function calls (the callee as the evaluator finds it; the target runs it) ---- */
+
+static char call_log[512];
+
+/* A fake env.call: logs what it was asked to call and with what, answers 42. */
+static int fake_call(void *ctx, const eval_callee *c, const eval_result *args, int nargs, eval_result *out,
+                     char *err, size_t errlen)
+{
+    size_t used = (size_t)snprintf(call_log, sizeof call_log, "%s", c->name ? c->name : c->method ? c->method : "fn");
+    if (c->receiver)
+        used += (size_t)snprintf(call_log + used, sizeof call_log - used, " on %s", c->receiver->type->name);
+    for (int i = 0; i < nargs && used < sizeof call_log; i++)
+        used += (size_t)snprintf(call_log + used, sizeof call_log - used, " %d", (int)args[i].kind);
+    if (c->name && strcmp(c->name, "fails") == 0) {
+        snprintf(err, errlen, "main.fails panicked: \"no\"");
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    out->kind = EVAL_INT;
+    out->i = 42;
+    return 0;
+}
+
+Test(eval, calls_find_the_callee_and_evaluate_arguments)
+{
+    env.call = fake_call;
+    expect("add(1, n, \"s\")", "42", "int");
+    cr_expect_str_eq(call_log, "add 1 0 5");
+    expect("call add()", "42", "int");          /* Delve's spelling */
+    cr_expect_str_eq(call_log, "add");
+    expect("strings.ToUpper(\"x\") + 1", "43", "int");
+    cr_expect_str_eq(call_log, "strings.ToUpper 5");
+    expect("p.Greet(nil, true)", "42", "int");
+    cr_expect_str_eq(call_log, "Greet on main.Person 6 4");
+    expect("example.com/m/x.F(2)", "42", "int");
+    cr_expect_str_eq(call_log, "example.com/m/x.F 1");
+    expect_run_error("fails()", "panicked");
+    env.call = NULL;
+}
+
+Test(eval, conditions_do_not_call)
+{
+    env.call = NULL;
+    expect_check_error("add(1, 2) > 1", true, "conditions and log points do not call functions (add)");
+    char err[512] = "";
+    eval_result r;
+    cr_expect_eq(eval_expression(&env, "len(p.Name) > 0 && check(p)", &r, err, sizeof err), -1);
+    cr_expect(strstr(err, "do not call functions (check)"), "%s", err);
+    expect_parse_error("add(1, 2", "missing , or )");
+}
