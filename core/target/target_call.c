@@ -38,7 +38,7 @@ struct target_call {
 
 static void call_free(target_call *c)
 {
-    for (int i = 0; i < c->nargs; i++)
+    for (int i = 0; c->args && i < c->nargs; i++)
         free(c->args[i]);
     free(c->args);
     call_layout_free(&c->layout);
@@ -406,7 +406,8 @@ static int check_goroutine(gobp_target *t, target_call *c, gobp_goroutine *g, st
         const char *why = goruntime_wait_reason(t->rt, proc_mem_read_cb, t->proc, gi->wait_reason, buf, sizeof buf);
         snprintf(err, errlen, "goroutine %lld is not running (%s): a call runs on a goroutine stopped while it "
                  "runs, at a breakpoint, a step or a panic", (long long)c->goid,
-                 gi->status == G_WAITING && why && why[0] ? why : gi->status == G_SYSCALL ? "in a system call" : "parked");
+                 gi->status == G_WAITING && why && why[0] ? why : gi->status == G_SYSCALL ? "in a system call"
+                 : gi->status == G_RUNNABLE ? "runnable, waiting for a thread" : "parked");
         return -1;
     }
     if (target_thread_g(t, c->tid, &g_addr, g) < 0 || g->goid != c->goid || g->status != G_RUNNING ||

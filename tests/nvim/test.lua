@@ -1,5 +1,6 @@
 -- Driven by run.sh: opens values/main.go, sets a breakpoint on `half := n / 2` like a user,
--- runs the program under gobp-dap through nvim-dap, reads n at the stop, then stops at an exit
+-- runs the program under gobp-dap through nvim-dap, reads n at the stop, calls decide from the
+-- debug console, then stops at an exit
 -- breakpoint (main.decide:return) and reads the returned value, and continues to the exit.
 local result_file = os.getenv('GOBP_RESULT')
 local function finish(ok, msg)
@@ -79,6 +80,18 @@ local function main()
   if err then return finish(false, 'variables error: ' .. err) end
   if n_value ~= '0' then return finish(false, 'n = ' .. tostring(n_value) .. ', want 0') end
 
+  -- a function call in the debug console (the breakpoint in decide does not stop the call)
+  local call_result = 'not checked (dlv)'
+  if adapter ~= 'dlv' then
+    local call_done = false
+    session:request('evaluate', { expression = 'decide(6, "nvim")', frameId = frame.id, context = 'repl' }, function(e, r)
+      call_result = e and ('error ' .. vim.inspect(e)) or (r and r.result)
+      call_done = true
+    end)
+    if not vim.wait(30000, function() return call_done end, 50) then return finish(false, 'the call did not answer') end
+    if call_result ~= 'true' then return finish(false, 'decide(6, "nvim") = ' .. tostring(call_result) .. ', want true') end
+  end
+
   dap.clear_breakpoints()
   -- clear_breakpoints only changes the UI state; tell the adapter too
   session:request('setBreakpoints', { source = { path = src }, breakpoints = {} }, function() end)
@@ -132,8 +145,8 @@ local function main()
   if adapter ~= 'dlv' and events.exited ~= 3 then
     return finish(false, 'exit code ' .. tostring(events.exited) .. ', want 3')
   end
-  finish(true, string.format('stopped at main.decide:%d with n=%s, decide returned %s, exit code %s', line, n_value,
-    tostring(ret_value), tostring(events.exited)))
+  finish(true, string.format('stopped at main.decide:%d with n=%s, called decide(6, "nvim") = %s, decide returned %s, exit code %s',
+    line, n_value, tostring(call_result), tostring(ret_value), tostring(events.exited)))
 end
 
 local ok, e = pcall(main)

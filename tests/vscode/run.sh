@@ -191,6 +191,9 @@ check(s1.name === 'main.decide' && s1.line === +line && s1.file === src,
       `stopped in main.decide at main.go:${line} (half := n / 2), VS Code's own stackTrace`, s1);
 const n1 = local(r.locals1, 'n');
 check(n1 && n1.value === '0', 'n visible in the Variables (n = 0, first call)', r.locals1);
+const rc = r.call || {};
+check(rc.success === true && rc.result === 'false' && rc.context === 'repl',
+      'Evaluate in Debug Console of decide(i, "x") calls the function: false', rc);
 const rs = r.returnScope || {};
 check((r.stopOut || {}).name === 'main.main' && rs.hint === 'returnValue' && rs.name === 'Return values (main.decide)' &&
       (rs.vars || []).some(v => v.name === '~r0' && v.value === 'false'),

@@ -148,6 +148,23 @@ async function run() {
       .variables.map(v => ({ name: v.name, value: v.value })) : [] };
   step('stop 1b (step out)', result.returnScope);
 
+  // 1c. A function call in the debug console, as a user makes one: select decide(i, "x") in
+  //     main and run VS Code's "Evaluate in Debug Console" (the breakpoint in decide does not
+  //     stop the call).
+  const CALL = 'decide(i, "x")';
+  const editor = await vscode.window.showTextDocument(doc);
+  const callLine = doc.getText().split('\n').findIndex(l => l.includes(CALL));
+  const callCol = doc.lineAt(callLine).text.indexOf(CALL);
+  editor.selection = new vscode.Selection(callLine, callCol, callLine, callCol + CALL.length);
+  const isCallRequest = seq => result.messages.some(x => x.dir === 'toAdapter' && x.m.seq === seq &&
+    x.m.command === 'evaluate' && x.m.arguments.expression === CALL);
+  const callResp = waitMessage('evaluate response of the call', (dir, m) => isResponse('evaluate')(dir, m) && isCallRequest(m.request_seq), 30000);
+  await vscode.commands.executeCommand('editor.debug.action.selectionToRepl');
+  const cr = await callResp;
+  const creq = result.messages.find(x => x.dir === 'toAdapter' && x.m.seq === cr.request_seq);
+  result.call = { success: cr.success, result: cr.body && cr.body.result, message: cr.message, context: creq.m.arguments.context };
+  step('stop 1c (call in the debug console)', result.call);
+
   // 2. Handler breakpoint through the extension's command: stopper.so stops decide(2, ...).
   vscode.debug.removeBreakpoints([lineBp]);
   result.setHandlers = await vscode.commands.executeCommand('gobp-dap.setHandlerBreakpoints',
