@@ -124,10 +124,12 @@ void target_end(gobp_target *t, bool kill)
     for (int i = 0; i < bp_table_count(t->bps); i++)
         handler_free(t, bp_table_get(t->bps, i));
     if (t->proc) {
-        if (kill || t->launched)
+        if (kill || t->launched) {
             proc_kill(t->proc);
-        else
+        } else {
+            target_call_settle(t);   /* the runtime's int3s of an abandoned call need us */
             proc_detach(t->proc);
+        }
     }
     target_invalidate(t);
     target_returned_clear(t);

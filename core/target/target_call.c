@@ -412,8 +412,9 @@ static int check_goroutine(gobp_target *t, target_call *c, gobp_goroutine *g, st
     }
     if (target_thread_g(t, c->tid, &g_addr, g) < 0 || g->goid != c->goid || g->status != G_RUNNING ||
         proc_get_regs(t->proc, c->tid, regs) < 0) {
-        snprintf(err, errlen, "cannot call on goroutine %lld here: its thread is in the Go runtime (on a system "
-                 "stack), not in the goroutine's code", (long long)c->goid);
+        snprintf(err, errlen, "cannot call on goroutine %lld here: %s", (long long)c->goid,
+                 g->status == G_SYSCALL ? "it is in a system call"
+                                        : "its thread is in the Go runtime (on a system stack), not in the goroutine's code");
         return -1;
     }
     if (!binary_func_by_pc(t->bin, regs->rip)) {
@@ -563,6 +564,25 @@ out:
     if (c)
         call_free(c);
     return rc;
+}
+
+void target_call_settle(gobp_target *t)
+{
+    if (!t->call)
+        return;
+    target_message(t, "stderr", "waiting for the abandoned call to return before detaching\n");
+    long deadline = now_ms() + 30000;
+    while (t->call && now_ms() < deadline) {
+        gobp_event ev;
+        proc_resume(t->proc);
+        if (proc_wait(t->proc, &ev, 1000) > 0 && (ev.kind == GOBP_EV_EXITED || ev.kind == GOBP_EV_KILLED ||
+                                                  ev.kind == GOBP_EV_EXEC))
+            return;
+    }
+    proc_stop_all_sync(t->proc);
+    if (t->call)
+        target_message(t, "stderr", "the abandoned call has not returned: when it does, the program stops with SIGTRAP "
+                                    "(the Go runtime's call protocol needs the debugger)\n");
 }
 
 bool target_call_running(gobp_target *t)

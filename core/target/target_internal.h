@@ -165,6 +165,9 @@ int target_call_function(gobp_target *t, const target_scope *sc, const eval_call
                          int nargs, eval_result *out, char *err, size_t errlen);
 /* Whether a call runs now (the program runs for it: stops of other goroutines are not made). */
 bool target_call_running(gobp_target *t);
+/* Before a detach: runs the program until an abandoned call has returned (its runtime int3s
+ * would kill a program without its debugger), at most 30 s; says so when it has not. */
+void target_call_settle(gobp_target *t);
 /* Frees the call state and the results' types (target_end). */
 void target_call_forget(gobp_target *t);
 /* Keeps the program's end seen by a call's run for the next target_poll/target_wait. */

@@ -9,7 +9,7 @@
 // the call prints arrives as output before the result. Program: tests/programs/calls.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { startSession, IS_DELVE } from './lib/client.mjs';
 import { goToolchains, buildProgram } from './lib/gobuild.mjs';
 import * as h from './lib/helpers.mjs';
@@ -156,6 +156,31 @@ for (const tc of goToolchains()) {
         assert.ok(s.events.slice(m).some((e) => e.event === 'output' && /the abandoned call of main\.slow has returned/.test(e.body.output)),
           'the console says when the abandoned call returned');
       } finally { await s.close(); }
+    });
+
+    test('attached: disconnecting with an abandoned call waits for it; the program runs on and ends normally', T, async () => {
+      const p = spawn(buildProgram('calls', tc), ['serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => { out += d; });
+      const exited = new Promise((r) => p.once('exit', (code, signal) => r({ code, signal })));
+      const s = await startSession('stdio');
+      try {
+        await h.eventually(() => out.includes('serving'), 10000, 'the program started');
+        const m = s.mark();
+        await h.initialize(s);
+        const ar = s.req('attach', { name: 'e2e', type: 'go', request: 'attach', mode: 'local', processId: p.pid, callTimeoutMs: 300 }, 60000);
+        await s.waitEvent('initialized', { timeout: 60000 });
+        await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [{ line: BREAK }], lines: [BREAK] });
+        await s.ok('configurationDone');
+        assert.ok((await ar).success);
+        const ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        const top = await h.topFrame(s, ev.body.threadId);
+        await refused(s, top.id, 'slow(1500)', /main\.slow did not return within 300 ms: the call is abandoned/);
+        await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [], lines: [] });
+        await s.ok('disconnect', { terminateDebuggee: false }, 60000);
+        assert.deepEqual(await exited, { code: 0, signal: null }, 'the program ended on its own, after the call returned');
+        assert.match(out, /served\nresult 27 7\n/);
+      } finally { p.kill('SIGKILL'); await s.close(); }
     });
 
     test('a goroutine stopped where the runtime has no safe point is refused with its reason', T, async () => {
