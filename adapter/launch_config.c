@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "target/target.h"
 
 /* Where errors go, and the request they are about. */
 typedef struct {
@@ -246,6 +247,23 @@ int handler_specs_parse(json_object *list, const char *command, const char *name
     return 0;
 }
 
+/* goroutineFilters: Delve's goroutine filter text, parsed once (target_goroutine_filter_parse). */
+static int read_goroutine_filters(const errors *e, json_object *v, launch_config *cfg)
+{
+    char *text = NULL, why[400];
+    if (read_string(e, v, "goroutineFilters", &text) < 0)
+        return -1;
+    if (!text)
+        return 0;
+    cfg->goroutine_filter = target_goroutine_filter_parse(text, why, sizeof why);
+    free(text);
+    if (!cfg->goroutine_filter) {
+        snprintf(e->err, e->errlen, "%s: goroutineFilters: %s", e->command, why);
+        return -1;
+    }
+    return 0;
+}
+
 int launch_config_parse(json_object *args, const char *command, launch_config *cfg, char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -271,7 +289,9 @@ int launch_config_parse(json_object *args, const char *command, launch_config *c
         read_trace(&e, member(args, "trace"), cfg) < 0 ||
         read_int(&e, member(args, "processId"), "processId", "a process id (a positive integer)", &pid) < 0 ||
         read_bool(&e, member(args, "terminateDebuggee"), "terminateDebuggee", &cfg->terminate_debuggee) < 0 ||
-        read_bool(&e, member(args, "hideSystemGoroutines"), "hideSystemGoroutines", &cfg->hide_system_goroutines) < 0) {
+        read_bool(&e, member(args, "hideSystemGoroutines"), "hideSystemGoroutines", &cfg->hide_system_goroutines) < 0 ||
+        read_strings(&e, member(args, "showPprofLabels"), "showPprofLabels", &cfg->pprof_labels, &cfg->npprof_labels) < 0 ||
+        read_goroutine_filters(&e, member(args, "goroutineFilters"), cfg) < 0) {
         launch_config_free(cfg);
         return -1;
     }
@@ -319,6 +339,8 @@ void trace_config_free(trace_config *t)
 
 void launch_config_free(launch_config *cfg)
 {
+    target_goroutine_filter_free(cfg->goroutine_filter);
+    strings_free(cfg->pprof_labels, cfg->npprof_labels);
     free(cfg->program);
     free(cfg->mode);
     strings_free(cfg->args, cfg->nargs);

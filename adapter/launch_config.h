@@ -49,6 +49,9 @@ typedef struct {
     pid_t process_id;               /* attach */
     bool terminate_debuggee;        /* what disconnect does by default: launch true, attach false */
     bool hide_system_goroutines;    /* threads leaves out the runtime's own goroutines (Delve's name) */
+    struct gobp_goroutine_filter *goroutine_filter; /* goroutineFilters (Delve's), parsed; NULL: none */
+    char **pprof_labels;            /* showPprofLabels: label keys shown in thread names */
+    int npprof_labels;
 } launch_config;
 
 /* Parses the arguments of command ("launch" or "attach") into cfg (zeroed first). Absent

@@ -213,7 +213,8 @@ static void launch_ready(session *s, json_object *req, launch_config *cfg, const
 }
 
 /* What the session keeps of the configuration: substitutePath, stopOnEntry, the disconnect
- * default, hideSystemGoroutines and cwd (relative plugin and trace paths). */
+ * default, the goroutine views (hideSystemGoroutines, goroutineFilters, showPprofLabels) and
+ * cwd (relative plugin and trace paths). */
 static void session_configure(session *s, launch_config *cfg)
 {
     session_set_path_rules(s, cfg->substitute_path, cfg->nsubstitute_path);
@@ -222,6 +223,16 @@ static void session_configure(session *s, launch_config *cfg)
     s->stop_on_entry = cfg->stop_on_entry;
     s->terminate_debuggee = cfg->terminate_debuggee;
     s->hide_system_goroutines = cfg->hide_system_goroutines;
+    target_goroutine_filter_free(s->goroutine_filter);
+    s->goroutine_filter = cfg->goroutine_filter;
+    cfg->goroutine_filter = NULL;
+    for (int i = 0; i < s->npprof_labels; i++)
+        free(s->pprof_labels[i]);
+    free(s->pprof_labels);
+    s->pprof_labels = cfg->pprof_labels;
+    s->npprof_labels = cfg->npprof_labels;
+    cfg->pprof_labels = NULL;
+    cfg->npprof_labels = 0;
     free(s->cwd);
     s->cwd = cfg->cwd ? xstrdup(cfg->cwd) : getcwd(NULL, 0);
 }

@@ -10,22 +10,44 @@
 
 /* The body is written as JSON text: with 10 000 goroutines, json-c objects cost more than
  * reading the goroutines. */
+/* "[Go 7] main.worker"; with showPprofLabels, the goroutine's values of those labels: one key
+ * shows its value ("[Go 7 job-42] ..."), several show key:value pairs. */
+static char *thread_name(session *s, const gobp_goroutine *g)
+{
+    dap_text labels = { 0 };
+    gobp_label *l = NULL;
+    int nl = s->npprof_labels ? target_goroutine_labels(s->target, g, &l) : 0;
+    for (int k = 0; k < s->npprof_labels; k++)
+        for (int i = 0; i < nl; i++)
+            if (strcmp(l[i].key, s->pprof_labels[k]) == 0)
+                s->npprof_labels == 1 ? dap_text_printf(&labels, " %s", l[i].value)
+                                      : dap_text_printf(&labels, " %s:%s", l[i].key, l[i].value);
+    target_labels_free(l, nl);
+    const char *fn = target_goroutine_label(s->target, g);
+    char *name = xmalloc(labels.len + strlen(fn) + 40);
+    sprintf(name, "[Go %lld%s] %s", (long long)g->goid, labels.s ? labels.s : "", fn);
+    dap_text_free(&labels);
+    return name;
+}
+
 DECLARE_REQUEST(req_threads)
 {
     dap_text body = {0};
     dap_text_cstr(&body, "{\"threads\":[");
     const gobp_goroutine *gs;
     int n = s->target && !target_running(s->target) ? target_goroutines(s->target, &gs) : 0;
-    char name[512];
     int listed = 0;
     for (int i = 0; i < n; i++) {
-        /* hideSystemGoroutines: the runtime's own goroutines, never the one of the stop */
-        if (s->hide_system_goroutines && gs[i].goid != s->last_stop_goid && target_goroutine_is_system(s->target, &gs[i]))
+        /* hideSystemGoroutines and goroutineFilters: never the goroutine of the stop */
+        if (gs[i].goid != s->last_stop_goid &&
+            ((s->hide_system_goroutines && target_goroutine_is_system(s->target, &gs[i])) ||
+             (s->goroutine_filter && !target_goroutine_filter_match(s->target, s->goroutine_filter, &gs[i]))))
             continue;
-        snprintf(name, sizeof name, "[Go %lld] %s", (long long)gs[i].goid, target_goroutine_label(s->target, &gs[i]));
+        char *name = thread_name(s, &gs[i]);
         dap_text_printf(&body, "%s{\"id\":%lld,\"name\":", listed++ ? "," : "", (long long)gs[i].goid);
         dap_text_string(&body, name);
         dap_text_cstr(&body, "}");
+        free(name);
     }
     if (n == 0 && s->target) { /* running, or before the Go runtime started: OS threads */
         int nt = target_running(s->target) ? 0 : target_threads(s->target, NULL, 0);

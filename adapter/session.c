@@ -347,6 +347,10 @@ void session_close(session *s)
             close(s->output_fd[i]);
     close(s->sigchld_fd);
     free(s->cwd);
+    target_goroutine_filter_free(s->goroutine_filter);
+    for (int i = 0; i < s->npprof_labels; i++)
+        free(s->pprof_labels[i]);
+    free(s->pprof_labels);
     session_path_rules_free(s);
     free(s->step_in_targets);
     trace_config_free(s->trace);

@@ -39,6 +39,9 @@ typedef struct session {
     bool stop_on_entry;
     bool terminate_debuggee;   /* disconnect's default: launch/attach attribute terminateDebuggee */
     bool hide_system_goroutines; /* launch/attach attribute hideSystemGoroutines */
+    gobp_goroutine_filter *goroutine_filter; /* goroutineFilters (NULL: every goroutine) */
+    char **pprof_labels;         /* showPprofLabels: the label keys thread names show */
+    int npprof_labels;
     bool configured;
     bool ended;                /* exited/terminated sent */
     bool quit;                 /* leave the loop */

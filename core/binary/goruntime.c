@@ -15,7 +15,7 @@ struct gobp_goruntime {
     uint64_t allgs_addr;
     uint64_t g_span;                     /* bytes of a g we read at once */
     field_loc goid, status, waitreason, sched_pc, sched_sp, sched_bp, syscallpc, syscallsp,
-              stack_lo, stack_hi, startpc, gopc, m;
+              stack_lo, stack_hi, startpc, gopc, labels, m;
     field_loc m_procid, m_g0, m_curg;
     uint64_t m_span;
     uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
@@ -95,11 +95,12 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
     if (field_path(g, "syscallsp", &rt->syscallsp) < 0) rt->syscallsp = none;
     if (field_path(g, "startpc", &rt->startpc) < 0) rt->startpc = none;
     if (field_path(g, "gopc", &rt->gopc) < 0) rt->gopc = none;
+    if (field_path(g, "labels", &rt->labels) < 0) rt->labels = none;
     if (field_path(m, "g0", &rt->m_g0) < 0) rt->m_g0 = none;
     if (field_path(m, "curg", &rt->m_curg) < 0) rt->m_curg = none;
     const field_loc *all[] = { &rt->goid, &rt->status, &rt->waitreason, &rt->sched_pc, &rt->sched_sp,
                                &rt->sched_bp, &rt->syscallpc, &rt->syscallsp, &rt->stack_lo,
-                               &rt->stack_hi, &rt->startpc, &rt->gopc, &rt->m };
+                               &rt->stack_hi, &rt->startpc, &rt->gopc, &rt->labels, &rt->m };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         span_grow(&rt->g_span, all[i]);
     span_grow(&rt->m_span, &rt->m_procid);
@@ -150,6 +151,7 @@ static void decode_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint6
     g->stack_lo = load(buf, &rt->stack_lo);
     g->stack_hi = load(buf, &rt->stack_hi);
     g->start_pc = load(buf, &rt->startpc);
+    g->labels = load(buf, &rt->labels);
     g->go_pc = load(buf, &rt->gopc);
     g->m_addr = load(buf, &rt->m);
     if (g->m_addr && g->status != G_DEAD) {

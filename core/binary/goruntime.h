@@ -21,6 +21,7 @@ typedef struct gobp_goroutine {
     uint64_t stack_lo, stack_hi;
     uint64_t start_pc;        /* the function of the go statement */
     uint64_t go_pc;           /* where the go statement is */
+    uint64_t labels;          /* g.labels: its pprof labels (a *runtime/pprof.labelMap), 0 for none */
     uint64_t m_addr;
     int64_t m_procid;         /* thread id of the M running it, 0 if none */
     uint64_t m_curg;          /* the user goroutine of that M (m.curg): for a g0 or gsignal

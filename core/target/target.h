@@ -189,6 +189,19 @@ pid_t target_goroutine_thread(gobp_target *t, int64_t goid);
 bool target_goroutine_is_system(gobp_target *t, const gobp_goroutine *g);
 /* Display name of a goroutine's entry function ("main.worker"; "main.main" for the main g). */
 const char *target_goroutine_label(gobp_target *t, const gobp_goroutine *g);
+/* A goroutine's pprof labels (runtime/pprof.SetGoroutineLabels, pprof.Do), malloc'd into *out
+ * (target_labels_free); the count (target_goroutine_views.c). */
+typedef struct { char *key, *value; } gobp_label;
+int target_goroutine_labels(gobp_target *t, const gobp_goroutine *g, gobp_label **out);
+void target_labels_free(gobp_label *l, int n);
+/* Delve's goroutine filters ("-with user -without curloc runtime.gopark -w label job=42"):
+ * -with/-without (-w/-wo) followed by userloc|curloc|goloc|startloc TEXT (the location
+ * "file:line function" contains TEXT), label KEY[=VALUE], running (on a thread) or user (not
+ * a goroutine of the runtime's own); all must hold. NULL with err for a malformed text. */
+typedef struct gobp_goroutine_filter gobp_goroutine_filter;
+gobp_goroutine_filter *target_goroutine_filter_parse(const char *text, char *err, size_t errlen);
+bool target_goroutine_filter_match(gobp_target *t, const gobp_goroutine_filter *f, const gobp_goroutine *g);
+void target_goroutine_filter_free(gobp_goroutine_filter *f);
 /* Stack of a goroutine (goid > 0) or of a thread (goid <= 0: -tid). */
 int target_stack(gobp_target *t, int64_t goid, gobp_frame *frames, int max, int *total);
 /* The same, every frame (up to STACK_MAX_DEPTH), malloc'd into *frames (free it, also on -1). */

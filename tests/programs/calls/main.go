@@ -87,6 +87,23 @@ func shout(s string) string {
 
 func nothing() {}
 
+// Past the nine integer registers: arguments and results on the stack.
+func sum12(a, b, c, d, e, f, g, h, i, j, k, l int) int {
+	return a + b + c + d + e + f + g + h + i + j + k + l
+}
+
+func spread(n int) (int, int, int, int, int, int, int, int, int, int, int) {
+	return n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8, n + 9, n + 10
+}
+
+type Big struct{ A, B, C, D, E, F, G, H, I, J int }
+
+func bigSum(b Big, scale float64) float64 {
+	return float64(b.A+b.B+b.C+b.D+b.E+b.F+b.G+b.H+b.I+b.J) * scale
+}
+
+var big = Big{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+
 var counter = 7
 var global = &Point{X: 10, Y: 20, Name: "g"}
 var lastErr = errors.New("disk full")
@@ -102,7 +119,7 @@ func main() {
 	go func() { ch <- <-ch }() // a goroutine parked in chan receive
 	k := 3
 	triple := func(x int) int { return x * k }
-	keep := []interface{}{add, divmod, lookup, greet, describeErr, describeAny, mix, boom, slow, shout, nothing}
+	keep := []interface{}{add, divmod, lookup, greet, describeErr, describeAny, mix, boom, slow, shout, nothing, sum12, spread, bigSum, big}
 	_ = keep
 	var sh Shape = Rect{W: 2, H: 3}
 	var c Shape = newCircle(2)
