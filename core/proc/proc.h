@@ -94,16 +94,17 @@ typedef enum { GOBP_HIT_CONTINUE = 0, GOBP_HIT_STOP = 1 } gobp_hit_action;
 typedef gobp_hit_action (*gobp_site_hit_fn)(void *ctx, gobp_process *p, pid_t tid, uint64_t addr);
 void proc_set_hit_handler(gobp_process *p, gobp_site_hit_fn fn, void *ctx);
 
-/* ---- injected calls: one thread's own int3s, its whole state (traps.c) ---- */
-/* While tid catches traps, a SIGTRAP of it at no site (an int3 of the program's code, such as
- * the runtime's debugger call protocol) goes to the trap handler instead of the program:
- * PASS hands it to the program as before, CONTINUE lets the thread run on (the others never
- * stopped), STOP stops every thread and reports GOBP_EV_TRAP. A trap that comes while the
- * world is stopping is taken again (rip back on the int3) at the next resume. */
+/* ---- injected calls: the program's own int3s, a thread's whole state (traps.c) ---- */
+/* While the process catches traps, a SIGTRAP of any thread at no site (an int3 of the
+ * program's code, such as the runtime's debugger call protocol: the call may move to another
+ * thread when it blocks) goes to the trap handler instead of the program: PASS hands it to the
+ * program as before, CONTINUE lets the thread run on (the others never stopped), STOP stops
+ * every thread and reports GOBP_EV_TRAP. A trap that comes while the world is stopping is
+ * taken again (rip back on the int3) at the next resume. */
 typedef enum { GOBP_TRAP_PASS = 0, GOBP_TRAP_CONTINUE, GOBP_TRAP_STOP } gobp_trap_action;
 typedef gobp_trap_action (*gobp_trap_fn)(void *ctx, gobp_process *p, pid_t tid);
 void proc_set_trap_handler(gobp_process *p, gobp_trap_fn fn, void *ctx);
-int proc_catch_traps(gobp_process *p, pid_t tid, bool on);
+void proc_catch_traps(gobp_process *p, bool on);
 /* Everything of a held thread that a call injected into it changes: its registers, float
  * registers, and whether it stands on a site it has already hit (then it goes through the
  * displaced instruction when resumed rather than hitting the site again). */
@@ -113,6 +114,8 @@ typedef struct {
     uint64_t consumed_site;
 } proc_thread_state;
 int proc_thread_save(gobp_process *p, pid_t tid, proc_thread_state *out);
+/* Puts st back on tid, which may be another thread than the one it was saved from (a
+ * goroutine that moved): tid keeps its own thread pointer (fs_base, gs_base). */
 int proc_thread_restore(gobp_process *p, pid_t tid, const proc_thread_state *st);
 
 /* ---- execution ---- */

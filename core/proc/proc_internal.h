@@ -18,7 +18,6 @@ typedef struct proc_thread {
     uint64_t deferred_sigs;   /* more signals that came meanwhile (bit n: signal n): a resume can
                                  hand back only one, these are raised again (tgkill) at the resume */
     uint64_t consumed_site;   /* a hit at this site was handled: resume runs its XOL slot */
-    bool catch_traps;         /* its int3s at no site go to the trap handler (traps.c) */
     unsigned watch_gen;       /* the process's watch_gen its debug registers hold (watch.c) */
     uint64_t step_slot;       /* singlestep through this slot (0: plain step) */
     uint64_t step_site;       /* the site whose displaced instruction is being stepped */
@@ -77,6 +76,7 @@ struct gobp_process {
     void *hit_ctx;
     gobp_trap_fn trap_fn;
     void *trap_ctx;
+    bool catch_traps;         /* int3s at no site go to the trap handler (traps.c) */
     bool stopping;            /* an all-stop is in progress */
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
@@ -115,7 +115,7 @@ int proc_raw_write(gobp_process *p, uint64_t addr, const void *buf, size_t len);
 /* In a forked child before it execs or serves: default signal dispositions, nothing blocked. */
 void child_reset_signals(void);
 
-/* traps.c: t (catching traps) executed an int3 at no site, rip just after it; whether the
+/* traps.c: t (the process catching traps) executed an int3 at no site, rip just after it; whether the
  * program gets the SIGTRAP (false: the trap is the debugger's, handled). */
 bool trap_caught(gobp_process *p, proc_thread *t, struct user_regs_struct *regs);
 

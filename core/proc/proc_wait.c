@@ -302,7 +302,7 @@ static void handle_trap(gobp_process *p, proc_thread *t)
         handle_site_hit(p, t, s, &regs);
         return;
     }
-    if (t->catch_traps && !trap_caught(p, t, &regs))
+    if (p->catch_traps && !trap_caught(p, t, &regs))
         return;
     t->pending_sig = SIGTRAP;   /* the program's own */
     proc_resume_or_hold(p, t);

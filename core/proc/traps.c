@@ -1,6 +1,7 @@
-/* A thread's own int3s taken by the debugger while it runs an injected call (the Go runtime's
- * debugger call protocol traps at int3s of its own code), and the snapshot of a thread's state
- * that such a call changes and the debugger puts back. */
+/* The program's own int3s taken by the debugger while it runs an injected call (the Go
+ * runtime's debugger call protocol traps at int3s of its own code, on whatever thread the call
+ * runs), and the snapshot of a thread's state that such a call changes and the debugger puts
+ * back. */
 #include "proc_internal.h"
 
 #include <errno.h>
@@ -12,13 +13,9 @@ void proc_set_trap_handler(gobp_process *p, gobp_trap_fn fn, void *ctx)
     p->trap_ctx = ctx;
 }
 
-int proc_catch_traps(gobp_process *p, pid_t tid, bool on)
+void proc_catch_traps(gobp_process *p, bool on)
 {
-    proc_thread *t = proc_thread_find(p, tid);
-    if (!t)
-        return -1;
-    t->catch_traps = on;
-    return 0;
+    p->catch_traps = on;
 }
 
 bool trap_caught(gobp_process *p, proc_thread *t, struct user_regs_struct *regs)
@@ -63,7 +60,13 @@ int proc_thread_restore(gobp_process *p, pid_t tid, const proc_thread_state *st)
         errno = ESRCH;
         return -1;
     }
-    thread_regs_set(t, &st->regs);
+    struct user_regs_struct regs = st->regs;
+    struct user_regs_struct own;
+    if (thread_regs_get(t, &own) == 0) {     /* the thread pointer is the thread's own */
+        regs.fs_base = own.fs_base;
+        regs.gs_base = own.gs_base;
+    }
+    thread_regs_set(t, &regs);
     t->consumed_site = st->consumed_site;
     return 0;
 }

@@ -354,11 +354,14 @@ static gobp_trap_action call_trap(void *ctx, gobp_process *p, pid_t tid)
     gobp_target *t = ctx;
     target_call *c = t->call;
     struct user_regs_struct regs;
-    if (!c || c->tid != tid || proc_get_regs(p, tid, &regs) < 0)
+    if (!c || proc_get_regs(p, tid, &regs) < 0)
         return GOBP_TRAP_PASS;
     const gobp_func *at = binary_func_by_pc(t->bin, regs.rip - 1);
     if (at && !strstr(at->name, "debugCall"))   /* runtime.debugCallV2, debugCall128, ... */
         return GOBP_TRAP_PASS;     /* the called code's own int3 (runtime.Breakpoint) */
+    /* Up to Go 1.22 the call runs on another thread once it blocks, and the calling goroutine
+     * resumes on whichever thread the scheduler gives it: every thread's trap is the call's. */
+    c->tid = tid;
     switch (regs.r12) {
     case DC_REFUSED: read_refusal(t, c, regs.rsp); break;
     case DC_READY: write_args(t, c, &regs); break;
@@ -366,7 +369,7 @@ static gobp_trap_action call_trap(void *ctx, gobp_process *p, pid_t tid)
     case DC_PANICKED: read_panic(t, c, regs.rsp); break;
     case DC_RESTORE:
         proc_thread_restore(p, tid, &c->saved);
-        proc_catch_traps(p, tid, false);
+        proc_catch_traps(p, false);
         c->done = true;
         if (!c->abandoned)
             return GOBP_TRAP_STOP;  /* every thread stops: the evaluation is complete */
@@ -506,7 +509,7 @@ static int call_start(gobp_target *t, target_call *c, struct user_regs_struct *r
     regs->rip = entry;
     proc_set_regs(t->proc, c->tid, regs);
     proc_set_trap_handler(t->proc, call_trap, t);
-    proc_catch_traps(t->proc, c->tid, true);
+    proc_catch_traps(t->proc, true);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 // make valgrind: one full DAP session with gobp-dap (the plain build, GOBP_DAP) under valgrind
 // memcheck: launch, line and function breakpoints, stackTrace/scopes/variables (a struct, a
-// slice and a map expanded), evaluate, setVariable, next/stepIn/stepOut, a handler breakpoint
+// slice and a map expanded), evaluate (a function call too), setVariable, next/stepIn/stepOut, a handler breakpoint
 // (tests/plugins/count.c), the `trace` launch attribute (gobpTrace events and a JSON lines
 // file), continue to the end, disconnect. Zero memcheck errors and no definitely lost block.
 // Only gobp-dap runs under valgrind (--trace-children=no): the Go program it launches and
@@ -81,6 +81,8 @@ test(`valgrind memcheck: one full DAP session (go${tc.version})`, { timeout: 600
     assert.equal(ev1.result, '"Oslo"');
     assert.equal((await s.ok('evaluate', { expression: 'sl[3] + len(m)', frameId: f0.id, context: 'watch' })).result, '7');
     assert.ok(h.errorText(await s.fail('evaluate', { expression: 'nosuch', frameId: f0.id, context: 'repl' })).length > 0);
+    // a function call (the program runs for it)
+    assert.equal((await s.ok('evaluate', { expression: 'strings.Repeat("ab", 2)', frameId: f0.id, context: 'repl' }, 120000)).result, '"abab"');
     const set = await s.ok('setVariable', { variablesReference: h.scopeNamed(sc, 'Locals').variablesReference, name: 'i8', value: '5' });
     assert.equal(set.value, '5');
 
