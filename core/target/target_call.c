@@ -359,7 +359,7 @@ static gobp_trap_action call_trap(void *ctx, gobp_process *p, pid_t tid)
     const gobp_func *at = binary_func_by_pc(t->bin, regs.rip - 1);
     if (at && !strstr(at->name, "debugCall"))   /* runtime.debugCallV2, debugCall128, ... */
         return GOBP_TRAP_PASS;     /* the called code's own int3 (runtime.Breakpoint) */
-    /* Up to Go 1.22 the call runs on another thread once it blocks, and the calling goroutine
+    /* Up to Go 1.20 the call runs on another thread once it blocks, and the calling goroutine
      * resumes on whichever thread the scheduler gives it: every thread's trap is the call's. */
     c->tid = tid;
     switch (regs.r12) {

@@ -76,7 +76,7 @@ for (const tc of goToolchains()) {
           'mix(1.5, 3, true, "s", global)': ['"3/4/false/s/g"', 'string'],
           'add(2, 3) * 2 + len(lookup("k"))': null,
           'nothing()': ['', '()'],
-          'slow(50)': ['50', 'int'],     /* it blocks: up to Go 1.22 it may end on another thread */
+          'slow(50)': ['50', 'int'],     /* it blocks: up to Go 1.20 it may end on another thread */
           'sum12(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, n)': ['71', 'int'],
           'bigSum(big, 0.5)': ['27.5', 'float64'],
           'spread(n)': ['5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15', '(int, int, int, int, int, int, int, int, int, int, int)'],
