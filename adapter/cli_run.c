@@ -15,7 +15,10 @@ extern char **environ;
 
 static void run_usage(FILE *out)
 {
-    fprintf(out, "usage: gobp-dap run [--handler-timeout MS] --handler FUNC=PLUGIN.so[:CONFIG] ... -- PROGRAM [ARGS...]\n");
+    fprintf(out, "usage: gobp-dap run [--handler-timeout MS] --handler FUNC=PLUGIN.so[:CONFIG] [--condition EXPR] ... "
+                 "-- PROGRAM [ARGS...]\n"
+                 "  --condition EXPR: the handler before it runs only on the calls where EXPR (a Go bool\n"
+                 "                    expression over the function's arguments) holds\n");
 }
 
 static void to_stderr(void *ctx, const char *category, const char *text)
@@ -24,7 +27,7 @@ static void to_stderr(void *ctx, const char *category, const char *text)
 }
 
 typedef struct {
-    char *function, *plugin, *config;
+    char *function, *plugin, *config, *condition;
 } handler_arg;
 
 /* FUNC=PLUGIN.so[:CONFIG] */
@@ -54,7 +57,8 @@ static int run_program(char **argv, handler_arg *handlers, int nhandlers, int ti
     if (timeout_ms > 0)
         target_set_handler_timeout(t, timeout_ms);
     for (int i = 0; i < nhandlers; i++) {
-        gobp_breakpoint *bp = target_handler_add(t, handlers[i].function, handlers[i].plugin, handlers[i].config);
+        gobp_breakpoint *bp = target_handler_add(t, handlers[i].function, handlers[i].plugin, handlers[i].config,
+                                                 handlers[i].condition);
         if (!bp->verified) {
             fprintf(stderr, "gobp-dap run: handler %s=%s: %s\n", handlers[i].function, handlers[i].plugin, bp->message);
             target_end(t, true);
@@ -88,6 +92,7 @@ int cli_run(int argc, char **argv)
     static const struct option opts[] = {
         { "handler", required_argument, NULL, 'H' },
         { "handler-timeout", required_argument, NULL, 'T' },
+        { "condition", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -97,6 +102,8 @@ int cli_run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 'H' && parse_handler(optarg, &handlers[nhandlers]) == 0) {
             nhandlers++;
+        } else if (c == 'C' && nhandlers > 0 && !handlers[nhandlers - 1].condition) {
+            handlers[nhandlers - 1].condition = xstrdup(optarg);
         } else if (c == 'T' && atoi(optarg) > 0) {
             timeout_ms = atoi(optarg);
         } else if (c == 'h') {
@@ -106,6 +113,8 @@ int cli_run(int argc, char **argv)
         } else {
             if (c == 'H')
                 fprintf(stderr, "gobp-dap run: bad --handler \"%s\": expected FUNC=PLUGIN.so[:CONFIG]\n", optarg);
+            if (c == 'C')
+                fprintf(stderr, "gobp-dap run: --condition \"%s\" belongs after the --handler it is for (one each)\n", optarg);
             run_usage(stderr);
             free(handlers);
             return 2;
@@ -122,6 +131,7 @@ int cli_run(int argc, char **argv)
         free(handlers[i].function);
         free(handlers[i].plugin);
         free(handlers[i].config);
+        free(handlers[i].condition);
     }
     free(handlers);
     return rc;

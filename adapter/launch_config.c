@@ -212,7 +212,7 @@ static int read_trace(const errors *e, json_object *v, launch_config *cfg)
 int handler_specs_parse(json_object *list, const char *command, const char *name, handler_spec **out, int *n,
                         char *err, size_t errlen)
 {
-    static const char shape[] = "{\"function\", \"plugin\", \"config\"}";
+    static const char shape[] = "{\"function\", \"plugin\", \"config\", \"condition\"}";
     *out = NULL;
     *n = 0;
     if (!list)
@@ -230,9 +230,9 @@ int handler_specs_parse(json_object *list, const char *command, const char *name
             handler_specs_free(specs, (int)i);
             return -1;
         }
-        static const char *const keys[] = { "function", "plugin", "config" };
-        char **fields[] = { &specs[i].function, &specs[i].plugin, &specs[i].config };
-        for (int k = 0; k < 3; k++) {
+        static const char *const keys[] = { "function", "plugin", "config", "condition" };
+        char **fields[] = { &specs[i].function, &specs[i].plugin, &specs[i].config, &specs[i].condition };
+        for (int k = 0; k < 4; k++) {
             json_object *v = member(item, keys[k]);
             if (v && !json_object_is_type(v, json_type_string)) {
                 snprintf(err, errlen, "%s: \"%s[%zu].%s\" must be a string", command, name, i, keys[k]);
@@ -312,6 +312,7 @@ void handler_specs_free(handler_spec *specs, int n)
         free(specs[i].function);
         free(specs[i].plugin);
         free(specs[i].config);
+        free(specs[i].condition);
     }
     free(specs);
 }

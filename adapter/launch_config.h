@@ -12,7 +12,7 @@
 
 typedef struct { char *from, *to; } path_rule;            /* substitutePath: editor path, binary path */
 typedef struct { char *name, *value; } env_setting;       /* env: value NULL unsets the variable */
-typedef struct { char *function, *plugin, *config; } handler_spec; /* NULL when not given */
+typedef struct { char *function, *plugin, *config, *condition; } handler_spec; /* NULL when not given */
 
 /* The "trace" attribute (README: Call tracing). */
 typedef struct {

@@ -39,7 +39,7 @@ void session_set_handlers(session *s, const handler_spec *specs, int n, json_obj
             json_object_object_add(o, "message", json_object_new_string("a handler needs \"function\" and \"plugin\""));
         } else {
             char *path = plugin_full_path(s, plugin);
-            bp = target_handler_add(s->target, function, path, specs[i].config ? specs[i].config : "");
+            bp = target_handler_add(s->target, function, path, specs[i].config ? specs[i].config : "", specs[i].condition);
             free(path);
             o = session_breakpoint_json(s, bp, NULL);
         }
@@ -61,7 +61,7 @@ DECLARE_REQUEST(req_set_handler_breakpoints)
     json_object *list = NULL;
     json_object_object_get_ex(args, "handlers", &list);
     if (!list || !json_object_is_type(list, json_type_array)) {
-        session_respond_error(s, req, "setHandlerBreakpoints: arguments.handlers (an array of {function, plugin, config}) is required");
+        session_respond_error(s, req, "setHandlerBreakpoints: arguments.handlers (an array of {function, plugin, config, condition}) is required");
         return;
     }
     handler_spec *specs;

@@ -132,7 +132,11 @@ async function promptHandlers() {
   if (!uris || !uris.length) return undefined;
   const config = await vscode.window.showInputBox({ prompt: 'Plugin config string (optional)', value: '' });
   if (config === undefined) return undefined;
-  return [{ function: fn, plugin: uris[0].fsPath, config }];
+  const condition = await vscode.window.showInputBox({ prompt: 'Condition: the plugin runs only when it holds (optional Go expression over the arguments)', value: '' });
+  if (condition === undefined) return undefined;
+  const h = { function: fn, plugin: uris[0].fsPath, config };
+  if (condition) h.condition = condition;
+  return [h];
 }
 
 // handlers: an array given by a caller (other extensions, keybindings args), else the

@@ -104,7 +104,7 @@ static void handler_place(gobp_target *t, gobp_breakpoint *bp, const char *funct
 }
 
 gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
-                                    const char *config)
+                                    const char *config, const char *condition)
 {
     gobp_breakpoint *bp = bp_table_add(t->bps, BP_HANDLER);
     bp->function = xstrdup(function);
@@ -112,6 +112,9 @@ gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const 
     int nf = target_funcs_named(t, function, &fs);
     handler_place(t, bp, function, fs, nf, plugin_path, config);
     free(fs);
+    char err[700];
+    if (bp->verified && condition && *condition)   /* unverified, sites out, when it does not fit */
+        target_break_set_conditions(t, bp, condition, NULL, NULL, err, sizeof err);
     return bp;
 }
 
@@ -254,7 +257,7 @@ static gobp_handler *handler_at(gobp_breakpoint *bp, uint64_t addr)
 hit_verdict handler_bp_hit(gobp_target *t, target_hit *h, breaklet *b)
 {
     gobp_handler *hd = handler_at(b->owner, h->addr);
-    if (hd && !hd->disabled)
+    if (hd && !hd->disabled && target_bp_condition_holds(t, h->tid, h->addr, b->owner, "the handler runs"))
         handler_enter(t, h, hd);
     return HIT_NEXT;
 }

@@ -110,10 +110,12 @@ void target_set_message_fn(gobp_target *t, gobp_message_fn fn, void *ctx);
 void target_set_call_timeout(gobp_target *t, int ms);
 /* Time limit of one plugin call (default 1000 ms). */
 void target_set_handler_timeout(gobp_target *t, int ms);
-/* A handler on function (after its stack check): plugin_path is loaded with config. Always
- * returns a breakpoint: verified, or unverified with the reason in message. */
+/* A handler on function (after its stack check): plugin_path is loaded with config. With a
+ * condition (a bool expression over the arguments, as a breakpoint's; NULL or "" for none) the
+ * plugin runs only on the calls where it holds. Always returns a breakpoint: verified, or
+ * unverified with the reason in message (a condition that does not fit the function too). */
 gobp_breakpoint *target_handler_add(gobp_target *t, const char *function, const char *plugin_path,
-                                    const char *config);
+                                    const char *config, const char *condition);
 /* At a stop in a function's entry (a handler stop): the function returns at once with zero
  * results. -1 with err when goroutine goid is not stopped at a handler entry. */
 int target_force_return(gobp_target *t, int64_t goid, char *err, size_t errlen);

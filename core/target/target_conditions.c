@@ -149,6 +149,37 @@ static bool thread_frame(gobp_target *t, pid_t tid, uint64_t addr, gobp_frame *f
     return fr->func != NULL;
 }
 
+/* The condition of bp at a hit of tid at addr, evaluated in the trapped thread's frame. */
+static bool condition_holds(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, const eval_env *env,
+                            bool have_frame, const char *on_error)
+{
+    char err[512] = "no frame here";
+    eval_result r;
+    int truth = -1;
+    if (have_frame && eval_run(bp->condition_expr, env, &r, err, sizeof err) == 0) {
+        truth = eval_truth(&env->mem, &r, err, sizeof err);
+        eval_result_free(&r);
+    }
+    if (truth < 0 && !bp->condition_error_said) {   /* a run-time error (nil, out of range): true, once said */
+        char text[800];
+        snprintf(text, sizeof text, "%s %d: condition \"%s\" cannot be evaluated: %s; %s\n",
+                 bp->kind == BP_HANDLER ? "handler" : "breakpoint", bp->id, bp->condition, err, on_error);
+        target_message(t, "stderr", text);
+        bp->condition_error_said = true;
+    }
+    return truth != 0;
+}
+
+bool target_bp_condition_holds(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, const char *on_error)
+{
+    if (!bp->condition_expr)
+        return true;
+    gobp_frame fr;
+    target_scope sc = { .t = t, .goid = -(int64_t)tid, .frame = &fr };
+    eval_env env = target_eval_env(&sc);
+    return condition_holds(t, tid, addr, bp, &env, thread_frame(t, tid, addr, &fr), on_error);
+}
+
 /* A line/function/exception breakpoint hit by tid: condition, hit count and log message
  * decide whether it stops. Counts the hit. */
 static bool bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp)
@@ -157,24 +188,8 @@ static bool bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoi
     target_scope sc = { .t = t, .goid = -(int64_t)tid, .frame = &fr };
     eval_env env = target_eval_env(&sc);
     bool have_frame = (bp->condition_expr || bp->log_template) && thread_frame(t, tid, addr, &fr);
-    if (bp->condition_expr) {
-        char err[512] = "no frame here";
-        eval_result r;
-        int truth = -1;
-        if (have_frame && eval_run(bp->condition_expr, &env, &r, err, sizeof err) == 0) {
-            truth = eval_truth(&env.mem, &r, err, sizeof err);
-            eval_result_free(&r);
-        }
-        if (truth == 0)
-            return false;
-        if (truth < 0 && !bp->condition_error_said) {   /* a run-time error (nil, out of range): stop, once said */
-            char text[800];
-            snprintf(text, sizeof text, "breakpoint %d: condition \"%s\" cannot be evaluated: %s; stopping\n", bp->id,
-                     bp->condition, err);
-            target_message(t, "stderr", text);
-            bp->condition_error_said = true;
-        }
-    }
+    if (bp->condition_expr && !condition_holds(t, tid, addr, bp, &env, have_frame, "stopping"))
+        return false;
     bp->hits++;
     if (!hit_condition_met(bp))
         return false;

@@ -129,6 +129,9 @@ hit_verdict handler_exit_hit(gobp_target *t, target_hit *h, breaklet *b);    /* 
 hit_verdict step_bp_hit(gobp_target *t, target_hit *h, breaklet *b);         /* target_step.c */
 hit_verdict handler_bp_hit(gobp_target *t, target_hit *h, breaklet *b);      /* plugin/handler.c */
 hit_verdict user_bp_hit(gobp_target *t, target_hit *h, breaklet *b);         /* target_conditions.c */
+/* Whether bp's condition (none: true) holds at this hit of tid at addr; a run-time error
+ * (nil, out of range) counts as true and is said once, ending with on_error ("stopping"). */
+bool target_bp_condition_holds(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, const char *on_error);
 /* Remembers that breakpoint id stops this hit (hit_bp_ids). */
 void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */

@@ -1,0 +1,87 @@
+// Handler breakpoints with a condition (issue 12, item 2): the plugin runs only on the calls
+// where the condition (a Go bool expression over the function's arguments, the breakpoint
+// condition language) holds. From the launch attribute handlerBreakpoints, the custom request
+// setHandlerBreakpoints and `gobp-dap run --condition`; a condition that does not fit the
+// function leaves the handler unverified with the reason. Program: tests/programs/handlers (mode concurrent: 2 goroutines call
+// main.tick(i) for i < 100, then tick(-1), the count plugin's sentinel), on every Go.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { ADAPTER, startSession, IS_DELVE } from './lib/client.mjs';
+import { goToolchains, buildProgram, tmpDir } from './lib/gobuild.mjs';
+import * as h from './lib/helpers.mjs';
+import * as P from './lib/plugins.mjs';
+
+const T = { timeout: 180000, skip: IS_DELVE && 'handler breakpoints are gobp-dap only' };
+const COND = 'i % 10 == 0 || i < 0';   /* 10 calls of each goroutine, and the sentinel */
+
+/** Waits for the end of the program (exit 0). */
+async function ends(s, from) {
+  await s.waitEvent('terminated', { from, timeout: 120000 });
+  const exited = s.events.slice(from).find((e) => e.event === 'exited');
+  assert.equal(exited && exited.body.exitCode, 0, `exit 0; adapter output:\n${P.adapterText(s).slice(-2000)}`);
+  assert.deepEqual(P.stdoutLines(s), ['ticks 200 total 200'], 'the program ran as without a handler');
+}
+
+for (const tc of goToolchains()) {
+  describe(`handler conditions go${tc.version}`, () => {
+    test('launch attribute: the plugin runs only where the condition holds', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['concurrent', '2', '100'], cwd: tmpDir(),
+          handlerBreakpoints: [{ ...P.handler('main.tick', 'count', 'sentinel=-1'), condition: COND }] }));
+        await ends(s, m);
+        P.assertMessage(s, [/count: main\.tick 20 calls, hit 21(?![\d])/], '20 calls with i % 10 == 0, and the sentinel');
+      } finally { await s.close(); }
+    });
+
+    test('setHandlerBreakpoints: conditions checked against the function; a bad one is unverified', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['concurrent', '2', '100'], cwd: tmpDir(),
+          stopOnEntry: true }));
+        const ev = await h.waitStopped(s, m, null, 60000);
+        const bad = await s.ok('setHandlerBreakpoints', { handlers: [
+          { ...P.handler('main.tick', 'count', 'sentinel=-1'), condition: 'nosuch > 1' },
+          { ...P.handler('main.tick', 'count', 'sentinel=-1'), condition: 'i >' },
+          { ...P.handler('main.tick', 'count', 'sentinel=-1'), condition: 'i + 1' },
+        ] });
+        assert.deepEqual(bad.breakpoints.map((b) => b.verified), [false, false, false]);
+        assert.match(bad.breakpoints[0].message, /condition "nosuch > 1": could not find symbol value for nosuch \(at main\.tick\)/);
+        assert.match(bad.breakpoints[1].message, /condition "i >" does not parse/);
+        assert.match(bad.breakpoints[2].message, /not a bool/);
+        const good = await s.ok('setHandlerBreakpoints', { handlers: [{ ...P.handler('main.tick', 'count', 'sentinel=-1'), condition: COND }] });
+        assert.equal(good.breakpoints[0].verified, true, JSON.stringify(good));
+        const m2 = s.mark();
+        await s.ok('continue', { threadId: ev.body.threadId });
+        await ends(s, m2);
+        P.assertMessage(s, [/count: main\.tick 20 calls, hit 21(?![\d])/], 'the condition decides');
+      } finally { await s.close(); }
+    });
+
+    test('gobp-dap run --condition', T, async () => {
+      const hd = P.handler('main.tick', 'count', 'sentinel=-1');
+      const argv = ['run', ...P.runFlag(hd), '--condition', COND, '--', buildProgram('handlers', tc), 'concurrent', '2', '100'];
+      const r = await new Promise((resolve) => {
+        const p = spawn(ADAPTER, argv, { cwd: tmpDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '', stderr = '';
+        p.stdout.on('data', (d) => { stdout += d; });
+        p.stderr.on('data', (d) => { stderr += d; });
+        p.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'ticks 200 total 200\n');
+      assert.match(r.stderr, /count: main\.tick 20 calls, hit 21(?![\d])/);
+      const bad = await new Promise((resolve) => {
+        const p = spawn(ADAPTER, ['run', '--condition', 'i > 1', ...P.runFlag(hd), '--', buildProgram('handlers', tc)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        p.stderr.on('data', (d) => { stderr += d; });
+        p.on('close', (code) => resolve({ code, stderr }));
+      });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--condition "i > 1" belongs after the --handler it is for/);
+    });
+  });
+}
