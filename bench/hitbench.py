@@ -5,6 +5,8 @@ CPU (taskset -c 0: tracer and target) and unpinned:
   ptrace floor       bench/ptrace_floor on bench/floor_target: int3, GETREGS, SETREGS, CONT
   read+continue      gobp-dap run --handler main.hot=readarg.so (gobp_get_string of arg 0)
   forced return      gobp-dap run --handler main.hot=forceret.so (result 0, GOBP_RETURN)
+  never-true cond.   the same handler with --condition 'i < 0': the plugin never runs (the
+                     condition is evaluated at each hit: the cost the fast path of issue 12 removes)
   dlv                dlv dap, function breakpoint on main.hot with condition `i < 0`
 Per hit = ((T_traced(N) - T_traced(0)) - (T_alone(N) - T_alone(0))) / N: a run with 0 calls
 takes out the fixed cost (gobp-dap reading DWARF, dlv launching), the program's own run time
@@ -144,6 +146,8 @@ def main():
         ("readarg", lambda n: [gobp, "run", "--handler", "main.hot=" + readarg, "--", hotloop, str(n)], go_sum),
         ("forceret", lambda n: [gobp, "run", "--handler", "main.hot=" + forceret, "--", hotloop, str(n)],
          lambda n: "%d 0" % n),
+        ("never", lambda n: [gobp, "run", "--handler", "main.hot=" + forceret, "--condition", "i < 0", "--",
+                             hotloop, str(n)], go_sum),
     ]
     runs = collections.defaultdict(list)   # (case, pinned, n) -> [seconds]
     for rep in range(REPS):
@@ -169,7 +173,7 @@ def main():
     for pinned in (True, False):
         per[("alone", pinned)] = med[("alone", pinned, N)] / N  # upper bound: T(N) - T(0) is below the noise
         per[("floor", pinned)] = (span("floor", pinned, N) - span("floor_alone", pinned, N)) / N
-        for name in ("readarg", "forceret"):
+        for name in ("readarg", "forceret", "never"):
             per[(name, pinned)] = (span(name, pinned, N) - span("alone", pinned, N)) / N
         if pinned and not DLV_PINNED:
             per[("dlv", True)] = None
@@ -179,6 +183,7 @@ def main():
 
     rows = [("program alone (per call)", "alone"), ("ptrace floor", "floor"),
             ("gobp-dap read+continue", "readarg"), ("gobp-dap forced return", "forceret"),
+            ("gobp-dap never-true cond.", "never"),
             ("dlv dap, cond. bp (N=%d)" % NDLV, "dlv")]
     print("\n    %-27s %10s %10s %10s %10s %10s" % ("us per hit (median)", "pinned", "unpinned", "/floor pin",
                                                     "/floor unp", "/dlv unp"))
@@ -187,7 +192,8 @@ def main():
         fl = k != "alone"
         print("    %-27s %s %s %s %s %s" % (label, us(p), us(u), rat(p if fl else None, per[("floor", True)]),
                                              rat(u if fl else None, per[("floor", False)]),
-                                             rat(u, per[("dlv", False)]) if k in ("readarg", "forceret") else "%10s" % "-"))
+                                             rat(u, per[("dlv", False)]) if k in ("readarg", "forceret", "never")
+                                             else "%10s" % "-"))
     print("    fixed cost (T(0), unpinned): gobp-dap run %.0f ms, dlv dap configurationDone -> exited %.0f ms"
           % (fixed["readarg"] * 1e3, fixed["dlv"] * 1e3))
 
