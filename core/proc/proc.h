@@ -81,6 +81,19 @@ uint64_t proc_alloc(gobp_process *p, pid_t tid, size_t size, char *err, size_t e
  * instruction is decoded with Capstone; RIP-relative operands and relative branches/calls are
  * relocated or emulated). May be called while stopped or running. 0 ok, -1 err (sentence). */
 int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen);
+/* Jump sites (jump.c): the site at addr is entered by a 5-byte JMP to a trampoline that runs a
+ * check first, and traps (a hit, as the int3's) only when the check says so: calls the
+ * debugger need not see never stop. emit writes the check's body for address at into out
+ * (cap bytes) and returns its length: it starts with RAX, RCX, RDX and the flags saved at
+ * [RSP+16], [RSP+8], [RSP] and [RSP+24] (the other registers hold the program's values; the
+ * program's RSP is RSP+32), may use RAX, RCX, RDX and the flags but not the stack, and ends by
+ * jumping (rel32, the same length wherever it is put) to on_true (trap) or on_false (go on). A
+ * load it makes may fault: the fault becomes a hit. emit NULL: back to an int3 site. Only
+ * while every thread is stopped, not for an attached program. 0, or -1 with err (the site
+ * keeps its int3: the instructions at addr cannot run from a copy, another site is within the
+ * JMP's bytes, no room). The caller makes sure no code jumps into addr+1..addr+15. */
+typedef int (*gobp_check_emit_fn)(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_false, uint8_t *out, size_t cap);
+int proc_site_set_check(gobp_process *p, uint64_t addr, gobp_check_emit_fn emit, void *ctx, char *err, size_t errlen);
 int proc_site_remove(gobp_process *p, uint64_t addr);
 bool proc_site_at(gobp_process *p, uint64_t addr);
 

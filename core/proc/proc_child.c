@@ -70,6 +70,8 @@ static void child_restore_sites(gobp_process *p, proc_child *c)
         return;
     for (proc_site *s = p->sites; s; s = s->next) {
         uint8_t b;
+        if (s->jump_len && pread(fd, &b, 1, (off_t)s->addr) == 1 && b == 0xe9)   /* a jump site's JMP */
+            if (pwrite(fd, s->jump_orig, s->jump_len, (off_t)s->addr) != s->jump_len) { /* unmapped since */ }
         if (s->orig != INT3 && pread(fd, &b, 1, (off_t)s->addr) == 1 && b == INT3)
             if (pwrite(fd, &s->orig, 1, (off_t)s->addr) != 1) { /* unmapped since: nothing runs it */ }
     }
@@ -150,6 +152,8 @@ static void child_trap(gobp_process *p, proc_child *c)
         return;
     }
     proc_site *s = site_find(p, regs.rip - 1, false);
+    if (!s && p->njump)
+        s = jump_site_by_hit(p, regs.rip - 1);   /* a jump site's check: no hit for a child */
     if (!s) {
         child_continue(c, SIGTRAP);
         return;

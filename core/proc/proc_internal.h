@@ -33,6 +33,11 @@ typedef struct proc_site {
     insn_info insn;
     insn_slot slot;           /* slot.slot == 0: emulated, no slot */
     int guard_slot;           /* 1 + its entry in the guard's table (0: none) */
+    /* a jump site (jump.c): a JMP to a trampoline instead of the int3 */
+    bool jump;
+    uint8_t jump_len;         /* the bytes the JMP covers (whole instructions) */
+    uint8_t jump_orig[16];    /* their original bytes */
+    uint64_t tramp, tramp_hit, tramp_pass, tramp_end;  /* the trampoline (never reused) */
     struct proc_site *next;
 } proc_site;
 
@@ -77,6 +82,7 @@ struct gobp_process {
     gobp_trap_fn trap_fn;
     void *trap_ctx;
     bool catch_traps;         /* int3s at no site go to the trap handler (traps.c) */
+    int njump;                /* jump sites placed (jump.c): 0 skips the trampoline checks */
     bool stopping;            /* an all-stop is in progress */
     bool world_stopped;       /* every thread is held (after an all-stop, launch, attach) */
     gobp_event stop_event;    /* reported when the all-stop completes */
@@ -118,6 +124,20 @@ void child_reset_signals(void);
 /* traps.c: t (the process catching traps) executed an int3 at no site, rip just after it; whether the
  * program gets the SIGTRAP (false: the trap is the debugger's, handled). */
 bool trap_caught(gobp_process *p, proc_thread *t, struct user_regs_struct *regs);
+
+/* jump.c */
+enum { SLOT_SIZE_BYTES = 64 };   /* the scratch page in chunks: an XOL slot, part of a trampoline */
+void jump_undo(gobp_process *p, proc_site *s);
+/* The jump site whose trampoline holds pc (removed ones too), or whose int3 of a hit is at pc. */
+proc_site *jump_site_at(gobp_process *p, uint64_t pc);
+proc_site *jump_site_by_hit(gobp_process *p, uint64_t pc);
+/* Single-steps held thread t out of any trampoline it is in (to the code after the displaced
+ * instructions; one about to trap is put back on its site, the check runs again). */
+void jump_evacuate(gobp_process *p, proc_thread *t);
+/* A fault in a check (a bad pointer): its frame unwound, t set to trap as a hit. */
+bool jump_check_faulted(gobp_process *p, proc_thread *t, int sig);
+/* A fault of a displaced instruction in a trampoline's copy: rip back to the original code. */
+bool jump_fault_in_copy(gobp_process *p, proc_thread *t);
 
 /* proc_wait.c */
 void proc_begin_stop_all(gobp_process *p, gobp_event ev);

@@ -37,6 +37,8 @@ static void check_stop_complete(gobp_process *p)
 {
     if (!p->stopping || !all_stopped(p))
         return;
+    for (proc_thread *t = p->njump ? p->threads : NULL; t; t = t->next)
+        jump_evacuate(p, t);   /* nobody is ever seen inside a trampoline */
     p->stopping = false;
     p->world_stopped = true;
     queue_event(p, p->stop_event);
@@ -162,7 +164,7 @@ int proc_singlestep(gobp_process *p, pid_t tid)
             wake_caller();
             return 0;
         }
-        t->step_slot = s->slot.slot;
+        t->step_slot = s->jump ? 0 : s->slot.slot;   /* a jump site's copy is left by jump_evacuate */
         t->step_site = s->addr;
     }
     t->stepping = true;
@@ -292,12 +294,18 @@ static void handle_trap(gobp_process *p, proc_thread *t)
             proc_resume_or_hold(p, t);
             return;
         }
+        if (p->njump && jump_site_at(p, regs.rip)) {   /* the rest of a jump site's copy, at once */
+            jump_evacuate(p, t);
+            thread_regs_get(t, &regs);
+        }
         queue_event(p, (gobp_event){.kind = GOBP_EV_STEPPED, .tid = t->tid, .addr = regs.rip});
         return;
     }
     /* an int3 of ours leaves rip just after a site (the siginfo would say SI_KERNEL; one
      * syscall per hit saved by not asking) */
     proc_site *s = site_find(p, regs.rip - 1, false);
+    if (!s && p->njump)
+        s = jump_site_by_hit(p, regs.rip - 1);   /* a jump site's check said trap */
     if (s) {
         handle_site_hit(p, t, s, &regs);
         return;
@@ -429,6 +437,12 @@ static void handle_signal_stop(gobp_process *p, proc_thread *t, int sig)
         handle_trap(p, t);
         return;
     }
+    if (p->njump && jump_check_faulted(p, t, sig)) {   /* a check's load faulted: a hit instead */
+        proc_resume_or_hold(p, t);
+        return;
+    }
+    if (p->njump && is_fault(sig))
+        jump_fault_in_copy(p, t);   /* delivered at the program's own pc */
     proc_keep_signal(t, sig, false);
     if (!leave_slot_for_signal(p, t, sig))
         proc_resume_or_hold(p, t);

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { SCRATCH_SIZE = 1024 * 1024, SLOT_SIZE = 64, INT3 = 0xcc }; /* 16384 XOL slots */
+enum { SCRATCH_SIZE = 1024 * 1024, SLOT_SIZE = SLOT_SIZE_BYTES, INT3 = 0xcc }; /* 16384 XOL slots */
 #define DATA_CHUNK (1ULL << 20) /* the data arena grows by this much */
 static const uint8_t SYSCALL_INSN[2] = {0x0f, 0x05};
 
@@ -238,12 +238,24 @@ static int arm_site(gobp_process *p, proc_site *s, char *err, size_t errlen)
     return 0;
 }
 
+/* A jump site whose JMP covers addr (not at its start) goes back to an int3: the new site
+ * needs its own byte. */
+static void undo_covering_jump(gobp_process *p, uint64_t addr)
+{
+    for (int back = 1; p->njump && back < 16; back++) {
+        proc_site *j = site_find(p, addr - back, true);
+        if (j && j->jump && addr < j->addr + j->jump_len)
+            jump_undo(p, j);
+    }
+}
+
 int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
 {
     if (p->untraced) {
         snprintf(err, errlen, "the program replaced itself (exec) and runs without the debugger");
         return -1;
     }
+    undo_covering_jump(p, addr);
     proc_site *s = site_find(p, addr, false);
     if (s && s->refs > 0) {
         s->refs++;
@@ -269,6 +281,8 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
 
 static void disarm(gobp_process *p, proc_site *s)
 {
+    if (s->jump)
+        jump_undo(p, s);
     proc_raw_write(p, s->addr, &s->orig, 1);
     guard_note_site(p, s, false);
     s->refs = 0;   /* tombstone: a trap already in flight for it is recognised */
@@ -318,16 +332,25 @@ void site_overlay_original(gobp_process *p, uint64_t addr, uint8_t *buf, size_t 
             if (s)
                 buf[i] = s->orig;
         }
-        return;
+    } else {
+        for (proc_site *s = p->sites; s; s = s->next)
+            if (s->refs > 0 && s->addr >= addr && s->addr < addr + len)
+                buf[s->addr - addr] = s->orig;
     }
-    for (proc_site *s = p->sites; s; s = s->next)
-        if (s->refs > 0 && s->addr >= addr && s->addr < addr + len)
-            buf[s->addr - addr] = s->orig;
+    if (!p->njump)
+        return;
+    for (proc_site *s = p->sites; s; s = s->next)   /* the JMPs' bytes after the first */
+        for (int k = 1; s->jump && k < s->jump_len; k++)
+            if (s->addr + (uint64_t)k >= addr && s->addr + (uint64_t)k < addr + len)
+                buf[s->addr + (uint64_t)k - addr] = s->jump_orig[k];
 }
 
 void site_note_write(gobp_process *p, uint64_t addr, const uint8_t *buf, size_t len)
 {
     uint8_t *data = (uint8_t *)buf;
+    for (proc_site *s = p->njump ? p->sites : NULL; s; s = s->next)   /* the code changes: int3s again */
+        if (s->jump && s->addr < addr + len && addr < s->addr + s->jump_len)
+            jump_undo(p, s);
     if (len < p->nsites) {
         for (size_t i = 0; i < len; i++) {
             proc_site *s = site_find(p, addr + i, true);
@@ -361,6 +384,12 @@ int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
     const insn_info *in = &s->insn;
     uint64_t next = in->addr + in->len, target = in->target;
     *emulated = true;
+    if (s->jump) {   /* the displaced instructions run from the trampoline's copy */
+        *emulated = false;
+        regs->rip = s->tramp_pass;
+        thread_regs_set(t, regs);
+        return 0;
+    }
     switch (in->kind) {
     case INSN_COPY:
     case INSN_COND:
