@@ -152,7 +152,7 @@ Test(launch_config, type_errors_name_the_attribute)
     expect_error("{\"handlerTimeoutMs\": \"100\"}", "launch", "launch: \"handlerTimeoutMs\" must be an integer (milliseconds)");
     expect_error("{\"handlerTimeoutMs\": 1.5}", "launch", "launch: \"handlerTimeoutMs\" must be an integer (milliseconds)");
     expect_error("{\"handlerBreakpoints\": {\"function\": \"main.f\"}}", "launch",
-                 "launch: \"handlerBreakpoints\" must be an array of {\"function\", \"plugin\", \"config\"}");
+                 "launch: \"handlerBreakpoints\" must be an array of {\"function\", \"plugin\", \"config\", \"condition\"}");
     expect_error("{\"handlerBreakpoints\": [{\"function\": \"main.f\", \"plugin\": 7}]}", "launch",
                  "launch: \"handlerBreakpoints[0].plugin\" must be a string");
     expect_error("{\"substitutePath\": \"x\"}", "launch",
@@ -175,7 +175,7 @@ Test(launch_config, handler_specs_of_setHandlerBreakpoints)
     int n = -1;
     char err[256];
     cr_assert_eq(handler_specs_parse(list, "setHandlerBreakpoints", "handlers", &specs, &n, err, sizeof err), -1);
-    cr_assert_str_eq(err, "setHandlerBreakpoints: \"handlers[1]\" must be an object {\"function\", \"plugin\", \"config\"}");
+    cr_assert_str_eq(err, "setHandlerBreakpoints: \"handlers[1]\" must be an object {\"function\", \"plugin\", \"config\", \"condition\"}");
     json_object_put(list);
     list = json_tokener_parse("[{\"function\": \"main.f\", \"plugin\": \"p.so\"}]");
     cr_assert_eq(handler_specs_parse(list, "x", "y", &specs, &n, err, sizeof err), 0);
