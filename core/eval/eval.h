@@ -68,6 +68,22 @@ int eval_expression(const eval_env *env, const char *text, eval_result *out, cha
 /* The result's truth for a condition: -1 (with err) when it is not a bool. */
 int eval_truth(const gobp_memview *mv, const eval_result *r, char *err, size_t errlen);
 
+/* ---- conditions as machine code (eval_x86.c): the check of a jump site ---- */
+/* Where the 8 bytes at off of a variable live at the site: a register (DWARF number) or the
+ * stack, at rsp_off from the program's RSP. */
+typedef struct { bool in_reg; int reg; int64_t rsp_off; } eval_x86_loc;
+typedef struct {
+    void *ctx;
+    int (*type_of)(void *ctx, const char *name, gobp_type **type);                  /* 0 ok */
+    int (*locate)(void *ctx, const char *name, uint64_t off, eval_x86_loc *loc);     /* 0 ok */
+} eval_x86_env;
+/* The check body of condition x placed at address at (proc.h: gobp_check_emit_fn's contract):
+ * its length, or -1 with why when x is not made of what the compiler takes (integers, bools,
+ * pointers and nil of the frame in registers or stack slots, len/cap of strings and slices, a
+ * field through a pointer, + - * comparisons ! && ||). */
+int eval_compile_x86(const eval_expr *x, const eval_x86_env *env, uint64_t at, uint64_t on_true, uint64_t on_false,
+                     uint8_t *out, size_t cap, char *why, size_t whylen);
+
 /* A log message with {expr} parts ("n={n} name={p.Name}"), each expression compiled once. A
  * '{' without a closing '}' is text. */
 typedef struct eval_template eval_template;

@@ -3,11 +3,11 @@
  * code) and only when it says so traps, as an int3 site's hit; otherwise the displaced
  * instructions run from a relocated copy and the program goes on without a stop.
  *
- *   tramp:  pushfq; push rax; push rcx; push rdx     the check's frame (RSP fixed after it)
- *           <check body>                            jumps to on_true or on_false
- *   true:   pop rdx; pop rcx; pop rax; popfq
+ *   tramp:  pushfq; push rax; push rcx; push rdx; lea rsp, [rsp-64]   the check's frame
+ *           <check body>                            jumps to on_true or on_false (RSP fixed)
+ *   true:   lea rsp, [rsp+64]; pop rdx; pop rcx; pop rax; popfq
  *   hit:    int3                                    a hit of the site (registers as at addr)
- *   false:  pop rdx; pop rcx; pop rax; popfq
+ *   false:  lea rsp, [rsp+64]; pop rdx; pop rcx; pop rax; popfq
  *   pass:   <the displaced instructions, relocated>  byte for byte: pass+k is addr+k
  *   back:   jmp addr+len
  *
@@ -26,10 +26,12 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
-enum { JMP_LEN = 5, FRAME = 32, TRAMP_MAX = 1024, STEP_OUT_MAX = 20000 };
+enum { JMP_LEN = 5, TEMPS = 64, FRAME = 32 + TEMPS, TRAMP_MAX = 1024, STEP_OUT_MAX = 20000 };
 
-static const uint8_t PROLOGUE[] = { 0x9c, 0x50, 0x51, 0x52 };   /* pushfq; push rax; push rcx; push rdx */
-static const uint8_t EPILOGUE[] = { 0x5a, 0x59, 0x58, 0x9d };   /* pop rdx; pop rcx; pop rax; popfq */
+/* pushfq; push rax; push rcx; push rdx; lea rsp, [rsp-64] (the check's temporaries) */
+static const uint8_t PROLOGUE[] = { 0x9c, 0x50, 0x51, 0x52, 0x48, 0x8d, 0x64, 0x24, 0xc0 };
+/* lea rsp, [rsp+64]; pop rdx; pop rcx; pop rax; popfq */
+static const uint8_t EPILOGUE[] = { 0x48, 0x8d, 0x64, 0x24, 0x40, 0x5a, 0x59, 0x58, 0x9d };
 
 static void put_rel32(uint8_t *at, uint64_t from_next, uint64_t to)
 {
@@ -176,6 +178,10 @@ int proc_site_set_check(gobp_process *p, uint64_t addr, gobp_check_emit_fn emit,
             jump_undo(p, s);
         return 0;
     }
+    if (s->refs != 1) {
+        snprintf(err, errlen, "another breakpoint or trace shares the address");
+        return -1;
+    }
     if (p->guard) {
         snprintf(err, errlen, "attached: a jump left in the program would outlive the debugger");
         return -1;
@@ -274,7 +280,7 @@ bool jump_check_faulted(gobp_process *p, proc_thread *t, int sig)
         regs.rip < s->tramp + sizeof PROLOGUE || regs.rip >= s->tramp_hit)
         return false;
     uint64_t frame[4];
-    if (proc_raw_read(p, regs.rsp, frame, sizeof frame) < 0)
+    if (proc_raw_read(p, regs.rsp + TEMPS, frame, sizeof frame) < 0)
         return false;
     regs.rdx = frame[0];
     regs.rcx = frame[1];

@@ -85,8 +85,9 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen);
  * check first, and traps (a hit, as the int3's) only when the check says so: calls the
  * debugger need not see never stop. emit writes the check's body for address at into out
  * (cap bytes) and returns its length: it starts with RAX, RCX, RDX and the flags saved at
- * [RSP+16], [RSP+8], [RSP] and [RSP+24] (the other registers hold the program's values; the
- * program's RSP is RSP+32), may use RAX, RCX, RDX and the flags but not the stack, and ends by
+ * [RSP+80], [RSP+72], [RSP+64] and [RSP+88] and 64 bytes of temporaries at [RSP] (the other
+ * registers hold the program's values; the program's RSP is RSP+96), may use RAX, RCX, RDX,
+ * the flags and the temporaries, but not push or pop, and ends by
  * jumping (rel32, the same length wherever it is put) to on_true (trap) or on_false (go on). A
  * load it makes may fault: the fault becomes a hit. emit NULL: back to an int3 site. Only
  * while every thread is stopped, not for an attached program. 0, or -1 with err (the site

@@ -258,6 +258,8 @@ int proc_site_add(gobp_process *p, uint64_t addr, char *err, size_t errlen)
     undo_covering_jump(p, addr);
     proc_site *s = site_find(p, addr, false);
     if (s && s->refs > 0) {
+        if (s->jump)
+            jump_undo(p, s);   /* a check decides for one breakpoint only: every hit traps now */
         s->refs++;
         return 0;
     }

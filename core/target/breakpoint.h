@@ -53,6 +53,8 @@ typedef struct gobp_breakpoint {
     int hit_op;                 /* hit_condition parsed (target_conditions.c): 0 none */
     uint64_t hit_n;
     bool condition_error_said;
+    bool fast_note_said;        /* the console was told the condition stays in the debugger */
+    bool fast_pending;          /* set while the program ran: its checks go in at the next stop */
     struct gobp_handler *handler; /* BP_HANDLER: the plugin and the call layout */
 } gobp_breakpoint;
 

@@ -857,8 +857,11 @@ int target_poll(gobp_target *t, gobp_stop *stop)
         int r = proc_poll(t->proc, &ev);
         if (r <= 0)
             return r;
-        if (translate_event(t, &ev, stop))
+        if (translate_event(t, &ev, stop)) {
+            if (!target_running(t))
+                target_fast_pending(t);
             return 1;
+        }
     }
 }
 
@@ -876,7 +879,10 @@ int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)
         int r = proc_wait(t->proc, &ev, timeout_ms);
         if (r <= 0)
             return r;
-        if (translate_event(t, &ev, stop))
+        if (translate_event(t, &ev, stop)) {
+            if (!target_running(t))
+                target_fast_pending(t);
             return 1;
+        }
     }
 }

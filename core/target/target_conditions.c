@@ -117,6 +117,7 @@ int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char 
     bp->hit_op = op;
     bp->hit_n = n;
     bp->condition_error_said = false;
+    target_fast_condition(t, bp);
     return 0;
 }
 

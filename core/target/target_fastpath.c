@@ -1,0 +1,132 @@
+/* The fast path of conditions: a breakpoint (line, function, handler) whose condition compiles
+ * to machine code and that is alone at its site gets a jump site: the program runs the
+ * condition itself and traps only when it holds (proc/jump.c, eval/eval_x86.c). What the
+ * compiler cannot take keeps the int3 and the debugger's evaluation, with a note. */
+#include "target_internal.h"
+#include "alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CFA_MARK 0x100000000000ULL   /* a CFA no variable is near: what is relative to it shows */
+
+typedef struct {
+    gobp_target *t;
+    const gobp_func *func;
+    uint64_t pc;
+    int64_t cfa_off;        /* CFA = RSP + cfa_off at pc */
+    const eval_expr *cond;
+} fast_scope;
+
+static const gobp_var *scope_var(const fast_scope *fs, const char *name)
+{
+    const gobp_var *vars;
+    int n = binary_func_vars(fs->t->bin, fs->func, fs->pc, &vars);
+    for (int i = n - 1; i >= 0; i--)
+        if (strcmp(vars[i].name, name) == 0)
+            return &vars[i];
+    return NULL;
+}
+
+static int fast_type_of(void *ctx, const char *name, gobp_type **type)
+{
+    const gobp_var *v = scope_var(ctx, name);
+    *type = v ? v->type : NULL;
+    return v ? 0 : -1;
+}
+
+/* The piece that holds the 8 bytes at off of the variable, as a register or a stack slot. */
+static int fast_locate(void *ctx, const char *name, uint64_t off, eval_x86_loc *out)
+{
+    const fast_scope *fs = ctx;
+    const gobp_var *v = scope_var(fs, name);
+    uint64_t regs[17] = { 0 };
+    gobp_location loc;
+    if (!v || binary_var_location(fs->t->bin, v, fs->pc, CFA_MARK, regs, &loc) < 0)
+        return -1;
+    int rc = -1;
+    uint64_t at = 0;
+    for (int i = 0; i < loc.npieces && !loc.deref; i++) {
+        const gobp_piece *p = &loc.pieces[i];
+        uint32_t size = loc.npieces == 1 ? (uint32_t)v->type->size : p->size;
+        if (off < at || off >= at + size) {
+            at += size;
+            continue;
+        }
+        if (p->kind == GOBP_PIECE_REG && off == at && p->reg <= 15) {
+            *out = (eval_x86_loc){ .in_reg = true, .reg = p->reg };
+            rc = 0;
+        } else if (p->kind == GOBP_PIECE_MEM && p->addr - CFA_MARK + 0x100000 < 0x200000) {
+            int64_t from_cfa = (int64_t)(p->addr - CFA_MARK) + (int64_t)(off - at);
+            *out = (eval_x86_loc){ .in_reg = false, .rsp_off = fs->cfa_off + from_cfa };
+            rc = 0;
+        }
+        break;
+    }
+    binary_location_free(&loc);
+    return rc;
+}
+
+static int emit_check(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_false, uint8_t *out, size_t cap)
+{
+    fast_scope *fs = ctx;
+    eval_x86_env env = { .ctx = fs, .type_of = fast_type_of, .locate = fast_locate };
+    char why[256];
+    return eval_compile_x86(fs->cond, &env, at, on_true, on_false, out, cap, why, sizeof why);
+}
+
+typedef struct { uint64_t lo, hi; bool hit; } branch_probe;
+
+static bool branch_into(void *ctx, const insn_step *in)
+{
+    branch_probe *b = ctx;
+    if ((in->op == INSN_OP_JMP || in->op == INSN_OP_JCC) && in->target > b->lo && in->target < b->hi)
+        b->hit = true;
+    return !b->hit;
+}
+
+/* Why the condition of bp cannot run in the program at addr; NULL when it does now. */
+static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t addr, char *why, size_t whylen)
+{
+    fast_scope fs = { .t = t, .func = binary_func_by_pc(t->bin, addr), .pc = addr, .cond = bp->condition_expr };
+    branch_probe probe = { .lo = addr, .hi = addr + 16 };
+    if (!fs.func || binary_cfa_offset(t->bin, addr, &fs.cfa_off) < 0)
+        return "no frame information at the breakpoint";
+    if (target_code_each(t, fs.func->lowpc, fs.func->highpc, 1u << 20, branch_into, &probe) < 0 || probe.hit)
+        return "code jumps into the instructions after the breakpoint";
+    eval_x86_env env = { .ctx = &fs, .type_of = fast_type_of, .locate = fast_locate };
+    uint8_t scratch[1024];
+    if (eval_compile_x86(fs.cond, &env, 0, 0, 0, scratch, sizeof scratch, why, whylen) < 0)
+        return why;
+    if (proc_site_set_check(t->proc, addr, emit_check, &fs, why, whylen) < 0)
+        return why;
+    return NULL;
+}
+
+void target_fast_condition(gobp_target *t, gobp_breakpoint *bp)
+{
+    bp->fast_pending = bp->condition_expr && target_running(t);   /* placed at the next stop */
+    for (int i = 0; i < bp->naddrs; i++) {
+        char why[256], err[1];
+        proc_site_set_check(t->proc, bp->addrs[i], NULL, NULL, err, sizeof err);   /* the old check */
+        if (!bp->condition_expr || bp->fast_pending)
+            continue;
+        const char *no = place_check(t, bp, bp->addrs[i], why, sizeof why);
+        if (no && !bp->fast_note_said) {
+            char text[600];
+            snprintf(text, sizeof text, "%s %d: the condition \"%s\" is evaluated by the debugger at each call (%s)\n",
+                     bp->kind == BP_HANDLER ? "handler" : "breakpoint", bp->id, bp->condition, no);
+            target_message(t, "console", text);
+            bp->fast_note_said = true;
+        }
+    }
+}
+
+void target_fast_pending(gobp_target *t)
+{
+    for (int i = 0; i < bp_table_count(t->bps); i++) {
+        gobp_breakpoint *bp = bp_table_get(t->bps, i);
+        if (bp->fast_pending)
+            target_fast_condition(t, bp);
+    }
+}
