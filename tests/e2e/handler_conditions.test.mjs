@@ -1,6 +1,9 @@
 // Handler breakpoints with a condition (issue 12, item 2): the plugin runs only on the calls
 // where the condition (a Go bool expression over the function's arguments, the breakpoint
-// condition language) holds. From the launch attribute handlerBreakpoints, the custom request
+// condition language) holds. A condition of integers, bools, pointers, len and comparisons
+// runs in the program itself (a jump site: no trap for the calls where it is false), counting
+// exactly once per call under 8 goroutines and through morestack; one the compiler does not
+// take (strings) stays in the debugger, said in the console. From the launch attribute handlerBreakpoints, the custom request
 // setHandlerBreakpoints and `gobp-dap run --condition`; a condition that does not fit the
 // function leaves the handler unverified with the reason. Program: tests/programs/handlers (mode concurrent: 2 goroutines call
 // main.tick(i) for i < 100, then tick(-1), the count plugin's sentinel), on every Go.
@@ -58,6 +61,39 @@ for (const tc of goToolchains()) {
         await s.ok('continue', { threadId: ev.body.threadId });
         await ends(s, m2);
         P.assertMessage(s, [/count: main\.tick 20 calls, hit 21(?![\d])/], 'the condition decides');
+      } finally { await s.close(); }
+    });
+
+    test('compiled conditions: exactly once under 8 goroutines × 125 000 calls and 2 000-deep recursion', T, async () => {
+      for (const [args, fn, cond, want, out] of [
+        [['concurrent', '8', '125000'], 'main.tick', 'i == 77 || i < 0', /count: main\.tick 8 calls, hit 9(?![\d])/, 'ticks 1000000 total 1000000'],
+        [['recursion', '2000'], 'main.depth', 'n >= 0 || n < 0', /count: main\.depth 2001 calls, hit 2002(?![\d])/, null],
+        [['recursion', '2000'], 'main.bigdepth', 'n == 1000 || n < 0', /count: main\.bigdepth 1 calls, hit 2(?![\d])/, null],
+      ]) {
+        const s = await startSession('stdio');
+        try {
+          const m = s.mark();
+          await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args, cwd: tmpDir(),
+            handlerBreakpoints: [{ ...P.handler(fn, 'count', 'sentinel=-1'), condition: cond }] }));
+          await s.waitEvent('terminated', { from: m, timeout: 170000 });
+          P.assertMessage(s, [want], `${fn} if ${cond}`);
+          if (out) assert.deepEqual(P.stdoutLines(s), [out]);
+          assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), `${cond} runs in the program`);
+        } finally { await s.close(); }
+      }
+    });
+
+    test('a condition the compiler does not take stays in the debugger, and says so', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['lookups', '5'], cwd: tmpDir(),
+          handlerBreakpoints: [{ ...P.handler('main.lookup', 'force', '1=global:io.EOF'), condition: 'key == "k3"' }] }));
+        await s.waitEvent('terminated', { from: m, timeout: 120000 });
+        P.assertMessage(s, [/handler \d+: the condition "key == \"k3\"" is evaluated by the debugger at each call/], 'the note');
+        const lines = P.stdoutLines(s);
+        assert.match(lines[2], /^lookup 3 "" "EOF" eof=true$/, lines.join('\n'));
+        assert.match(lines[1], /^lookup 2 "value-k2"/, lines.join('\n'));
       } finally { await s.close(); }
     });
 

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 type Point struct {
@@ -235,6 +236,8 @@ func main() {
 		wg.Wait()
 		fmt.Println("ticks", atomic.LoadInt64(&ticks), "total", atomic.LoadInt64(&total))
 		tick(-1)
+	case "badptr": // a pointer argument that is nil, then one that points nowhere
+		fmt.Println("visit", visit(&node{val: 1}), visit(nil), visit((*node)(unsafe.Pointer(uintptr(8)))), visit(&node{val: 42}))
 	case "exit":
 		fmt.Println("greet", greet("exit"))
 		os.Exit(argInt(2, 0))
@@ -243,4 +246,14 @@ func main() {
 		os.Exit(2)
 	}
 	os.Exit(0)
+}
+
+type node struct{ val int }
+
+//go:noinline
+func visit(p *node) int {
+	if uintptr(unsafe.Pointer(p)) < 4096 {
+		return -1
+	}
+	return p.val
 }

@@ -1,0 +1,45 @@
+// The fast path of conditions (issue 12): a breakpoint condition the compiler takes runs in the
+// program (a jump site), so the calls where it is false never trap. Reading memory there never
+// crashes the program: through a nil pointer, and through one that points nowhere (its load
+// faults in the program; the fault becomes a hit), the condition is an error handled as
+// without the fast path (the stop says why), and the program ends normally. Program:
+// tests/programs/handlers, mode badptr: visit(&node{1}), visit(nil), visit(0x8),
+// visit(&node{42}); on every Go.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSession, IS_DELVE } from './lib/client.mjs';
+import { goToolchains, buildProgram, tmpDir } from './lib/gobuild.mjs';
+import * as h from './lib/helpers.mjs';
+import * as P from './lib/plugins.mjs';
+
+const T = { timeout: 180000, skip: IS_DELVE && 'gobp-dap only' };
+
+for (const tc of goToolchains()) {
+  describe(`fast path go${tc.version}`, () => {
+    test('a condition through a nil and a wild pointer stops and says why; the program is unharmed', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const r = await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['badptr'], cwd: tmpDir() }),
+          { functionBreakpoints: [{ name: 'main.visit', condition: 'p.val == 42' }] });
+        assert.equal(r.fbps.breakpoints[0].verified, true);
+        const seen = [];
+        let ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+        for (let i = 0; i < 3; i++) {
+          const top = await h.topFrame(s, ev.body.threadId);
+          assert.equal(top.name, 'main.visit');
+          seen.push((await s.ok('evaluate', { expression: 'p', frameId: top.id, context: 'watch' })).result);
+          if (i === 2) break;
+          ev = await h.continueToStop(s, ev.body.threadId, 'breakpoint', 60000);
+        }
+        assert.match(seen[0], /nil/, 'the nil pointer: an error, a stop');
+        assert.match(seen[1], /0x8/, 'the pointer to nowhere: its load faulted in the program, a stop');
+        assert.match(seen[2], /val: 42/, 'the condition true');
+        P.assertMessage(s, [/breakpoint \d+: condition "p\.val == 42" cannot be evaluated/], 'the error is said');
+        assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition ran in the program');
+        await h.runToEnd(s, ev.body.threadId, 0);
+        assert.deepEqual(P.stdoutLines(s), ['visit 1 -1 -1 42']);
+      } finally { await s.close(); }
+    });
+  });
+}
