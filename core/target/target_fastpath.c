@@ -6,6 +6,7 @@
 #include "alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CFA_MARK 0x100000000000ULL   /* a CFA no variable is near: what is relative to it shows */
@@ -75,6 +76,48 @@ static int emit_check(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_fals
     return eval_compile_x86(fs->cond, &env, at, on_true, on_false, out, cap, why, sizeof why);
 }
 
+/* Whether len bytes of stack at sp hold a word in (lo, hi): a pc the program would resume at. */
+static bool stack_holds_pc(gobp_target *t, uint64_t sp, size_t len, uint64_t lo, uint64_t hi)
+{
+    if (len > 64 * 1024)
+        len = 64 * 1024;   /* a signal stack is 32 KiB */
+    uint64_t *words = xmalloc(len + 8);
+    while (len >= 8 && proc_read(t->proc, sp, words, len) < 0)
+        len /= 2;
+    bool found = false;
+    for (size_t i = 0; i < len / 8 && !found; i++)
+        found = words[i] > lo && words[i] < hi;
+    free(words);
+    return found;
+}
+
+/* A place the program would resume at inside (addr, addr+16), which a JMP written there would
+ * cut: the interrupted pc a goroutine stopped by async preemption keeps on its stack (above
+ * runtime.asyncPreempt's frame), and the one a thread in a signal handler keeps in the signal
+ * frame on its signal stack. Threads stopped there themselves are moved into the copy (proc).
+ * Conservative: any such word delays the jump to a later stop. */
+static bool resume_pc_inside(gobp_target *t, uint64_t addr)
+{
+    const gobp_goroutine *gs;
+    int n = target_goroutines(t, &gs);
+    for (int i = 0; i < n; i++)
+        if (!target_goroutine_thread(t, gs[i].goid) && gs[i].sched_sp &&
+            stack_holds_pc(t, gs[i].sched_sp, 1024, addr, addr + 16))
+            return true;
+    pid_t tids[256];
+    int nt = target_threads(t, tids, 256);
+    for (int i = 0; i < nt && i < 256; i++) {
+        uint64_t g_addr;
+        gobp_goroutine g;
+        struct user_regs_struct regs;
+        if (target_thread_g(t, tids[i], &g_addr, &g) == 0 && g.goid == 0 &&   /* on g0 or gsignal */
+            proc_get_regs(t->proc, tids[i], &regs) == 0 && regs.rsp >= g.stack_lo && regs.rsp < g.stack_hi &&
+            stack_holds_pc(t, regs.rsp, (size_t)(g.stack_hi - regs.rsp), addr, addr + 16))
+            return true;
+    }
+    return nt > 256;   /* more threads than looked at: later */
+}
+
 typedef struct { uint64_t lo, hi; bool hit; } branch_probe;
 
 static bool branch_into(void *ctx, const insn_step *in)
@@ -94,6 +137,10 @@ static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t add
         return "no frame information at the breakpoint";
     if (target_code_each(t, fs.func->lowpc, fs.func->highpc, 1u << 20, branch_into, &probe) < 0 || probe.hit)
         return "code jumps into the instructions after the breakpoint";
+    if (resume_pc_inside(t, addr)) {
+        bp->fast_pending = true;   /* a goroutine or signal handler would come back in there: next stop */
+        return NULL;
+    }
     eval_x86_env env = { .ctx = &fs, .type_of = fast_type_of, .locate = fast_locate };
     uint8_t scratch[1024];
     if (eval_compile_x86(fs.cond, &env, 0, 0, 0, scratch, sizeof scratch, why, whylen) < 0)
