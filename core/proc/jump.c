@@ -90,7 +90,7 @@ static int build_trampoline(gobp_process *p, proc_site *s, const uint8_t *orig, 
     /* the body first at a provisional place for its length, then again with the labels */
     uint8_t probe[TRAMP_MAX];
     int body = emit(ctx, at + used, at, at, probe, sizeof probe - 64);
-    if (body < 0 || used + (size_t)body + 2 * sizeof EPILOGUE + 1 + 16 + JMP_LEN > sizeof code) {
+    if (body < 0 || used + (size_t)body + 2 * sizeof EPILOGUE + 1 + sizeof s->jump_orig + JMP_LEN > sizeof code) {
         snprintf(err, errlen, "the condition's code does not fit a trampoline");
         return -1;
     }

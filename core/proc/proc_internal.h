@@ -36,7 +36,7 @@ typedef struct proc_site {
     /* a jump site (jump.c): a JMP to a trampoline instead of the int3 */
     bool jump;
     uint8_t jump_len;         /* the bytes the JMP covers (whole instructions) */
-    uint8_t jump_orig[16];    /* their original bytes */
+    uint8_t jump_orig[24];    /* their original bytes (up to 4 + one of 15) */
     uint64_t tramp, tramp_hit, tramp_pass, tramp_end;  /* the trampoline (never reused) */
     struct proc_site *next;
 } proc_site;
