@@ -37,6 +37,20 @@ for (const tc of goToolchains()) {
         assert.match(seen[2], /val: 42/, 'the condition true');
         P.assertMessage(s, [/breakpoint \d+: condition "p\.val == 42" cannot be evaluated/], 'the error is said');
         assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition ran in the program');
+        /* stepping from the jump site: by instruction (out through the copy), then by line */
+        const at = await h.topFrame(s, ev.body.threadId);
+        let m2 = s.mark();
+        await s.ok('next', { threadId: ev.body.threadId, granularity: 'instruction' });
+        await h.waitStopped(s, m2, 'step', 60000);
+        const after = await h.topFrame(s, ev.body.threadId);
+        assert.equal(after.name, 'main.visit');
+        assert.ok(BigInt(after.instructionPointerReference) > BigInt(at.instructionPointerReference), 'one step forward, in the program');
+        m2 = s.mark();
+        await s.ok('next', { threadId: ev.body.threadId });
+        await h.waitStopped(s, m2, 'step', 60000);
+        const line = await h.topFrame(s, ev.body.threadId);
+        assert.equal(line.name, 'main.visit');
+        assert.ok(line.line > at.line, `the next line (${at.line} -> ${line.line})`);
         await h.runToEnd(s, ev.body.threadId, 0);
         assert.deepEqual(P.stdoutLines(s), ['visit 1 -1 -1 42']);
       } finally { await s.close(); }
