@@ -24,8 +24,7 @@ static const gobp_global *scope_global(gobp_binary *bin, const gobp_func *func, 
     return binary_global(bin, name);
 }
 
-/* The variable called name at pc of func (the innermost when several are). */
-static const gobp_var *scope_var(gobp_binary *bin, const gobp_func *func, uint64_t pc, const char *name)
+const gobp_var *target_scope_var(gobp_binary *bin, const gobp_func *func, uint64_t pc, const char *name)
 {
     const gobp_var *vars;
     int n = func ? binary_func_vars(bin, func, pc, &vars) : 0;
@@ -42,7 +41,7 @@ static int frame_lookup(void *ctx, const char *name, gobp_value *out, char *err,
     const gobp_func *func = fr ? fr->func : NULL;
     if (target_returned_lookup(sc->t, sc, name, out) == 0)   /* results as returned (ABI) */
         return 0;
-    const gobp_var *v = scope_var(sc->t->bin, func, fr ? fr->lookup_pc : 0, name);
+    const gobp_var *v = target_scope_var(sc->t->bin, func, fr ? fr->lookup_pc : 0, name);
     if (v) {
         if (target_frame_var(sc->t, sc->goid, fr, v, out) == 0)
             return 0;
@@ -104,7 +103,7 @@ int target_evaluate(gobp_target *t, int64_t goid, const gobp_frame *fr, const ch
 static int static_lookup(void *ctx, const char *name, gobp_value *out, char *err, size_t errlen)
 {
     const target_static_scope *sc = ctx;
-    const gobp_var *v = scope_var(sc->bin, sc->func, sc->pc, name);
+    const gobp_var *v = target_scope_var(sc->bin, sc->func, sc->pc, name);
     const gobp_global *g = v ? NULL : scope_global(sc->bin, sc->func, name);
     if (!v && !g)
         return 1;

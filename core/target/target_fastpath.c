@@ -21,12 +21,7 @@ typedef struct {
 
 static const gobp_var *scope_var(const fast_scope *fs, const char *name)
 {
-    const gobp_var *vars;
-    int n = binary_func_vars(fs->t->bin, fs->func, fs->pc, &vars);
-    for (int i = n - 1; i >= 0; i--)
-        if (strcmp(vars[i].name, name) == 0)
-            return &vars[i];
-    return NULL;
+    return target_scope_var(fs->t->bin, fs->func, fs->pc, name);
 }
 
 static int fast_type_of(void *ctx, const char *name, gobp_type **type)

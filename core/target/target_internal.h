@@ -168,6 +168,8 @@ int target_encode(gobp_target *t, pid_t tid, const gobp_type *type, const eval_r
 /* The itab that makes a value of the concrete type (its name and runtime type address) an
  * iface_type; 0 when the program has none. */
 uint64_t target_itab(gobp_target *t, const gobp_type *iface_type, const char *concrete, uint64_t concrete_rtype);
+/* The variable called name at pc of func (the innermost when several are), NULL if none. */
+const gobp_var *target_scope_var(gobp_binary *bin, const gobp_func *func, uint64_t pc, const char *name);
 /* Calls a function for an expression evaluated in scope sc (eval_env.call; target_call.c). */
 typedef struct target_call target_call;
 int target_call_function(gobp_target *t, const target_scope *sc, const eval_callee *callee, const eval_result *args,
