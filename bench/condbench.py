@@ -9,13 +9,14 @@ sensitive to other load on the machine than wall time). Two modes:
       (`gobp-dap --port 0`), each pinned (taskset -c 0: adapter and program) and unpinned;
   condbench.py --compare HOTLOOP GOBP_DAP...   several binaries side by side (before/after),
       over stdio, pinned unless BENCH_PIN=0.
-Env: BENCH_COND_HITS (20000), BENCH_REPS (3), BENCH_COND ("i < 0"), BENCH_HIT_COND ("")."""
+Env: BENCH_COND_HITS (2000000: the condition runs in the program, README "Conditions that run in
+the program"), BENCH_REPS (3), BENCH_COND ("i < 0"), BENCH_HIT_COND ("")."""
 import os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dapbench import DAP, TIMEOUT  # noqa: E402
 
-N = int(os.environ.get("BENCH_COND_HITS", "20000"))
+N = int(os.environ.get("BENCH_COND_HITS", "2000000"))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 COND = os.environ.get("BENCH_COND", "i < 0")
 HIT_COND = os.environ.get("BENCH_HIT_COND", "")
@@ -89,7 +90,7 @@ def transports(gobp, hotloop):
                                                      "T(0) unpinned", "CPU pinned u+s"))
     for name, _ in TRANSPORTS:
         _, user, system = per[(name, True)]
-        print("    %-22s %10.1f %10.1f %11.1f ms %11.1f ms %8.1f + %4.1f us" % (
+        print("    %-22s %10.4f %10.4f %11.1f ms %11.1f ms %8.4f + %6.4f us" % (
             "gobp-dap over " + name, per[(name, True)][0] * 1e6, per[(name, False)][0] * 1e6,
             t0[(name, True)] * 1e3, t0[(name, False)] * 1e3, user * 1e6, system * 1e6))
     print("    %-22s %9.2fx %9.2fx" % ("tcp / stdio", per[("tcp", True)][0] / per[("stdio", True)][0],

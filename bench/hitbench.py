@@ -5,8 +5,9 @@ CPU (taskset -c 0: tracer and target) and unpinned:
   ptrace floor       bench/ptrace_floor on bench/floor_target: int3, GETREGS, SETREGS, CONT
   read+continue      gobp-dap run --handler main.hot=readarg.so (gobp_get_string of arg 0)
   forced return      gobp-dap run --handler main.hot=forceret.so (result 0, GOBP_RETURN)
-  never-true cond.   the same handler with --condition 'i < 0': the plugin never runs (the
-                     condition is evaluated at each hit: the cost the fast path of issue 12 removes)
+  never-true cond.   the same handler with --condition 'i < 0': the condition runs in the program
+                     (a jump site, README "Conditions that run in the program"), N=BENCH_FAST_CALLS
+                     calls against the program alone at the same N
   dlv                dlv dap, function breakpoint on main.hot with condition `i < 0`
 Per hit = ((T_traced(N) - T_traced(0)) - (T_alone(N) - T_alone(0))) / N: a run with 0 calls
 takes out the fixed cost (gobp-dap reading DWARF, dlv launching), the program's own run time
@@ -19,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dapbench import DAP, TIMEOUT  # noqa: E402
 
 N = int(os.environ.get("BENCH_HITS", "200000"))
+NFAST = int(os.environ.get("BENCH_FAST_CALLS", "20000000"))   # a condition that runs in the program: ns per call
 NDLV = int(os.environ.get("BENCH_DLV_HITS", "2000"))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 DLV_PINNED = os.environ.get("BENCH_DLV_PINNED", "1") != "0"
@@ -87,11 +89,13 @@ def dlv_run(dlv, prog, n, pin):
 
 
 def us(x):
-    return "%10.3f" % (x * 1e6) if x is not None else "%10s" % "-"
+    return ("%10.3f" if x is None or abs(x) >= 1e-7 else "%10.4f") % (x * 1e6) if x is not None else "%10s" % "-"
 
 
 def rat(a, b):
-    return "%9.2fx" % (a / b) if a is not None and b else "%10s" % "-"
+    if a is None or not b:
+        return "%10s" % "-"
+    return ("%9.2fx" if abs(a / b) >= 0.01 else "%9.5fx") % (a / b)
 
 
 def profile(gobp, hotloop, plugins):
@@ -148,15 +152,18 @@ def main():
          lambda n: "%d 0" % n),
         ("never", lambda n: [gobp, "run", "--handler", "main.hot=" + forceret, "--condition", "i < 0", "--",
                              hotloop, str(n)], go_sum),
+        ("alone_fast", lambda n: [hotloop, str(n)], go_sum),
     ]
+    calls = lambda name: NFAST if name in ("never", "alone_fast") else N  # noqa: E731
     runs = collections.defaultdict(list)   # (case, pinned, n) -> [seconds]
     for rep in range(REPS):
         for name, argv, expect in cases:
+            n_of = calls(name)
             for pinned in (True, False):
-                for n in (0, N):
+                for n in (0, n_of):
                     runs[(name, pinned, n)].append(timed((PIN if pinned else []) + argv(n), re.escape(expect(n))))
-            print("    run %d %-11s  T(N) pinned %8.3f s  unpinned %8.3f s" % (
-                rep + 1, name, runs[(name, True, N)][-1], runs[(name, False, N)][-1]), flush=True)
+            print("    run %d %-11s  T(%d) pinned %8.3f s  unpinned %8.3f s" % (
+                rep + 1, name, n_of, runs[(name, True, n_of)][-1], runs[(name, False, n_of)][-1]), flush=True)
         for pinned in ((True, False) if DLV_PINNED else (False,)):
             for n in (0, NDLV):
                 runs[("dlv", pinned, n)].append(dlv_run(dlv, hotloop, n, PIN if pinned else []))
@@ -173,8 +180,9 @@ def main():
     for pinned in (True, False):
         per[("alone", pinned)] = med[("alone", pinned, N)] / N  # upper bound: T(N) - T(0) is below the noise
         per[("floor", pinned)] = (span("floor", pinned, N) - span("floor_alone", pinned, N)) / N
-        for name in ("readarg", "forceret", "never"):
+        for name in ("readarg", "forceret"):
             per[(name, pinned)] = (span(name, pinned, N) - span("alone", pinned, N)) / N
+        per[("never", pinned)] = (span("never", pinned, NFAST) - span("alone_fast", pinned, NFAST)) / NFAST
         if pinned and not DLV_PINNED:
             per[("dlv", True)] = None
         else:
@@ -183,14 +191,14 @@ def main():
 
     rows = [("program alone (per call)", "alone"), ("ptrace floor", "floor"),
             ("gobp-dap read+continue", "readarg"), ("gobp-dap forced return", "forceret"),
-            ("gobp-dap never-true cond.", "never"),
+            ("gobp-dap never-true cond. (N=%d)" % NFAST, "never"),
             ("dlv dap, cond. bp (N=%d)" % NDLV, "dlv")]
-    print("\n    %-27s %10s %10s %10s %10s %10s" % ("us per hit (median)", "pinned", "unpinned", "/floor pin",
+    print("\n    %-36s %10s %10s %10s %10s %10s" % ("us per hit (median)", "pinned", "unpinned", "/floor pin",
                                                     "/floor unp", "/dlv unp"))
     for label, k in rows:
         p, u = per[(k, True)], per[(k, False)]
         fl = k != "alone"
-        print("    %-27s %s %s %s %s %s" % (label, us(p), us(u), rat(p if fl else None, per[("floor", True)]),
+        print("    %-36s %s %s %s %s %s" % (label, us(p), us(u), rat(p if fl else None, per[("floor", True)]),
                                              rat(u if fl else None, per[("floor", False)]),
                                              rat(u, per[("dlv", False)]) if k in ("readarg", "forceret", "never")
                                              else "%10s" % "-"))
