@@ -52,8 +52,9 @@ static int displaced_copy(gobp_process *p, const uint8_t *orig, size_t n, uint64
         insn_slot layout;
         if (insn_decode(orig + k, n - k, addr + k, &in, err, errlen) < 0)
             return -1;
-        if (in.kind != INSN_COPY) {
-            snprintf(err, errlen, "%s at 0x%llx is a branch or call: it cannot run from a copy", in.text,
+        if (in.kind != INSN_COPY || strncmp(in.text, "ret", 3) == 0 || strncmp(in.text, "jmp", 3) == 0 ||
+            strncmp(in.text, "int", 3) == 0 || strncmp(in.text, "ud", 2) == 0 || strncmp(in.text, "hlt", 3) == 0) {
+            snprintf(err, errlen, "%s at 0x%llx leaves or ends the code the jump would cover", in.text,
                      (unsigned long long)(addr + k));
             return -1;
         }

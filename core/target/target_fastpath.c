@@ -130,6 +130,8 @@ static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t add
     branch_probe probe = { .lo = addr, .hi = addr + 16 };
     if (!fs.func || binary_cfa_offset(t->bin, addr, &fs.cfa_off) < 0)
         return "no frame information at the breakpoint";
+    if (addr + 24 > fs.func->highpc)   /* the JMP and what it covers stay inside the function */
+        return "too close to the end of the function";
     if (target_code_each(t, fs.func->lowpc, fs.func->highpc, 1u << 20, branch_into, &probe) < 0 || probe.hit)
         return "code jumps into the instructions after the breakpoint";
     if (resume_pc_inside(t, addr)) {
