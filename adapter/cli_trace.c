@@ -55,7 +55,9 @@ static void trace_usage(FILE *out)
             "  -o, --output FILE     write the trace to FILE (default: stderr)\n"
             "  --pid PID             trace a running process; detach at the end (Ctrl-C or --duration)\n"
             "  --duration SECONDS    stop tracing after this long\n"
-            "  --no-summary          no summary at the end\n");
+            "  --no-summary          no summary at the end\n"
+            "  --no-fast-path        every call stops the program for the debugger (no records\n"
+            "                        written by the program itself)\n");
 }
 
 typedef struct {
@@ -171,6 +173,10 @@ static int run_trace(trace_args *a)
         target_end(t, a->pid == 0);
         return 2;
     }
+    uint64_t fast, slow;
+    if (target_trace_fast(t, &fast, &slow))
+        fprintf(stderr, "gobp-dap trace: %llu of %llu entry and return sites record calls in the program, without a stop\n",
+                (unsigned long long)fast, (unsigned long long)(fast + slow));
     target_set_interrupt(t, &interrupted);
     catch_signal(SIGINT);
     catch_signal(SIGTERM);
@@ -207,6 +213,7 @@ int cli_trace(int argc, char **argv)
         { "max-depth", required_argument, NULL, 'D' }, { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' }, { "pid", required_argument, NULL, 'p' },
         { "duration", required_argument, NULL, 'd' }, { "no-summary", no_argument, NULL, 'N' },
+        { "no-fast-path", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     trace_args a = { .format = "text", .summary = true };
@@ -233,6 +240,7 @@ int cli_trace(int argc, char **argv)
         case 'p': a.pid = (pid_t)atoi(optarg); break;
         case 'd': a.duration = atof(optarg); break;
         case 'N': a.summary = false; break;
+        case 'F': a.opts.no_fast_path = true; break;
         case 'h': trace_usage(stdout); return 0;
         default: trace_usage(stderr); goto out;
         }

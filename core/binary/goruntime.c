@@ -223,6 +223,13 @@ int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64
     return 0;
 }
 
+int goruntime_g_id_offsets(const gobp_goruntime *rt, int64_t *goid_off, int64_t *stack_hi_off)
+{
+    *goid_off = rt->goid.off;
+    *stack_hi_off = rt->stack_hi.off;
+    return rt->goid.off >= 0 && rt->stack_hi.off >= 0 ? 0 : -1;
+}
+
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base)
 {
     uint64_t g = 0;

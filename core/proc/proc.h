@@ -76,6 +76,12 @@ void proc_read_many(void *ctx, gobp_mem_req *reqs, size_t n);
  * arena grows by injecting mmap in it). 0 on failure (sentence in err). */
 uint64_t proc_alloc(gobp_process *p, pid_t tid, size_t size, char *err, size_t errlen);
 
+/* Memory shared between the debugger and the program: a memfd the program creates (injected
+ * calls in the stopped thread tid) and maps read-write, mapped here too; a forked child does
+ * not inherit it, and no descriptor is left open in the program. Returns the debugger's view
+ * (munmap(size) it) and the program's address in *remote; NULL with err. */
+void *proc_map_shared(gobp_process *p, pid_t tid, size_t size, uint64_t *remote, char *err, size_t errlen);
+
 /* ---- sites: physical int3 breakpoints, reference counted ---- */
 /* Installs (or references) an int3 at addr and prepares its XOL slot (the displaced
  * instruction is decoded with Capstone; RIP-relative operands and relative branches/calls are
@@ -186,5 +192,7 @@ int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms);
 /* The flag a signal handler of the front end sets (Ctrl-C, a timer): the blocking proc_wait
  * also ends with 0 when the signal came between two waitpid calls (a busy program, forks). */
 void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag);
+/* Whether that flag is set, or the program is gone: a wait would return at once. */
+bool proc_wait_ends(const gobp_process *p);
 
 #endif

@@ -598,6 +598,11 @@ void proc_set_interrupt(gobp_process *p, volatile sig_atomic_t *flag)
     p->interrupt = flag;
 }
 
+bool proc_wait_ends(const gobp_process *p)
+{
+    return p->exited || (p->interrupt && *p->interrupt);
+}
+
 int proc_wait(gobp_process *p, gobp_event *ev, int timeout_ms)
 {
     if (timeout_ms < 0)

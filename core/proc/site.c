@@ -5,6 +5,7 @@
 #include "proc_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,42 @@ uint64_t proc_alloc(gobp_process *p, pid_t tid, size_t size, char *err, size_t e
     uint64_t at = p->data + p->data_used;
     p->data_used += size;
     return at;
+}
+
+void *proc_map_shared(gobp_process *p, pid_t tid, size_t size, uint64_t *remote, char *err, size_t errlen)
+{
+    static const char name[] = "gobp-trace";
+    uint64_t at = proc_alloc(p, tid, sizeof name, err, errlen), fd = (uint64_t)-1, addr = 0, ignored;
+    if (!at || proc_write(p, at, name, sizeof name) < 0)
+        return snprintf(err, errlen, "cannot write into process %d", p->pid), NULL;
+    const uint64_t create[7] = {319 /* memfd_create */, at, 1 /* MFD_CLOEXEC */};
+    if (inject_syscall(p, tid, create, &fd) < 0 || fd > (uint64_t)-4096) {
+        snprintf(err, errlen, "memfd_create failed in process %d", p->pid);
+        return NULL;
+    }
+    const uint64_t trunc[7] = {77 /* ftruncate */, fd, size};
+    const uint64_t map[7] = {9 /* mmap */, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0};
+    void *local = MAP_FAILED;
+    if (inject_syscall(p, tid, trunc, &ignored) == 0 && ignored == 0 &&
+        inject_syscall(p, tid, map, &addr) == 0 && addr <= (uint64_t)-4096) {
+        const uint64_t nofork[7] = {28 /* madvise */, addr, size, MADV_DONTFORK};
+        inject_syscall(p, tid, nofork, &ignored);   /* a forked child never writes into it */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", p->pid, (int)fd);
+        int lfd = open(path, O_RDWR | O_CLOEXEC);
+        if (lfd >= 0) {
+            local = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+            close(lfd);
+        }
+    }
+    const uint64_t closefd[7] = {3 /* close */, fd};
+    inject_syscall(p, tid, closefd, &ignored);   /* the mappings keep the memory */
+    if (local == MAP_FAILED) {
+        snprintf(err, errlen, "cannot share memory with process %d", p->pid);
+        return NULL;
+    }
+    *remote = addr;
+    return local;
 }
 
 /* ---- adding and removing sites ---- */

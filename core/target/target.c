@@ -858,6 +858,7 @@ int target_poll(gobp_target *t, gobp_stop *stop)
         if (r <= 0)
             return r;
         if (translate_event(t, &ev, stop)) {
+            target_trace_drain(t);   /* the calls before the stop come before it */
             if (!target_running(t))
                 target_fast_pending(t);
             return 1;
@@ -870,16 +871,29 @@ void target_set_interrupt(gobp_target *t, volatile sig_atomic_t *flag)
     proc_set_interrupt(t->proc, flag);
 }
 
+enum { TRACE_READ_MS = 5 };
+
 int target_wait(gobp_target *t, gobp_stop *stop, int timeout_ms)
 {
     gobp_event ev;
     if (take_kept_stop(t, stop))
         return 1;
+    uint64_t fast, slow;
     for (;;) {
-        int r = proc_wait(t->proc, &ev, timeout_ms);
+        /* a trace that records in the program is read every few ms meanwhile */
+        bool reading = target_trace_fast(t, &fast, &slow) && (timeout_ms < 0 || timeout_ms > TRACE_READ_MS);
+        int r = proc_wait(t->proc, &ev, reading ? TRACE_READ_MS : timeout_ms);
+        if (r == 0 && reading) {
+            target_trace_drain(t);
+            if (timeout_ms > 0)
+                timeout_ms -= TRACE_READ_MS;
+            if (!proc_wait_ends(t->proc) && timeout_ms != 0)
+                continue;
+        }
         if (r <= 0)
             return r;
         if (translate_event(t, &ev, stop)) {
+            target_trace_drain(t);   /* the calls before the stop come before it */
             if (!target_running(t))
                 target_fast_pending(t);
             return 1;

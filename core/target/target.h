@@ -134,6 +134,14 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
  * other functions into the same sinks). */
 void target_trace_stop(gobp_target *t);
 bool target_tracing(gobp_target *t);
+/* Started while the program was stopped, a trace puts its sites where it can on jump sites
+ * that write records into a ring in the program's memory (trace/trace_fast.c): those calls
+ * never stop it. The records reach the sinks when this reads them: call it every few
+ * milliseconds while the program runs (target_wait does), and the hits read them first. */
+void target_trace_drain(gobp_target *t);
+/* Whether the trace runs so; how many entry and return sites record in the program, and how
+ * many trap. */
+bool target_trace_fast(gobp_target *t, uint64_t *fast_sites, uint64_t *slow_sites);
 
 /* ---- run control ---- */
 /* STOP_EXEC is no stop: the program exec'd (syscall.Exec) and its new image runs on without

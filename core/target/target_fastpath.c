@@ -123,28 +123,37 @@ static bool branch_into(void *ctx, const insn_step *in)
     return !b->hit;
 }
 
+int target_jump_place(gobp_target *t, const gobp_func *func, uint64_t addr, int span, gobp_check_emit_fn emit,
+                      void *ctx, char *why, size_t whylen)
+{
+    branch_probe probe = { .lo = addr, .hi = addr + (span ? (uint64_t)span : 16) };
+    if (addr + (span ? (uint64_t)span : 24) > func->highpc) {   /* the JMP and what it covers stay inside */
+        snprintf(why, whylen, "too close to the end of the function");
+        return -1;
+    }
+    if (target_code_each(t, func->lowpc, func->highpc, 1u << 20, branch_into, &probe) < 0 || probe.hit) {
+        snprintf(why, whylen, "code jumps into the instructions after the breakpoint");
+        return -1;
+    }
+    if (resume_pc_inside(t, addr))
+        return 1;   /* a goroutine or signal handler would come back in there */
+    return proc_site_set_check(t->proc, addr, emit, ctx, why, whylen) < 0 ? -1 : 0;
+}
+
 /* Why the condition of bp cannot run in the program at addr; NULL when it does now. */
 static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t addr, char *why, size_t whylen)
 {
     fast_scope fs = { .t = t, .func = binary_func_by_pc(t->bin, addr), .pc = addr, .cond = bp->condition_expr };
-    branch_probe probe = { .lo = addr, .hi = addr + 16 };
     if (!fs.func || binary_cfa_offset(t->bin, addr, &fs.cfa_off) < 0)
         return "no frame information at the breakpoint";
-    if (addr + 24 > fs.func->highpc)   /* the JMP and what it covers stay inside the function */
-        return "too close to the end of the function";
-    if (target_code_each(t, fs.func->lowpc, fs.func->highpc, 1u << 20, branch_into, &probe) < 0 || probe.hit)
-        return "code jumps into the instructions after the breakpoint";
-    if (resume_pc_inside(t, addr)) {
-        bp->fast_pending = true;   /* a goroutine or signal handler would come back in there: next stop */
-        return NULL;
-    }
     eval_x86_env env = { .ctx = &fs, .type_of = fast_type_of, .locate = fast_locate };
     uint8_t scratch[1024];
     if (eval_compile_x86(fs.cond, &env, 0, 0, 0, scratch, sizeof scratch, why, whylen) < 0)
         return why;
-    if (proc_site_set_check(t->proc, addr, emit_check, &fs, why, whylen) < 0)
-        return why;
-    return NULL;
+    int placed = target_jump_place(t, fs.func, addr, 0, emit_check, &fs, why, whylen);
+    if (placed == 1)
+        bp->fast_pending = true;   /* then at the next stop */
+    return placed < 0 ? why : NULL;
 }
 
 void target_fast_condition(gobp_target *t, gobp_breakpoint *bp)

@@ -113,6 +113,12 @@ int target_code_each(gobp_target *t, uint64_t lo, uint64_t hi, size_t max_len,
                      bool (*fn)(void *ctx, const insn_step *in), void *ctx);
 /* The thread of goroutine goid, or of OS thread -goid (before the runtime runs); 0 for none. */
 pid_t target_goid_thread(gobp_target *t, int64_t goid);
+/* Makes the site at addr in func (one of ours, alone there) a jump site whose check emit
+ * writes (proc_site_set_check), when no code jumps into the bytes it covers (span of them; 0:
+ * up to 24, as decoded) and no goroutine or signal handler would resume inside them
+ * (target_fastpath.c). 0 placed; 1 not now (try at a later stop); -1 with why. */
+int target_jump_place(gobp_target *t, const gobp_func *func, uint64_t addr, int span, gobp_check_emit_fn emit,
+                      void *ctx, char *why, size_t whylen);
 /* The RET instructions of f (undecodable bytes skipped), malloc'd into *rets (free it);
  * returns the count (target_lookup.c). Tracing and exit breakpoints stop there. */
 int target_func_rets(gobp_target *t, const gobp_func *f, uint64_t **rets);

@@ -54,6 +54,7 @@ typedef struct {
     int64_t goroutine;      /* only this goroutine (0: all) */
     uint64_t sample;        /* one call in N (per function; 0/1: all) */
     uint64_t max_calls;     /* stop recording after N calls (0: no limit) */
+    bool no_fast_path;      /* every call traps to the debugger (no records in the program) */
 } gobp_trace_opts;
 
 /* ---- selection ---- */

@@ -11,59 +11,12 @@
 #include "proc/insn.h"
 #include "target/target_internal.h"
 #include "trace.h"
+#include "tracer_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct {
-    const gobp_func *func;
-    call_layout layout;
-    uint64_t seen;
-} trace_fn;
-
-typedef struct {
-    gobp_trace_record rec;
-    uint64_t depth_key;                 /* frame_key of the call: larger is deeper */
-    int fn;
-} open_call;
-
-typedef struct g_state {
-    int64_t goid;
-    open_call *calls;
-    int n, cap;
-    bool panicking;
-    uint64_t panic_depth;
-    struct g_state *next;
-} g_state;
-
-enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_GOEXIT_CALL, SITE_PANIC, SITE_DEFERRETURN, SITE_COPY };
-typedef struct { breaklet bl; int fn; int kind; bool armed; } trace_site;   /* bl.owner: itself */
-
-/* What the tracer knows of a g: read at its first hit, until it exits or its stack moves. */
-typedef struct goid_entry { uint64_t g_addr; int64_t goid; uint64_t stack_hi; struct goid_entry *next; } goid_entry;
-
-#define G_BUCKETS 1024
-
-typedef struct gobp_tracer gobp_tracer;
-struct gobp_tracer {
-    trace_fn *fns;
-    int nfns;
-    trace_site **sites;                 /* every site (breaklets in the target's hit map) */
-    size_t nsites, sites_cap;
-    g_state *g[G_BUCKETS];
-    goid_entry *goids[G_BUCKETS];       /* g address -> goroutine id and stack.hi */
-    int npanicking;                     /* goroutines with open calls in a panic */
-    trace_site *deferreturn;            /* armed only while a traced call is in a panic */
-    gobp_trace_opts opts;
-    gobp_trace_sink *sinks;
-    int nsinks;
-    gobp_trace_summary *summary;
-    uint64_t next_id, recorded;
-    struct timespec t0;
-    gobp_format_opts fmt;
-};
 
 const char *trace_end_name(gobp_trace_end end)
 {
@@ -71,7 +24,7 @@ const char *trace_end_name(gobp_trace_end end)
     return end <= TRACE_END_UNFINISHED ? names[end] : "?";
 }
 
-static uint64_t now_ns(const gobp_tracer *tr)
+uint64_t tracer_now_ns(const gobp_tracer *tr)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -80,7 +33,7 @@ static uint64_t now_ns(const gobp_tracer *tr)
 
 /* ---- sites: breaklets in the target's hit map ---- */
 
-static int site_arm(gobp_target *t, trace_site *s)
+int tracer_site_arm(gobp_target *t, trace_site *s)
 {
     char err[200];
     if (s->armed)
@@ -92,7 +45,7 @@ static int site_arm(gobp_target *t, trace_site *s)
     return 0;
 }
 
-static void site_disarm(gobp_target *t, trace_site *s)
+void tracer_site_disarm(gobp_target *t, trace_site *s)
 {
     if (!s->armed)
         return;
@@ -103,7 +56,7 @@ static void site_disarm(gobp_target *t, trace_site *s)
 
 /* A site of kind at addr for function fn (-1: a runtime hook), armed unless asked not to. An
  * address already traced keeps its first site. NULL when it cannot be placed. */
-static trace_site *site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind, bool arm)
+trace_site *tracer_site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind, bool arm)
 {
     breaklet *old = hitmap_find(t->hits, addr, BREAKLET_TRACE);
     if (old)
@@ -112,7 +65,8 @@ static trace_site *site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int 
     s->bl = (breaklet){ .addr = addr, .kind = BREAKLET_TRACE, .on_hit = trace_site_hit, .owner = s };
     s->fn = fn;
     s->kind = kind;
-    if (arm && site_arm(t, s) < 0) {
+    s->number = (uint32_t)tr->nsites;
+    if (arm && tracer_site_arm(t, s) < 0) {
         free(s);
         return NULL;
     }
@@ -198,6 +152,8 @@ static void values_free(gobp_trace_value *v, int n)
 static void call_finish(gobp_tracer *tr, g_state *g, gobp_trace_end end, uint64_t now)
 {
     open_call *oc = &g->calls[g->n - 1];
+    if (now < oc->rec.start_ns)
+        now = oc->rec.start_ns;   /* a record's clock and the debugger's may differ by a tick */
     oc->rec.end_ns = now;
     oc->rec.end = end;
     if (g->n > 1)
@@ -225,13 +181,6 @@ static void close_unwound(gobp_tracer *tr, g_state *g, uint64_t depth_key, bool 
 
 /* ---- values ---- */
 
-typedef struct {
-    gobp_target *t;
-    uint64_t stack_hi;                  /* of the hit's goroutine (frame keys) */
-    struct user_regs_struct regs;
-    struct user_fpregs_struct fp;
-    bool fp_loaded;
-} hit_regs;
 
 static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, const abi_value *a, gobp_type *type,
                               uint64_t stack_base)
@@ -242,7 +191,7 @@ static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, con
     if (abi_value_read(a, type, &hr->regs, hr->fp_loaded ? (unsigned char *)hr->fp.xmm_space : NULL, t->proc,
                        stack_base, &v) < 0)
         return xstrdup("<unreadable>");
-    gobp_memview mv = target_memview(t);
+    gobp_memview mv = hr->mem ? *hr->mem : target_memview(t);
     char *text = value_format(&mv, &v, &tr->fmt);
     value_free(&v);
     return text ? text : xstrdup("?");
@@ -260,7 +209,7 @@ static void load_fp(gobp_target *t, hit_regs *hr, pid_t tid, const abi_value *va
 static void trace_entry(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit_regs *hr, int64_t goid)
 {
     trace_fn *f = &tr->fns[fi];
-    uint64_t now = now_ns(tr), depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);   /* at entry CFA = RSP+8 */
+    uint64_t now = hr->now, depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);   /* at entry CFA = RSP+8 */
     g_state *g = gstate(tr, goid, true);
     close_unwound(tr, g, depth_key, true, now);
     f->seen++;
@@ -304,7 +253,7 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
     g_state *g = gstate(tr, goid, false);
     if (!g)
         return;
-    uint64_t now = now_ns(tr), depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);  /* at RET as at entry */
+    uint64_t now = hr->now, depth_key = frame_key(hr->stack_hi, hr->regs.rsp + 8);  /* at RET as at entry */
     close_unwound(tr, g, depth_key, false, now);
     open_call *top = g->n ? &g->calls[g->n - 1] : NULL;
     if (top && top->depth_key == depth_key && top->fn == fi) {
@@ -331,7 +280,7 @@ static void trace_return(gobp_target *t, gobp_tracer *tr, pid_t tid, int fi, hit
 static void panic_start(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t key)
 {
     if (!g->panicking && tr->npanicking++ == 0 && tr->deferreturn)
-        site_arm(t, tr->deferreturn);
+        tracer_site_arm(t, tr->deferreturn);
     g->panicking = true;
     g->panic_depth = key;
 }
@@ -339,7 +288,7 @@ static void panic_start(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t ke
 static void panic_end(gobp_target *t, gobp_tracer *tr, g_state *g)
 {
     if (g->panicking && --tr->npanicking == 0 && tr->deferreturn)
-        site_disarm(t, tr->deferreturn);
+        tracer_site_disarm(t, tr->deferreturn);
     g->panicking = false;
 }
 
@@ -348,14 +297,14 @@ static void panic_end(gobp_target *t, gobp_tracer *tr, g_state *g)
 static void recovered(gobp_target *t, gobp_tracer *tr, g_state *g, uint64_t key)
 {
     bool closed = g->n && g->calls[g->n - 1].depth_key >= key;
-    close_unwound(tr, g, key, true, now_ns(tr));
+    close_unwound(tr, g, key, true, tracer_now_ns(tr));
     if (closed)
         panic_end(t, tr, g);
 }
 
 static void goexit_close(gobp_tracer *tr, g_state *g)
 {
-    uint64_t now = now_ns(tr);
+    uint64_t now = tracer_now_ns(tr);
     while (g->n)
         call_finish(tr, g, TRACE_END_GOEXIT, now);
 }
@@ -364,6 +313,8 @@ static void goexit_close(gobp_tracer *tr, g_state *g)
  * gp's stack.hi (gp does not run until the copy is done; its next hit reads the new one). */
 static bool runtime_hook(gobp_target *t, gobp_tracer *tr, const trace_site *site, hit_regs *hr)
 {
+    if (site->kind == SITE_EXIT)             /* the records were read while its memory is there */
+        return true;
     if (site->kind == SITE_COPY) {           /* runs on the system stack: R14 is g0, RAX is gp */
         goid_forget(tr, hr->regs.rax);
         return true;
@@ -376,14 +327,13 @@ static bool runtime_hook(gobp_target *t, gobp_tracer *tr, const trace_site *site
         goexit_close(tr, g);
         gstate_drop(tr, g);
         if (tr->npanicking == 0 && tr->deferreturn)
-            site_disarm(t, tr->deferreturn);
+            tracer_site_disarm(t, tr->deferreturn);
     }
     goid_forget(tr, hr->regs.r14);
     return true;
 }
 
-/* A traced function's entry or RET, a panic, a recovery, a Goexit of goroutine goid. */
-static void goroutine_event(gobp_target *t, gobp_tracer *tr, pid_t tid, const trace_site *site, hit_regs *hr,
+void tracer_goroutine_event(gobp_target *t, gobp_tracer *tr, pid_t tid, const trace_site *site, hit_regs *hr,
                             int64_t goid)
 {
     g_state *g;
@@ -415,12 +365,20 @@ hit_verdict trace_site_hit(gobp_target *t, target_hit *h, breaklet *b)
     gobp_tracer *tr = t->tracer;
     const trace_site site = *(trace_site *)b->owner;   /* a hit may disarm it */
     hit_regs hr = { .t = t };
-    int64_t goid;
-    if (!tr || proc_get_regs(t->proc, h->tid, &hr.regs) < 0 || runtime_hook(t, tr, &site, &hr) ||
-        goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
+    int64_t goid = 0;
+    if (!tr || proc_get_regs(t->proc, h->tid, &hr.regs) < 0)
+        return HIT_NEXT;
+    if (tr->fast) {   /* the records written before this hit come first */
+        if (site.kind == SITE_COPY || site.kind == SITE_EXIT || goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
+            goid = 0;
+        trace_fast_drain(t, tr, goid);
+    }
+    hr.now = tracer_now_ns(tr);
+    hr.regs.rsp += (uint64_t)site.sp_adjust;   /* before an epilogue: as at the RET */
+    if (runtime_hook(t, tr, &site, &hr) || goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
         return HIT_NEXT;
     if (!tr->opts.goroutine || goid == tr->opts.goroutine)
-        goroutine_event(t, tr, h->tid, &site, &hr, goid);
+        tracer_goroutine_event(t, tr, h->tid, &site, &hr, goid);
     return HIT_NEXT;
 }
 
@@ -456,13 +414,13 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         f->func = fs[i];
         uint64_t *rets;
         int nrets = target_func_rets(t, fs[i], &rets);
-        if (!site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY, true)) {
+        if (!tracer_site_add(t, tr, fs[i]->entry_pc, tr->nfns, SITE_ENTRY, true)) {
             free(rets);
             failed++;
             continue;
         }
         for (int k = 0; k < nrets; k++)
-            site_add(t, tr, rets[k], tr->nfns, SITE_RET, true);
+            tracer_site_add(t, tr, rets[k], tr->nfns, SITE_RET, true);
         free(rets);
         call_layout_init(t->bin, fs[i], &f->layout);
         tr->nfns++;
@@ -474,16 +432,37 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
         const gobp_func *f = binary_func_by_name(t->bin, hooks[i].name);
         if (f)
-            site_add(t, tr, f->entry_pc, -1, hooks[i].kind, true);
+            tracer_site_add(t, tr, f->entry_pc, -1, hooks[i].kind, true);
     }
+    uint64_t exit_pc = binary_symbol_addr(t->bin, "runtime.exit.abi0");
+    if (!exit_pc)
+        exit_pc = binary_symbol_addr(t->bin, "runtime.exit");
+    if (exit_pc && !opts->no_fast_path)   /* the last records are read before the program is gone */
+        tracer_site_add(t, tr, exit_pc, -1, SITE_EXIT, true);
     const gobp_func *dr = binary_func_by_name(t->bin, "runtime.deferreturn");
-    tr->deferreturn = dr ? site_add(t, tr, dr->entry_pc, -1, SITE_DEFERRETURN, false) : NULL;
+    tr->deferreturn = dr ? tracer_site_add(t, tr, dr->entry_pc, -1, SITE_DEFERRETURN, false) : NULL;
     if (tr->nfns == 0) {
         snprintf(err, errlen, "could not place a trace site on any of the %d functions", n);
         target_trace_stop(t);
         return -1;
     }
+    if (!opts->no_fast_path)
+        trace_fast_start(t, tr);
     return tr->nfns;
+}
+
+void target_trace_drain(gobp_target *t)
+{
+    if (t->tracer)
+        trace_fast_drain(t, t->tracer, 0);
+}
+
+bool target_trace_fast(gobp_target *t, uint64_t *fast_sites, uint64_t *slow_sites)
+{
+    gobp_tracer *tr = t->tracer;
+    *fast_sites = tr ? tr->fast_sites : 0;
+    *slow_sites = tr ? tr->slow_sites : 0;
+    return tr && tr->fast;
 }
 
 bool target_tracing(gobp_target *t)
@@ -496,7 +475,8 @@ void target_trace_stop(gobp_target *t)
     gobp_tracer *tr = t->tracer;
     if (!tr)
         return;
-    uint64_t now = now_ns(tr);
+    trace_fast_drain(t, tr, -1);
+    uint64_t now = tracer_now_ns(tr);
     for (int b = 0; b < G_BUCKETS; b++) {
         while (tr->g[b]) {
             g_state *g = tr->g[b];
@@ -507,7 +487,7 @@ void target_trace_stop(gobp_target *t)
     }
     for (size_t i = 0; i < tr->nsites; i++) {
         if (t->proc)
-            site_disarm(t, tr->sites[i]);
+            tracer_site_disarm(t, tr->sites[i]);
         else
             hitmap_remove(t->hits, &tr->sites[i]->bl);
         free(tr->sites[i]);
@@ -521,6 +501,7 @@ void target_trace_stop(gobp_target *t)
     for (int i = 0; i < tr->nfns; i++) {
         call_layout_free(&tr->fns[i].layout);
     }
+    trace_fast_stop(tr);
     free(tr->fns);
     free(tr->sites);
     free(tr);
