@@ -191,6 +191,15 @@ int session_trace_apply(session *s)
         else
             snprintf(text, sizeof text, "trace: tracing %d function%s\n", n, n == 1 ? "" : "s");
     }
+    session_trace_reading(s);
+    uint64_t fast, slow;
+    if (n > 0 && target_trace_fast(s->target, &fast, &slow)) {
+        char note[200];
+        snprintf(note, sizeof note, "trace: %llu of %llu entry and return sites record calls in the program, without a stop\n",
+                 (unsigned long long)fast, (unsigned long long)(fast + slow));
+        session_output(s, "console", text);
+        snprintf(text, sizeof text, "%s", note);
+    }
     if (n != 0)
         session_output(s, n < 0 ? "stderr" : "console", text);
     for (int i = 0; i < nexact; i++)
@@ -212,10 +221,31 @@ void session_trace_configure(session *s, trace_config *cfg)
     session_trace_apply(s);
 }
 
+static void on_trace_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    session *s = w->data;
+    if (s->target)
+        target_trace_drain(s->target);
+}
+
+void session_trace_reading(session *s)
+{
+    uint64_t fast, slow;
+    bool reading = s->target && target_trace_fast(s->target, &fast, &slow);
+    if (reading && !ev_is_active(&s->trace_timer)) {
+        ev_timer_init(&s->trace_timer, on_trace_timer, 0.005, 0.005);
+        s->trace_timer.data = s;
+        ev_timer_start(s->loop, &s->trace_timer);
+    } else if (!reading && ev_is_active(&s->trace_timer)) {
+        ev_timer_stop(s->loop, &s->trace_timer);
+    }
+}
+
 void session_trace_finish(session *s)
 {
     if (s->target)
         target_trace_stop(s->target);
+    session_trace_reading(s);
     if (!s->ntrace_sinks)
         return;
     for (int i = 0; i < s->ntrace_sinks; i++) {

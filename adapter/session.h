@@ -56,6 +56,7 @@ typedef struct session {
     gobp_trace_sink trace_sinks[2];
     int ntrace_sinks;
     FILE *trace_file;
+    ev_timer trace_timer;       /* reads the records of a trace without stops */
     gobp_trace_summary *trace_summary;
     handle_table handles;
     const gobp_func **step_in_targets;  /* the last stepInTargets answer: targetId i+1 is entry i */
@@ -132,6 +133,8 @@ int session_trace_apply(session *s);
  * setTracepoints. The two sets are independent: each request replaces only its own. */
 void session_set_tracepoints(session *s, const char **names, int n, bool from_breakpoints);
 void session_trace_finish(session *s);
+/* Reads a trace's records every 5 ms while it records in the program; stops when it does not. */
+void session_trace_reading(session *s);
 
 /* Exception filters (req_breakpoints.c): advertised by initialize. */
 typedef struct {

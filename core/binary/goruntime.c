@@ -15,7 +15,7 @@ struct gobp_goruntime {
     uint64_t allgs_addr;
     uint64_t g_span;                     /* bytes of a g we read at once */
     field_loc goid, status, waitreason, sched_pc, sched_sp, sched_bp, syscallpc, syscallsp,
-              stack_lo, stack_hi, startpc, gopc, labels, m;
+              stack_lo, stack_hi, stackguard0, startpc, gopc, labels, m;
     field_loc m_procid, m_g0, m_curg;
     uint64_t m_span;
     uint64_t wait_strings_addr;          /* runtime.waitReasonStrings ([N]string) */
@@ -94,6 +94,7 @@ gobp_goruntime *goruntime_new(gobp_binary *bin, char *err, size_t errlen)
     if (field_path(g, "syscallpc", &rt->syscallpc) < 0) rt->syscallpc = none;
     if (field_path(g, "syscallsp", &rt->syscallsp) < 0) rt->syscallsp = none;
     if (field_path(g, "startpc", &rt->startpc) < 0) rt->startpc = none;
+    if (field_path(g, "stackguard0", &rt->stackguard0) < 0) rt->stackguard0 = none;
     if (field_path(g, "gopc", &rt->gopc) < 0) rt->gopc = none;
     if (field_path(g, "labels", &rt->labels) < 0) rt->labels = none;
     if (field_path(m, "g0", &rt->m_g0) < 0) rt->m_g0 = none;
@@ -223,11 +224,12 @@ int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64
     return 0;
 }
 
-int goruntime_g_id_offsets(const gobp_goruntime *rt, int64_t *goid_off, int64_t *stack_hi_off)
+int goruntime_g_offsets(const gobp_goruntime *rt, int64_t *goid_off, int64_t *stack_hi_off, int64_t *stackguard0_off)
 {
     *goid_off = rt->goid.off;
     *stack_hi_off = rt->stack_hi.off;
-    return rt->goid.off >= 0 && rt->stack_hi.off >= 0 ? 0 : -1;
+    *stackguard0_off = rt->stackguard0.off;
+    return rt->goid.off >= 0 && rt->stack_hi.off >= 0 && rt->stackguard0.off >= 0 ? 0 : -1;
 }
 
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base)

@@ -45,8 +45,12 @@ int goruntime_read_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint6
  * handler and trace hits). 0 ok. */
 int goruntime_g_ids(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t g_addr,
                     int64_t *goid, uint64_t *stack_hi);
-/* Where goid and stack.hi sit in a g (code in the program reads them through R14). 0 ok. */
-int goruntime_g_id_offsets(const gobp_goruntime *rt, int64_t *goid_off, int64_t *stack_hi_off);
+/* Where goid, stack.hi and stackguard0 sit in a g (code in the program reads them through
+ * R14). 0 ok. */
+int goruntime_g_offsets(const gobp_goruntime *rt, int64_t *goid_off, int64_t *stack_hi_off, int64_t *stackguard0_off);
+/* stackguard0 of a g between runtime_BeforeFork and runtime_AfterFork: the code running on it
+ * then may be a vfork child's (runtime's stackFork). */
+#define GORUNTIME_STACK_FORK 0xfffffffffffffb2eULL
 /* The g running on a thread, from its TLS slot (fs_base - 8). 0 if none / g0-only. */
 uint64_t goruntime_thread_g(gobp_goruntime *rt, gobp_mem_read_fn read, void *ctx, uint64_t fs_base);
 /* The cgo links of the M at m_addr: g0.sched.sp (where runtime.cgocallback left the thread's

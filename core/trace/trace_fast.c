@@ -80,7 +80,7 @@ static bool place(gobp_target *t, gobp_tracer *tr, const trace_site *s, uint64_t
     ring_capture rc = { .site = s->number, .sp_adjust = sp_adjust, .ring = tr->ring.remote };
     char why[256];
     if (!vals || !capture_of(vals, n, &rc) ||
-        goruntime_g_id_offsets(t->rt, &rc.goid_off, &rc.stack_hi_off) < 0)
+        goruntime_g_offsets(t->rt, &rc.goid_off, &rc.stack_hi_off, &rc.stackguard0_off) < 0)
         return false;
     return target_jump_place(t, f->func, addr, span, ring_emit_capture, &rc, why, sizeof why) == 0;
 }
@@ -107,6 +107,55 @@ static void place_return(gobp_target *t, gobp_tracer *tr, trace_site *s)
     }
 }
 
+/* ---- code a vfork child runs ---- */
+
+/* A vfork child runs the program's code in the program's memory, with its registers and g:
+ * its calls would write records as the program's. Only the int3 tells a child from the
+ * program (by thread), so the functions those children call keep it. */
+typedef struct { uint64_t *pcs; size_t n, cap; } pc_set;
+
+static bool pc_set_has(const pc_set *s, uint64_t pc)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->pcs[i] == pc)
+            return true;
+    return false;
+}
+
+static bool collect_call(void *ctx, const insn_step *in)
+{
+    pc_set *s = ctx;
+    if (in->op == INSN_OP_CALL && in->target && !pc_set_has(s, in->target)) {
+        if (s->n == s->cap)
+            s->pcs = xrealloc(s->pcs, (s->cap = s->cap ? 2 * s->cap : 64) * sizeof *s->pcs);
+        s->pcs[s->n++] = in->target;
+    }
+    return true;
+}
+
+/* The entries of every function called, directly and up to 4 calls deep, from where Go's
+ * vfork children run (forkAndExecInChild1, doCheckClonePidfd). */
+static pc_set vfork_child_code(gobp_target *t)
+{
+    static const char *const roots[] = { "syscall.forkAndExecInChild1", "syscall.doCheckClonePidfd" };
+    pc_set s = { 0 };
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        const gobp_func *f = binary_func_by_name(t->bin, roots[i]);
+        if (f)
+            target_code_each(t, f->lowpc, f->highpc, 1u << 20, collect_call, &s);
+    }
+    for (int depth = 1, from = 0; depth < 4; depth++) {
+        size_t upto = s.n;
+        for (size_t i = (size_t)from; i < upto; i++) {
+            const gobp_func *f = binary_func_by_pc(t->bin, s.pcs[i]);
+            if (f)
+                target_code_each(t, f->lowpc, f->highpc, 1u << 20, collect_call, &s);
+        }
+        from = (int)upto;
+    }
+    return s;
+}
+
 void trace_fast_start(gobp_target *t, gobp_tracer *tr)
 {
     char err[256];
@@ -115,12 +164,15 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
         ring_open(&tr->ring, t->proc, tid, err, sizeof err) < 0)
         return;
     tr->fast = true;
+    pc_set child = vfork_child_code(t);
     size_t n = tr->nsites;   /* place_return adds sites */
     for (size_t i = 0; i < n; i++) {
         trace_site *s = tr->sites[i];
         if (s->fn < 0 || !s->armed)
             continue;
         const trace_fn *f = &tr->fns[s->fn];
+        if (pc_set_has(&child, f->func->lowpc))
+            continue;
         if (s->kind == SITE_ENTRY &&
             place(t, tr, s, s->bl.addr, 0, f->layout.arg_abi,
                   f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0, 0))
@@ -128,6 +180,7 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
         else if (s->kind == SITE_RET)
             place_return(t, tr, s);
     }
+    free(child.pcs);
     for (size_t i = 0; i < tr->nsites; i++) {
         const trace_site *s = tr->sites[i];
         if (s->fn >= 0 && s->armed)
@@ -169,8 +222,7 @@ static void record_event(gobp_target *t, gobp_tracer *tr, const ring_record *rec
     gobp_memview mv = { record_read, &mem, t->bin };
     hit_regs hr = { .t = t, .stack_hi = rec->stack_hi, .fp_loaded = true, .mem = &mv };
     hr.regs.rsp = rec->sp;
-    uint64_t t0 = (uint64_t)tr->t0.tv_sec * 1000000000ull + (uint64_t)tr->t0.tv_nsec, at = ring_time_ns(&tr->ring, rec->tsc);
-    hr.now = at > t0 ? at - t0 : 0;
+    hr.now = tracer_ns_since_start(tr, ring_time_ns(&tr->ring, rec->tsc));
     ring_capture rc;
     if (!vals || !capture_of(vals, n, &rc))
         return;

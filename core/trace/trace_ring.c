@@ -7,6 +7,7 @@
  */
 #include "trace_ring.h"
 #include "alloc.h"
+#include "binary/goruntime.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,11 @@ size_t ring_stack_len(const ring_record *rec)
 uint64_t ring_time_ns(const trace_ring *r, uint64_t tsc)
 {
     return r->ns0 + (uint64_t)(int64_t)((double)(int64_t)(tsc - r->tsc0) * r->ns_per_tick);
+}
+
+uint64_t ring_now_ns(const trace_ring *r)
+{
+    return ring_time_ns(r, __rdtsc());
 }
 
 /* ---- reading ---- */
@@ -185,6 +191,11 @@ int ring_emit_capture(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_fals
     code c = { out, cap, 0 };
     put(&c, "\x48\x89\x3c\x24", 4);                  /* mov [rsp], rdi */
     put(&c, "\x48\x89\x74\x24\x08", 5);              /* mov [rsp+8], rsi */
+    put(&c, "\x49\x81\xbe", 3);                      /* cmp qword [r14 + stackguard0], stackFork */
+    put32(&c, (uint32_t)rc->stackguard0_off);
+    put32(&c, (uint32_t)GORUNTIME_STACK_FORK);
+    size_t forking = c.len;
+    put(&c, "\x0f\x84\0\0\0\0", 6);                  /* je full: a vfork child may run it, the debugger tells */
     put(&c, "\x48\xbf", 2);                          /* movabs rdi, ring */
     uint64_t ring = rc->ring;
     put(&c, &ring, 8);
@@ -250,5 +261,7 @@ int ring_emit_capture(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_fals
         return -1;
     int32_t rel = (int32_t)(full_at - (full + 6));
     memcpy(out + full + 2, &rel, 4);
+    rel = (int32_t)(full_at - (forking + 6));
+    memcpy(out + forking + 2, &rel, 4);
     return (int)c.len;
 }

@@ -36,7 +36,7 @@ typedef struct {
     int nint, nflt;
     int8_t ints[RING_WORDS], flts[RING_WORDS];
     int64_t sp_adjust;       /* added to the RSP at the site: the RSP at the RET */
-    int64_t goid_off, stack_hi_off;   /* in runtime.g, read through R14 */
+    int64_t goid_off, stack_hi_off, stackguard0_off;   /* in runtime.g, read through R14 */
     uint64_t ring;           /* the ring's address in the program */
 } ring_capture;
 
@@ -65,5 +65,7 @@ void ring_take_ahead(trace_ring *r, bool (*keep)(void *ctx, const ring_record *r
                      void (*fn)(void *ctx, const ring_record *rec), void *ctx);
 /* CLOCK_MONOTONIC nanoseconds of a record's TSC. */
 uint64_t ring_time_ns(const trace_ring *r, uint64_t tsc);
+/* Now, on the same clock. */
+uint64_t ring_now_ns(const trace_ring *r);
 
 #endif

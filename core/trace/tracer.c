@@ -26,9 +26,18 @@ const char *trace_end_name(gobp_trace_end end)
 
 uint64_t tracer_now_ns(const gobp_tracer *tr)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)(ts.tv_sec - tr->t0.tv_sec) * 1000000000ull + (uint64_t)(ts.tv_nsec - tr->t0.tv_nsec);
+    return tracer_ns_since_start(tr, tr->fast ? ring_now_ns(&tr->ring) : 0);
+}
+
+uint64_t tracer_ns_since_start(const gobp_tracer *tr, uint64_t mono_ns)
+{
+    if (!mono_ns) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        mono_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    }
+    uint64_t t0 = (uint64_t)tr->t0.tv_sec * 1000000000ull + (uint64_t)tr->t0.tv_nsec;
+    return mono_ns > t0 ? mono_ns - t0 : 0;
 }
 
 /* ---- sites: breaklets in the target's hit map ---- */
@@ -368,12 +377,12 @@ hit_verdict trace_site_hit(gobp_target *t, target_hit *h, breaklet *b)
     int64_t goid = 0;
     if (!tr || proc_get_regs(t->proc, h->tid, &hr.regs) < 0)
         return HIT_NEXT;
+    hr.now = tracer_now_ns(tr);   /* before the program goes on: after its last record, before its next */
     if (tr->fast) {   /* the records written before this hit come first */
         if (site.kind == SITE_COPY || site.kind == SITE_EXIT || goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
             goid = 0;
         trace_fast_drain(t, tr, goid);
     }
-    hr.now = tracer_now_ns(tr);
     hr.regs.rsp += (uint64_t)site.sp_adjust;   /* before an epilogue: as at the RET */
     if (runtime_hook(t, tr, &site, &hr) || goid_of(t, tr, hr.regs.r14, &goid, &hr.stack_hi) < 0)
         return HIT_NEXT;

@@ -80,7 +80,11 @@ typedef struct {
 } hit_regs;
 
 /* tracer.c */
+/* Now, in ns since the trace began: from the TSC when records are written (one clock for
+ * records and hits: their order holds), else CLOCK_MONOTONIC. */
 uint64_t tracer_now_ns(const gobp_tracer *tr);
+/* A CLOCK_MONOTONIC time (0: now) in ns since the trace began. */
+uint64_t tracer_ns_since_start(const gobp_tracer *tr, uint64_t mono_ns);
 /* A site of kind at addr for function fn (-1: a runtime hook), armed unless asked not to. An
  * address already traced keeps its first site. NULL when it cannot be placed. */
 trace_site *tracer_site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int fn, int kind, bool arm);
