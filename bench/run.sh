@@ -8,7 +8,8 @@
 #      BENCH_PARTS ("dap handlers trace cond": which parts run), for the handler part (hitbench.py):
 #      BENCH_HITS (200000), BENCH_DLV_HITS (2000), BENCH_DLV_PINNED (1), BENCH_PROFILE (auto|1|0),
 #      BENCH_PROFILE_HITS (20000); for the trace part (tracebench.py): BENCH_TRACE_CALLS (100000),
-#      BENCH_DLV_TRACE_CALLS (2000), BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE;
+#      BENCH_DLV_TRACE_CALLS (2000), BENCH_FAST_TRACE_CALLS (1000000, the trace without stops),
+#      BENCH_PROFILE_CALLS (20000), and BENCH_DLV_PINNED, BENCH_PROFILE;
 #      BENCH_FAST_CALLS (20000000, the never-true handler condition that runs in the program);
 #      for the conditional-breakpoint part (condbench.py, DAP over stdio and TCP): BENCH_COND_HITS (2000000).
 # Installs nothing: scripts/setup.sh and scripts/setup-bench.sh (run by `make bench`) do.

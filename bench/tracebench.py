@@ -7,7 +7,10 @@ target) and unpinned:
                      hit; a traced call takes two stops (entry and RET), hence "2 x floor"
   gobp-dap trace     gobp-dap trace --format jsonl -o FILE 'main\\.hot$' -- hotloop N (options go
                      before the REGEXPs: after one they are taken as more REGEXPs)
-                     (FILE must hold N JSON lines with the right args and results)
+                     (FILE must hold N JSON lines with the right args and results): the calls
+                     are recorded by the program into the ring it shares with gobp-dap (no stop),
+                     N = BENCH_FAST_TRACE_CALLS (1000000)
+  gobp-dap, stops    the same with --no-fast-path: two stops per call (entry and RET)
   dlv trace          dlv trace --exec hotloop 'main\\.hot$' -- N, stderr to a file (must show N
                      calls and N returns)
 Per call = ((T_traced(N) - T_traced(0)) - (T_alone(N) - T_alone(0))) / N: a run with 0 calls
@@ -21,14 +24,16 @@ Usage: tracebench.py GOBP_DAP DLV HOTLOOP FLOOR_TARGET FLOOR_ADDR PTRACE_FLOOR""
 import collections, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 N = int(os.environ.get("BENCH_TRACE_CALLS", "100000"))
+NFAST = int(os.environ.get("BENCH_FAST_TRACE_CALLS", "1000000"))
 NDLV = int(os.environ.get("BENCH_DLV_TRACE_CALLS", "2000"))
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 DLV_PINNED = os.environ.get("BENCH_DLV_PINNED", "1") != "0"
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")        # auto | 1 | 0
 PROFILE_CALLS = int(os.environ.get("BENCH_PROFILE_CALLS", "20000"))
 PIN = ["taskset", "-c", "0"]
-TARGET_FLOOR = 2.5    # per traced call, in floors per hit
-TARGET_DLV = 100.0    # times faster than dlv trace
+TARGET_FLOOR = 0.25   # per traced call, in floors per hit (issue 12: no stop)
+TARGET_DLV = 300.0    # times faster than dlv trace
+TARGET_STOPS = 2.5    # with a stop at entry and RET (--no-fast-path)
 S = len("hello, handler")
 
 
@@ -60,15 +65,18 @@ def check_jsonl(path, n):
         if n == 0:
             return  # gobp-dap trace creates no file when nothing was traced
         raise RuntimeError("gobp-dap trace wrote no %s" % path)
+    want_at = sorted({0, n // 2, n - 1}) if n else []
+    count = 0
     with open(path) as f:
-        lines = f.readlines()
-    if len(lines) != n:
-        raise RuntimeError("gobp-dap trace: %s has %d lines, want %d" % (path, len(lines), n))
-    for k in sorted({0, n // 2, n - 1}) if n else ():
-        o = json.loads(lines[k])
-        want = ({"s": '"hello, handler"', "i": str(k)}, {"~r0": str(S + k)})
-        if (o["function"], o["end"], o["args"], o["results"]) != ("main.hot", "return") + want:
-            raise RuntimeError("gobp-dap trace: line %d is %r" % (k + 1, lines[k]))
+        for k, line in enumerate(f):
+            count += 1
+            if k in want_at:
+                o = json.loads(line)
+                want = ({"s": '"hello, handler"', "i": str(k)}, {"~r0": str(S + k)})
+                if (o["function"], o["end"], o["args"], o["results"]) != ("main.hot", "return") + want:
+                    raise RuntimeError("gobp-dap trace: line %d is %r" % (k + 1, line))
+    if count != n:
+        raise RuntimeError("gobp-dap trace: %s has %d lines, want %d" % (path, count, n))
     os.unlink(path)
 
 
@@ -193,31 +201,35 @@ def main():
 
 def bench(gobp, dlv, hotloop, ftarget, faddr, floor, tmp):
     print("\n(4) call tracing: per-call cost (entry + exit, args and results formatted, to a file), N=%d calls of "
-          "main.hot (dlv trace: N=%d), %d runs each, median;" % (N, NDLV, REPS))
+          "main.hot (no stop: N=%d, dlv trace: N=%d), %d runs each, median;" % (N, NFAST, NDLV, REPS))
     print("    pinned = taskset -c 0 on tracer and target; per call = (T(N) - T(0) - program alone's (T(N) - T(0)))/N;")
     print("    program alone: T(N)/N, process start included (an upper bound)")
     jl = os.path.join(tmp, "trace.jsonl")
     dl = os.path.join(tmp, "dlv.txt")
     fsum = lambda n: "%d %d" % (n, n + n * (n - 1) // 2)  # noqa: E731
     # name -> (argv(n), expected stdout(n), stderr file, check(n))
+    trace = lambda *opts: lambda n: [gobp, "trace", "--format", "jsonl", "-o", jl, *opts, r"main\.hot$", "--",  # noqa
+                                     hotloop, str(n)]
+    # name -> (argv(n), expected stdout(n), stderr file, check(n), N)
     cases = [
-        ("alone", lambda n: [hotloop, str(n)], go_sum, None, None),
-        ("floor_alone", lambda n: [ftarget, str(n)], fsum, None, None),
-        ("floor", lambda n: [floor, faddr, ftarget, str(n)], fsum, None, None),
-        ("gobp", lambda n: [gobp, "trace", "--format", "jsonl", "-o", jl, r"main\.hot$", "--", hotloop, str(n)],
-         go_sum, None, lambda n: check_jsonl(jl, n)),
+        ("alone", lambda n: [hotloop, str(n)], go_sum, None, None, N),
+        ("alone_fast", lambda n: [hotloop, str(n)], go_sum, None, None, NFAST),
+        ("floor_alone", lambda n: [ftarget, str(n)], fsum, None, None, N),
+        ("floor", lambda n: [floor, faddr, ftarget, str(n)], fsum, None, None, N),
+        ("gobp", trace(), go_sum, None, lambda n: check_jsonl(jl, n), NFAST),
+        ("gobp_stops", trace("--no-fast-path"), go_sum, None, lambda n: check_jsonl(jl, n), N),
     ]
     dlv_argv = lambda n: [dlv, "trace", "--exec", hotloop, r"main\.hot$", "--", str(n)]  # noqa: E731
     runs = collections.defaultdict(list)   # (case, pinned, n) -> [seconds]
     for rep in range(REPS):
-        for name, argv, expect, errf, check in cases:
+        for name, argv, expect, errf, check, ncalls in cases:
             for pinned in (True, False):
-                for n in (0, N):
+                for n in (0, ncalls):
                     runs[(name, pinned, n)].append(run((PIN if pinned else []) + argv(n), expect(n), errf))
                     if check:
                         check(n)
-            print("    run %d %-11s  T(N) pinned %8.3f s  unpinned %8.3f s" % (
-                rep + 1, name, runs[(name, True, N)][-1], runs[(name, False, N)][-1]), flush=True)
+            print("    run %d %-11s  T(%d) pinned %8.3f s  unpinned %8.3f s" % (
+                rep + 1, name, ncalls, runs[(name, True, ncalls)][-1], runs[(name, False, ncalls)][-1]), flush=True)
         for pinned in ((True, False) if DLV_PINNED else (False,)):
             for n in (0, NDLV):
                 runs[("dlv", pinned, n)].append(run((PIN if pinned else []) + dlv_argv(n), go_sum(n), dl))
@@ -236,24 +248,26 @@ def bench(gobp, dlv, hotloop, ftarget, faddr, floor, tmp):
         per[("alone", pinned)] = med[("alone", pinned, N)] / N
         per[("floor", pinned)] = (span("floor", pinned, N) - span("floor_alone", pinned, N)) / N
         per[("floor2", pinned)] = 2 * per[("floor", pinned)]
-        per[("gobp", pinned)] = (span("gobp", pinned, N) - span("alone", pinned, N)) / N
+        per[("gobp", pinned)] = (span("gobp", pinned, NFAST) - span("alone_fast", pinned, NFAST)) / NFAST
+        per[("gobp_stops", pinned)] = (span("gobp_stops", pinned, N) - span("alone", pinned, N)) / N
         # the program's own time per call (ns) is negligible against dlv's
         per[("dlv", pinned)] = span("dlv", pinned, NDLV) / NDLV if pinned in ((True, False) if DLV_PINNED else (False,)) else None
 
     rows = [("program alone (per call)", "alone"), ("ptrace floor (per hit)", "floor"),
-            ("2 x floor (2 stops/call)", "floor2"), ("gobp-dap trace, jsonl file", "gobp"),
-            ("dlv trace, file (N=%d)" % NDLV, "dlv")]
+            ("2 x floor (2 stops/call)", "floor2"), ("gobp-dap trace, no stop", "gobp"),
+            ("gobp-dap, stops (N=%d)" % N, "gobp_stops"), ("dlv trace, file (N=%d)" % NDLV, "dlv")]
     print("\n    %-27s %10s %10s %10s %10s %10s %10s %10s %10s" % (
         "us per traced call (median)", "pinned", "unpinned", "/floor pin", "/floor unp", "/2xfl pin", "/2xfl unp",
         "dlv/x pin", "dlv/x unp"))
     for label, k in rows:
         p, u = per[(k, True)], per[(k, False)]
-        fl = k in ("gobp", "dlv")
+        fl = k in ("gobp", "gobp_stops", "dlv")
         print("    %-27s %s %s %s %s %s %s %s %s" % (
             label, us(p), us(u),
             rat(p if fl else None, per[("floor", True)]), rat(u if fl else None, per[("floor", False)]),
             rat(p if fl else None, per[("floor2", True)]), rat(u if fl else None, per[("floor2", False)]),
-            rat(per[("dlv", True)] if k == "gobp" else None, p), rat(per[("dlv", False)] if k == "gobp" else None, u)))
+            rat(per[("dlv", True)] if k.startswith("gobp") else None, p),
+            rat(per[("dlv", False)] if k.startswith("gobp") else None, u)))
     print("    fixed cost (T(0), unpinned): gobp-dap trace %.0f ms, dlv trace %.0f ms"
           % (med[("gobp", False, 0)] * 1e3, med[("dlv", False, 0)] * 1e3))
 
@@ -261,8 +275,11 @@ def bench(gobp, dlv, hotloop, ftarget, faddr, floor, tmp):
         return "met" if ok else "MISSED"
     g, f = per[("gobp", True)], per[("floor", True)]
     gu, fu = per[("gobp", False)], per[("floor", False)]
-    print("    target <= %.1fx floor per traced call: pinned %.2fx (%s), unpinned %.2fx (%s)"
+    print("    target <= %.2fx floor per traced call: pinned %.3fx (%s), unpinned %.3fx (%s)"
           % (TARGET_FLOOR, g / f, verdict(g / f <= TARGET_FLOOR), gu / fu, verdict(gu / fu <= TARGET_FLOOR)))
+    st, stu = per[("gobp_stops", True)], per[("gobp_stops", False)]
+    print("    with a stop at entry and RET (--no-fast-path), target <= %.1fx floor: pinned %.2fx (%s), unpinned %.2fx (%s)"
+          % (TARGET_STOPS, st / f, verdict(st / f <= TARGET_STOPS), stu / fu, verdict(stu / fu <= TARGET_STOPS)))
     dp, du = per[("dlv", True)], per[("dlv", False)]
     print("    target >= %.0fx faster than dlv trace: pinned %s, unpinned %.1fx (%s)"
           % (TARGET_DLV, "%.1fx (%s)" % (dp / g, verdict(dp / g >= TARGET_DLV)) if dp else "-", du / gu,

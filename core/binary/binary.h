@@ -71,6 +71,10 @@ int binary_funcs_named(gobp_binary *bin, const char *name, const gobp_func **out
 bool binary_func_inlined(gobp_binary *bin, const char *name);
 /* Address of an ELF symbol (functions or data, e.g. "runtime.allgs"), 0 if absent. */
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name);
+/* Reads len bytes at runtime address addr when they lie in a read-only data segment of the
+ * file (string literals, type names): the same bytes the program has, without asking it.
+ * 0, or -1 when they are not all there. */
+int binary_read_const(gobp_binary *bin, uint64_t addr, void *buf, size_t len);
 /* Entry point (e_entry + bias). */
 uint64_t binary_entry(gobp_binary *bin);
 

@@ -327,6 +327,7 @@ void binary_close(gobp_binary *bin)
     cus_free(bin);
     funcs_free(bin);
     strmap_free(&bin->symbols);
+    free(bin->const_segs);
     debug_sections_free(bin);
     if (bin->dbg) dwarf_finish(bin->dbg, NULL);
     if (bin->elf) elf_end(bin->elf);
@@ -372,6 +373,38 @@ int binary_set_load_bias_from_entry(gobp_binary *bin, uint64_t runtime_entry)
     u64map_free(&bin->cfa_cache);   /* keyed by runtime pc */
     bin->load_bias = bias;
     return 0;
+}
+
+static void load_const_segs(gobp_binary *bin)
+{
+    size_t n = 0;
+    bin->const_segs_done = true;
+    if (elf_getphdrnum(bin->elf, &n) != 0)
+        return;
+    bin->const_segs = xcalloc(n + 1, sizeof *bin->const_segs);
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(bin->elf, (int)i, &ph) && ph.p_type == PT_LOAD && !(ph.p_flags & (PF_W | PF_X)))
+            bin->const_segs[bin->nconst_segs++] = (struct const_seg){ ph.p_vaddr, ph.p_filesz, ph.p_offset };
+    }
+}
+
+int binary_read_const(gobp_binary *bin, uint64_t addr, void *buf, size_t len)
+{
+    if (!bin->const_segs_done)
+        load_const_segs(bin);
+    size_t size = 0;
+    const char *file = bin->nconst_segs ? elf_rawfile(bin->elf, &size) : NULL;
+    uint64_t at = addr - bin->load_bias;
+    for (int i = 0; file && i < bin->nconst_segs; i++) {
+        const struct const_seg *c = &bin->const_segs[i];
+        if (at >= c->vaddr && at - c->vaddr <= c->filesz && len <= c->filesz - (at - c->vaddr) &&
+            c->offset + (at - c->vaddr) + len <= size) {
+            memcpy(buf, file + c->offset + (at - c->vaddr), len);
+            return 0;
+        }
+    }
+    return -1;
 }
 
 uint64_t binary_symbol_addr(gobp_binary *bin, const char *name)

@@ -77,6 +77,11 @@ struct gobp_binary {
     size_t nfuncs;
     strmap func_by_name;        /* name -> gobp_func* */
 
+    /* the file's read-only data segments (no write, no exec), link-time (binary_read_const) */
+    struct const_seg { uint64_t vaddr, filesz, offset; } *const_segs;
+    int nconst_segs;
+    bool const_segs_done;
+
     /* .text bytes for prologue decoding */
     uint64_t text_addr, text_off, text_size;
 

@@ -152,9 +152,16 @@ void target_terminate(gobp_target *t)
     kill(proc_pid(t->proc), SIGKILL);
 }
 
+/* The program's memory, its read-only data (string literals, type names) from the file. */
+static int memview_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    gobp_target *t = ctx;
+    return binary_read_const(t->bin, addr, buf, len) == 0 ? 0 : proc_read(t->proc, addr, buf, len);
+}
+
 gobp_memview target_memview(gobp_target *t)
 {
-    gobp_memview mv = { proc_mem_read_cb, t->proc, t->bin };
+    gobp_memview mv = { memview_read, t, t->bin };
     return mv;
 }
 

@@ -73,16 +73,20 @@ static int64_t epilogue_frame(const epilogue *e)
 }
 
 /* Places the record-writing jump at addr for site s; false (the int3 stays) when it cannot. */
-static bool place(gobp_target *t, gobp_tracer *tr, const trace_site *s, uint64_t addr, int span,
+static bool place(gobp_target *t, gobp_tracer *tr, trace_site *s, uint64_t addr, int span,
                   const abi_value *vals, int n, int64_t sp_adjust)
 {
     const trace_fn *f = &tr->fns[s->fn];
     ring_capture rc = { .site = s->number, .sp_adjust = sp_adjust, .ring = tr->ring.remote };
     char why[256];
     if (!vals || !capture_of(vals, n, &rc) ||
-        goruntime_g_offsets(t->rt, &rc.goid_off, &rc.stack_hi_off, &rc.stackguard0_off) < 0)
+        goruntime_g_offsets(t->rt, &rc.goid_off, &rc.stack_hi_off, &rc.stackguard0_off) < 0 ||
+        target_jump_place(t, f->func, addr, span, ring_emit_capture, &rc, why, sizeof why) != 0)
         return false;
-    return target_jump_place(t, f->func, addr, span, ring_emit_capture, &rc, why, sizeof why) == 0;
+    s->fast = true;
+    s->capture = xmalloc(sizeof rc);
+    *s->capture = rc;
+    return true;
 }
 
 /* The RET site s as a jump before its epilogue: a new site there, the RET's int3 out. */
@@ -100,7 +104,6 @@ static void place_return(gobp_target *t, gobp_tracer *tr, trace_site *s)
         return;
     pre->sp_adjust = adjust;
     if (place(t, tr, pre, at, len, f->layout.result_abi, f->layout.nresults, adjust)) {
-        pre->fast = true;
         tracer_site_disarm(t, s);
     } else {
         tracer_site_disarm(t, pre);
@@ -173,10 +176,9 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
         const trace_fn *f = &tr->fns[s->fn];
         if (pc_set_has(&child, f->func->lowpc))
             continue;
-        if (s->kind == SITE_ENTRY &&
+        if (s->kind == SITE_ENTRY)
             place(t, tr, s, s->bl.addr, 0, f->layout.arg_abi,
-                  f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0, 0))
-            s->fast = true;
+                  f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0, 0);
         else if (s->kind == SITE_RET)
             place_return(t, tr, s);
     }
@@ -190,7 +192,7 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
 
 /* ---- reading the records ---- */
 
-typedef struct { gobp_process *p; const ring_record *rec; size_t len; } record_mem;
+typedef struct { gobp_memview program; const ring_record *rec; size_t len; } record_mem;
 
 /* Memory as the record saw it: its stack copy, the program's memory around it. */
 static int record_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -201,7 +203,7 @@ static int record_read(void *ctx, uint64_t addr, void *buf, size_t len)
         memcpy(buf, m->rec->stack + (addr - lo), len);
         return 0;
     }
-    if (proc_read(m->p, addr, buf, len) < 0)
+    if (m->program.read(m->program.ctx, addr, buf, len) < 0)
         return -1;
     uint64_t from = addr > lo ? addr : lo, to = addr + len < hi ? addr + len : hi;
     if (from < to)
@@ -211,25 +213,19 @@ static int record_read(void *ctx, uint64_t addr, void *buf, size_t len)
 
 static void record_event(gobp_target *t, gobp_tracer *tr, const ring_record *rec)
 {
-    if (rec->site >= tr->nsites)
+    const trace_site *s = rec->site < tr->nsites ? tr->sites[rec->site] : NULL;
+    const ring_capture *rc = s ? s->capture : NULL;
+    if (!rc)
         return;
-    const trace_site *s = tr->sites[rec->site];
-    const trace_fn *f = &tr->fns[s->fn];
-    const abi_value *vals = s->kind == SITE_ENTRY ? f->layout.arg_abi : f->layout.result_abi;
-    int n = s->kind == SITE_ENTRY ? (f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0)
-                                  : f->layout.nresults;
-    record_mem mem = { t->proc, rec, ring_stack_len(rec) };
+    record_mem mem = { target_memview(t), rec, ring_stack_len(rec) };
     gobp_memview mv = { record_read, &mem, t->bin };
     hit_regs hr = { .t = t, .stack_hi = rec->stack_hi, .fp_loaded = true, .mem = &mv };
     hr.regs.rsp = rec->sp;
     hr.now = tracer_ns_since_start(tr, ring_time_ns(&tr->ring, rec->tsc));
-    ring_capture rc;
-    if (!vals || !capture_of(vals, n, &rc))
-        return;
-    for (int i = 0; i < rc.nint; i++)
-        *user_reg_by_dwarf(&hr.regs, abi_int_reg_dwarf(rc.ints[i])) = rec->words[i];
-    for (int i = 0; i < rc.nflt; i++)
-        memcpy((unsigned char *)hr.fp.xmm_space + 16 * rc.flts[i], &rec->words[rc.nint + i], 8);
+    for (int i = 0; i < rc->nint; i++)
+        *user_reg_by_dwarf(&hr.regs, abi_int_reg_dwarf(rc->ints[i])) = rec->words[i];
+    for (int i = 0; i < rc->nflt; i++)
+        memcpy((unsigned char *)hr.fp.xmm_space + 16 * rc->flts[i], &rec->words[rc->nint + i], 8);
     if (!tr->opts.goroutine || rec->goid == tr->opts.goroutine)
         tracer_goroutine_event(t, tr, 0, s, &hr, rec->goid);
 }

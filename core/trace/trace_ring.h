@@ -31,7 +31,7 @@ size_t ring_stack_len(const ring_record *rec);
 
 /* What a site's code records: integer registers by ABI index (RAX RBX RCX RDI RSI R8..R11),
  * then the low 8 bytes of float registers X0..X14, into words[0..nint+nflt). */
-typedef struct {
+typedef struct ring_capture_s {
     uint32_t site;
     int nint, nflt;
     int8_t ints[RING_WORDS], flts[RING_WORDS];

@@ -11,22 +11,24 @@
 
 void trace_json_string(FILE *out, const char *text)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    putc_unlocked('"', out);
+    const unsigned char *run = (const unsigned char *)text, *p = run;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;   /* written with the rest of its run */
+        fwrite_unlocked(run, 1, (size_t)(p - run), out);
+        run = p + 1;
         switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+        case '"': fputs_unlocked("\\\"", out); break;
+        case '\\': fputs_unlocked("\\\\", out); break;
+        case '\n': fputs_unlocked("\\n", out); break;
+        case '\r': fputs_unlocked("\\r", out); break;
+        case '\t': fputs_unlocked("\\t", out); break;
+        default: fprintf(out, "\\u%04x", *p);
         }
     }
-    fputc('"', out);
+    fwrite_unlocked(run, 1, (size_t)(p - run), out);
+    putc_unlocked('"', out);
 }
 
 /* Go's time.Duration spelling, rounded: 120ns, 85.3µs, 2.3ms, 1.25s. */

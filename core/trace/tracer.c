@@ -499,6 +499,7 @@ void target_trace_stop(gobp_target *t)
             tracer_site_disarm(t, tr->sites[i]);
         else
             hitmap_remove(t->hits, &tr->sites[i]->bl);
+        free(tr->sites[i]->capture);
         free(tr->sites[i]);
     }
     for (int b = 0; b < G_BUCKETS; b++)

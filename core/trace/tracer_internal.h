@@ -38,6 +38,7 @@ typedef struct {
     int kind;
     bool armed;
     bool fast;                          /* a jump site writing records into the ring */
+    struct ring_capture_s *capture;     /* what its records hold (fast) */
     int64_t sp_adjust;                  /* a RET site before the epilogue: RSP at the RET - RSP here */
     uint32_t number;                    /* in tr->sites: the records name it */
 } trace_site;
