@@ -174,8 +174,9 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
         if (s->fn < 0 || !s->armed)
             continue;
         const trace_fn *f = &tr->fns[s->fn];
-        if (pc_set_has(&child, f->func->lowpc))
-            continue;
+        size_t len = strlen(f->func->name);
+        if (pc_set_has(&child, f->func->lowpc) || (len > 5 && strcmp(f->func->name + len - 5, ".abi0") == 0))
+            continue;   /* a vfork child's code; assembly, where R14 need not hold the g */
         if (s->kind == SITE_ENTRY)
             place(t, tr, s, s->bl.addr, 0, f->layout.arg_abi,
                   f->layout.nparams ? f->layout.param_abi[f->layout.nparams - 1] + 1 : 0, 0);
