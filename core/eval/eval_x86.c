@@ -1,8 +1,9 @@
 /* Conditions compiled to x86-64 machine code, for the check of a jump site (proc.h:
  * gobp_check_emit_fn): integers, bools and pointers of the frame (in registers or stack slots
  * at the site), len of strings and slices, a field through a pointer (nil: the slow path
- * decides), literals, comparisons, arithmetic + - *, ! and short-circuit && ||. Anything else
- * says why and is left to the debugger's own evaluation at each hit. */
+ * decides), literals, a string variable == or != a string literal, comparisons, arithmetic
+ * + - *, ! and short-circuit && ||. Anything else says why and is left to the debugger's own
+ * evaluation at each hit. */
 #include "eval_internal.h"
 #include "alloc.h"
 
@@ -192,10 +193,68 @@ static int len_value(cg *c, const eval_node *n, cval *v)
     return load_var(c, n->a->name, n->kind == N_CAP ? 16 : 8, 8, true);
 }
 
+enum { MAX_STRING_LITERAL = 64 };
+
+static bool is_string_literal(const eval_node *n)
+{
+    return n->kind == N_LITERAL && n->lit.kind == EVAL_STRING && n->lit.s;
+}
+
+/* s == "lit" / s != "lit" for a string variable s: its length, then its bytes 8 at a time and
+ * the rest one by one, against the literal's (a bad pointer faults: the slow path decides). */
+static int string_compare(cg *c, const eval_node *var, const char *lit, bool equal, cval *v)
+{
+    gobp_type *t = NULL;
+    size_t len = strlen(lit), miss[MAX_STRING_LITERAL / 8 + 8 + 1];
+    int nmiss = 0;
+    if (var->kind != N_NAME || c->env->type_of(c->env->ctx, var->name, &t) < 0 || !t || t->kind != GOBP_KIND_STRING)
+        return cg_fail(c, "%s", "only a string variable is compared with a string");
+    if (len > MAX_STRING_LITERAL)
+        return cg_fail(c, "%s", "a string literal of more than 64 bytes is not compiled");
+    if (load_var(c, var->name, 8, 8, false) < 0)
+        return -1;
+    emit(c, "\x48\x3d", 2);                     /* cmp rax, len */
+    emit_i32(c, (int32_t)len);
+    miss[nmiss++] = jump_fwd(c, 0x85);
+    if (len && load_var(c, var->name, 0, 8, false) < 0)   /* rax = the bytes */
+        return -1;
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t chunk;
+        memcpy(&chunk, lit + k, 8);
+        emit(c, "\x48\x8b\x88", 3);             /* mov rcx, [rax + k] */
+        emit_i32(c, (int32_t)k);
+        emit(c, "\x48\xba", 2);                 /* movabs rdx, chunk */
+        emit(c, &chunk, 8);
+        emit(c, "\x48\x39\xd1", 3);             /* cmp rcx, rdx */
+        miss[nmiss++] = jump_fwd(c, 0x85);
+    }
+    for (; k < len; k++) {
+        emit(c, "\x0f\xb6\x88", 3);             /* movzx ecx, byte [rax + k] */
+        emit_i32(c, (int32_t)k);
+        emit(c, "\x81\xf9", 2);                 /* cmp ecx, byte */
+        emit_i32(c, (uint8_t)lit[k]);
+        miss[nmiss++] = jump_fwd(c, 0x85);
+    }
+    emit(c, "\xb8", 1);                         /* mov eax, equal */
+    emit_i32(c, equal ? 1 : 0);
+    size_t done = jump_fwd(c, 0);
+    for (int i = 0; i < nmiss; i++)
+        patch_here(c, miss[i]);
+    emit(c, "\xb8", 1);                         /* mov eax, !equal */
+    emit_i32(c, equal ? 0 : 1);
+    patch_here(c, done);
+    v->is_signed = true;
+    return 0;
+}
+
 /* Binary a op b with a in a temporary, b in rax. */
 static int binary(cg *c, const eval_node *n, cval *v)
 {
     cval a, b;
+    if ((n->op == B_EQ || n->op == B_NE) && (is_string_literal(n->a) || is_string_literal(n->b)))
+        return is_string_literal(n->b) ? string_compare(c, n->a, n->b->lit.s, n->op == B_EQ, v)
+                                       : string_compare(c, n->b, n->a->lit.s, n->op == B_EQ, v);
     if (c->depth >= NTEMPS)
         return cg_fail(c, "%s", "the condition nests too deep");
     if (value(c, n->a, &a) < 0)

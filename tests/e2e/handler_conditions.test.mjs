@@ -3,10 +3,12 @@
 // condition language) holds. A condition of integers, bools, pointers, len and comparisons
 // runs in the program itself (a jump site: no trap for the calls where it is false), counting
 // exactly once per call under 8 goroutines and through morestack; one the compiler does not
-// take (strings) stays in the debugger, said in the console. From the launch attribute handlerBreakpoints, the custom request
-// setHandlerBreakpoints and `gobp-dap run --condition`; a condition that does not fit the
-// function leaves the handler unverified with the reason. Program: tests/programs/handlers (mode concurrent: 2 goroutines call
-// main.tick(i) for i < 100, then tick(-1), the count plugin's sentinel), on every Go.
+// take (strings ordered) stays in the debugger, said in the console; a string == or != a
+// literal runs in the program. From the launch attribute handlerBreakpoints, the custom
+// request setHandlerBreakpoints and `gobp-dap run --condition`; a condition that does not fit
+// the function leaves the handler unverified with the reason. Program: tests/programs/handlers
+// (mode concurrent: 2 goroutines call main.tick(i) for i < 100, then tick(-1), the count
+// plugin's sentinel), on every Go.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -88,13 +90,37 @@ for (const tc of goToolchains()) {
       try {
         const m = s.mark();
         await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['lookups', '5'], cwd: tmpDir(),
-          handlerBreakpoints: [{ ...P.handler('main.lookup', 'force', '1=global:io.EOF'), condition: 'key == "k3"' }] }));
+          handlerBreakpoints: [{ ...P.handler('main.lookup', 'force', '1=global:io.EOF'), condition: 'key > "k2" && key < "k4"' }] }));
         await s.waitEvent('terminated', { from: m, timeout: 120000 });
-        P.assertMessage(s, [/handler \d+: the condition "key == \"k3\"" is evaluated by the debugger at each call/], 'the note');
+        P.assertMessage(s, [/handler \d+: the condition "key > \"k2\" && key < \"k4\"" is evaluated by the debugger at each call/], 'the note');
         const lines = P.stdoutLines(s);
         assert.match(lines[2], /^lookup 3 "" "EOF" eof=true$/, lines.join('\n'));
         assert.match(lines[1], /^lookup 2 "value-k2"/, lines.join('\n'));
       } finally { await s.close(); }
+    });
+
+    test('a string compared with a literal runs in the program', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['lookups', '5'], cwd: tmpDir(),
+          handlerBreakpoints: [{ ...P.handler('main.lookup', 'force', '1=global:io.EOF'), condition: 'key == "k3" && key != "k4"' }] }));
+        await s.waitEvent('terminated', { from: m, timeout: 120000 });
+        assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition ran in the program');
+        const lines = P.stdoutLines(s);
+        assert.match(lines[2], /^lookup 3 "" "EOF" eof=true$/, lines.join('\n'));
+        assert.match(lines[1], /^lookup 2 "value-k2"/, lines.join('\n'));
+        assert.match(lines[3], /^lookup 4 "value-k4"/, lines.join('\n'));
+      } finally { await s.close(); }
+      const s2 = await startSession('stdio');
+      try {   /* 8 bytes at a time and the last 3 one by one; the empty string */
+        const m = s2.mark();
+        await h.launch(s2, h.launchArgs({ program: buildProgram('handlers', tc), args: ['longkeys'], cwd: tmpDir(),
+          handlerBreakpoints: [{ ...P.handler('main.lookup', 'force', '1=global:io.EOF'), condition: 'key == "a-key-of-19-bytes!!" || key == ""' }] }));
+        await s2.waitEvent('terminated', { from: m, timeout: 120000 });
+        assert.ok(!P.adapterText(s2).includes('evaluated by the debugger'), 'the condition ran in the program');
+        assert.deepEqual(P.stdoutLines(s2).map((l) => l.endsWith('eof=true')), [true, false, false, true], P.stdoutLines(s2).join('\n'));
+      } finally { await s2.close(); }
     });
 
     test('gobp-dap run --condition', T, async () => {

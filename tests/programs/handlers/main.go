@@ -206,6 +206,11 @@ func main() {
 			v, err := lookup("k" + strconv.Itoa(i))
 			fmt.Printf("lookup %d %q %s eof=%v\n", i, v, errText(err), err == io.EOF)
 		}
+	case "longkeys": // keys as long as a 19-byte literal, differing in the last or the first byte
+		for i, k := range []string{"a-key-of-19-bytes!!", "a-key-of-19-bytes!?", "b-key-of-19-bytes!!", ""} {
+			v, err := lookup(k)
+			fmt.Printf("lookup %d %q %s eof=%v\n", i+1, v, errText(err), err == io.EOF)
+		}
 	case "loop":
 		for i := 0; i < argInt(2, 500); i++ {
 			fmt.Println("loop", i, compute(i))
