@@ -84,6 +84,15 @@ typedef struct {
 int eval_compile_x86(const eval_expr *x, const eval_x86_env *env, uint64_t at, uint64_t on_true, uint64_t on_false,
                      uint8_t *out, size_t cap, char *why, size_t whylen);
 
+/* How a hit count is tested (breakpoints' hitCondition): == n, >= n, > n, < n, <= n, every nth. */
+typedef enum { EVAL_COUNT_NONE, EVAL_COUNT_EQ, EVAL_COUNT_GE, EVAL_COUNT_GT, EVAL_COUNT_LT, EVAL_COUNT_LE,
+               EVAL_COUNT_MOD } eval_count_test;
+/* The rest of a check that counts: adds 1 to the 8-byte count at address counter in the program
+ * (lock xadd) and goes to on_true when the new count passes test against n, else to on_false.
+ * Its length (the same wherever it is placed), -1 when cap is too small. */
+int eval_compile_x86_count(uint64_t counter, eval_count_test test, uint64_t n, uint64_t at, uint64_t on_true,
+                           uint64_t on_false, uint8_t *out, size_t cap);
+
 /* A log message with {expr} parts ("n={n} name={p.Name}"), each expression compiled once. A
  * '{' without a closing '}' is text. */
 typedef struct eval_template eval_template;

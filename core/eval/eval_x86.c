@@ -357,3 +357,32 @@ int eval_compile_x86(const eval_expr *x, const eval_x86_env *env, uint64_t at, u
     emit_i32(&c, (int32_t)(int64_t)(on_false - (at + c.len + 4)));
     return c.failed ? -1 : (int)c.len;
 }
+
+int eval_compile_x86_count(uint64_t counter, eval_count_test test, uint64_t n, uint64_t at, uint64_t on_true,
+                           uint64_t on_false, uint8_t *out, size_t cap)
+{
+    char why[64];
+    cg c = { .out = out, .cap = cap, .at = at, .on_true = on_true, .on_false = on_false, .why = why, .whylen = sizeof why };
+    emit(&c, "\x48\xb9", 2);                    /* movabs rcx, counter */
+    emit(&c, &counter, 8);
+    emit(&c, "\xb8\x01\x00\x00\x00", 5);        /* mov eax, 1 */
+    emit(&c, "\xf0\x48\x0f\xc1\x01", 5);        /* lock xadd [rcx], rax */
+    emit(&c, "\x48\xff\xc0", 3);                /* inc rax: the new count */
+    emit(&c, "\x48\xb9", 2);                    /* movabs rcx, n */
+    emit(&c, &n, 8);
+    if (test == EVAL_COUNT_MOD) {
+        emit(&c, "\x48\x85\xc9", 3);            /* test rcx, rcx */
+        jump_to(&c, 0x84, on_false);            /* % 0: never */
+        emit(&c, "\x31\xd2\x48\xf7\xf1", 5);    /* xor edx, edx; div rcx */
+        emit(&c, "\x48\x85\xd2", 3);            /* test rdx, rdx */
+        jump_to(&c, 0x84, on_true);
+    } else {
+        static const uint8_t jcc[] = { [EVAL_COUNT_EQ] = 0x84, [EVAL_COUNT_GE] = 0x83, [EVAL_COUNT_GT] = 0x87,
+                                       [EVAL_COUNT_LT] = 0x82, [EVAL_COUNT_LE] = 0x86 };
+        emit(&c, "\x48\x39\xc8", 3);            /* cmp rax, rcx (unsigned) */
+        jump_to(&c, test > EVAL_COUNT_NONE && test < EVAL_COUNT_MOD ? jcc[test] : 0x85, on_true);
+    }
+    emit_u8(&c, 0xe9);                          /* jmp on_false */
+    emit_i32(&c, (int32_t)(int64_t)(on_false - (at + c.len + 4)));
+    return c.overflow ? -1 : (int)c.len;
+}

@@ -50,11 +50,12 @@ typedef struct gobp_breakpoint {
     char *log_message;          /* a log point: print this ({expr} interpolated), never stop */
     struct eval_expr *condition_expr;      /* condition, compiled when set */
     struct eval_template *log_template;    /* log_message, compiled when set */
-    int hit_op;                 /* hit_condition parsed (target_conditions.c): 0 none */
+    int hit_op;                 /* hit_condition parsed (target_conditions.c): an eval_count_test */
     uint64_t hit_n;
     bool condition_error_said;
     bool fast_note_said;        /* the console was told the condition stays in the debugger */
     bool fast_pending;          /* set while the program ran: its checks go in at the next stop */
+    uint64_t hit_counter;       /* where the program counts the hits its checks let through (0: none) */
     struct gobp_handler *handler; /* BP_HANDLER: the plugin and the call layout */
 } gobp_breakpoint;
 

@@ -9,17 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { HIT_NONE, HIT_EQ, HIT_GE, HIT_GT, HIT_LT, HIT_LE, HIT_MOD };
-
 /* "5" (== 5), "== 5", ">= 5", "> 5", "< 5", "<= 5", "% 5" (every 5th). */
 static int parse_hit_condition(const char *s, int *op, uint64_t *n)
 {
     static const struct { const char *text; int op; } ops[] = {
-        { "==", HIT_EQ }, { ">=", HIT_GE }, { "<=", HIT_LE }, { ">", HIT_GT }, { "<", HIT_LT }, { "%", HIT_MOD },
+        { "==", EVAL_COUNT_EQ }, { ">=", EVAL_COUNT_GE }, { "<=", EVAL_COUNT_LE }, { ">", EVAL_COUNT_GT }, { "<", EVAL_COUNT_LT }, { "%", EVAL_COUNT_MOD },
     };
     while (isspace((unsigned char)*s))
         s++;
-    *op = HIT_EQ;
+    *op = EVAL_COUNT_EQ;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (strncmp(s, ops[i].text, strlen(ops[i].text)) == 0) {
             *op = ops[i].op;
@@ -44,12 +42,12 @@ static bool hit_condition_met(const gobp_breakpoint *bp)
 {
     uint64_t h = bp->hits, n = bp->hit_n;
     switch (bp->hit_op) {
-    case HIT_EQ: return h == n;
-    case HIT_GE: return h >= n;
-    case HIT_GT: return h > n;
-    case HIT_LT: return h < n;
-    case HIT_LE: return h <= n;
-    case HIT_MOD: return n && h % n == 0;
+    case EVAL_COUNT_EQ: return h == n;
+    case EVAL_COUNT_GE: return h >= n;
+    case EVAL_COUNT_GT: return h > n;
+    case EVAL_COUNT_LT: return h < n;
+    case EVAL_COUNT_LE: return h <= n;
+    case EVAL_COUNT_MOD: return n && h % n == 0;
     default: return true;
     }
 }
@@ -78,7 +76,7 @@ static char *dup_or_null(const char *s)
 int target_break_set_conditions(gobp_target *t, gobp_breakpoint *bp, const char *condition,
                                 const char *hit_condition, const char *log_message, char *err, size_t errlen)
 {
-    int op = HIT_NONE;
+    int op = EVAL_COUNT_NONE;
     uint64_t n = 0;
     eval_expr *cond = NULL;
     eval_template *tmpl = NULL;
@@ -192,6 +190,7 @@ static bool bp_hit_stops(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoi
     if (bp->condition_expr && !condition_holds(t, tid, addr, bp, &env, have_frame, "stopping"))
         return false;
     bp->hits++;
+    target_fast_count_sync(t, bp);
     if (!hit_condition_met(bp))
         return false;
     if (bp->log_template) {

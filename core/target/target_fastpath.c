@@ -1,7 +1,8 @@
-/* The fast path of conditions: a breakpoint (line, function, handler) whose condition compiles
- * to machine code and that is alone at its site gets a jump site: the program runs the
- * condition itself and traps only when it holds (proc/jump.c, eval/eval_x86.c). What the
- * compiler cannot take keeps the int3 and the debugger's evaluation, with a note. */
+/* The fast path of conditions: a breakpoint (line, function, handler) whose condition (and hit
+ * condition, counted in the program's memory) compiles to machine code and that is alone at
+ * its site gets a jump site: the program runs the check itself and traps only when it holds
+ * (proc/jump.c, eval/eval_x86.c). What the compiler cannot take keeps the int3 and the
+ * debugger's evaluation, with a note. */
 #include "target_internal.h"
 #include "alloc.h"
 
@@ -16,7 +17,10 @@ typedef struct {
     const gobp_func *func;
     uint64_t pc;
     int64_t cfa_off;        /* CFA = RSP + cfa_off at pc */
-    const eval_expr *cond;
+    const eval_expr *cond;  /* NULL: always true */
+    uint64_t counter;       /* the hit count in the program (0: no hit condition) */
+    eval_count_test test;
+    uint64_t n;
 } fast_scope;
 
 static const gobp_var *scope_var(const fast_scope *fs, const char *name)
@@ -63,12 +67,23 @@ static int fast_locate(void *ctx, const char *name, uint64_t off, eval_x86_loc *
     return rc;
 }
 
+/* The condition, then (when it holds) the hit count: traps only when both say so. */
 static int emit_check(void *ctx, uint64_t at, uint64_t on_true, uint64_t on_false, uint8_t *out, size_t cap)
 {
     fast_scope *fs = ctx;
     eval_x86_env env = { .ctx = fs, .type_of = fast_type_of, .locate = fast_locate };
     char why[256];
-    return eval_compile_x86(fs->cond, &env, at, on_true, on_false, out, cap, why, sizeof why);
+    if (!fs->counter)
+        return eval_compile_x86(fs->cond, &env, at, on_true, on_false, out, cap, why, sizeof why);
+    int len = 0;
+    if (fs->cond) {   /* its length first (rel32 jumps: the same wherever they go), then for real */
+        len = eval_compile_x86(fs->cond, &env, at, at, on_false, out, cap, why, sizeof why);
+        if (len < 0 || eval_compile_x86(fs->cond, &env, at, at + (uint64_t)len, on_false, out, cap, why, sizeof why) != len)
+            return -1;
+    }
+    int count = eval_compile_x86_count(fs->counter, fs->test, fs->n, at + (uint64_t)len, on_true, on_false,
+                                       out + len, cap - (size_t)len);
+    return count < 0 ? -1 : len + count;
 }
 
 /* Whether len bytes of stack at sp hold a word in (lo, hi): a pc the program would resume at. */
@@ -143,12 +158,15 @@ int target_jump_place(gobp_target *t, const gobp_func *func, uint64_t addr, int 
 /* Why the condition of bp cannot run in the program at addr; NULL when it does now. */
 static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t addr, char *why, size_t whylen)
 {
-    fast_scope fs = { .t = t, .func = binary_func_by_pc(t->bin, addr), .pc = addr, .cond = bp->condition_expr };
+    fast_scope fs = { .t = t, .func = binary_func_by_pc(t->bin, addr), .pc = addr, .cond = bp->condition_expr,
+                      .counter = bp->hit_counter, .test = (eval_count_test)bp->hit_op, .n = bp->hit_n };
     if (!fs.func || binary_cfa_offset(t->bin, addr, &fs.cfa_off) < 0)
         return "no frame information at the breakpoint";
+    if (bp->hit_op && !bp->hit_counter)
+        return "no memory in the program for the hit count";
     eval_x86_env env = { .ctx = &fs, .type_of = fast_type_of, .locate = fast_locate };
     uint8_t scratch[1024];
-    if (eval_compile_x86(fs.cond, &env, 0, 0, 0, scratch, sizeof scratch, why, whylen) < 0)
+    if (fs.cond && eval_compile_x86(fs.cond, &env, 0, 0, 0, scratch, sizeof scratch, why, whylen) < 0)
         return why;
     int placed = target_jump_place(t, fs.func, addr, 0, emit_check, &fs, why, whylen);
     if (placed == 1)
@@ -156,19 +174,51 @@ static const char *place_check(gobp_target *t, gobp_breakpoint *bp, uint64_t add
     return placed < 0 ? why : NULL;
 }
 
+/* The hit count of bp kept in the program's memory (set to bp->hits): one 8-byte word per
+ * breakpoint, placed while the program is stopped. */
+static void count_in_program(gobp_target *t, gobp_breakpoint *bp)
+{
+    char err[256];
+    pid_t tid = 0;
+    if (!bp->hit_op) {
+        target_fast_count_sync(t, bp);
+        bp->hit_counter = 0;
+        return;
+    }
+    if (!bp->hit_counter && proc_threads(t->proc, &tid, 1) >= 1)
+        bp->hit_counter = proc_alloc(t->proc, tid, 8, err, sizeof err);
+    if (bp->hit_counter && proc_write(t->proc, bp->hit_counter, &bp->hits, 8) < 0)
+        bp->hit_counter = 0;
+}
+
+void target_fast_count_sync(gobp_target *t, gobp_breakpoint *bp)
+{
+    uint64_t counted;
+    if (!bp->hit_counter || proc_read(t->proc, bp->hit_counter, &counted, 8) < 0)
+        return;
+    if (counted > bp->hits)
+        bp->hits = counted;
+    else if (counted < bp->hits)
+        proc_write(t->proc, bp->hit_counter, &bp->hits, 8);
+}
+
 void target_fast_condition(gobp_target *t, gobp_breakpoint *bp)
 {
-    bp->fast_pending = bp->condition_expr && target_running(t);   /* placed at the next stop */
+    bool checks = bp->condition_expr || bp->hit_op;
+    bp->fast_pending = checks && target_running(t);   /* placed at the next stop */
+    if (!bp->fast_pending)
+        count_in_program(t, bp);
     for (int i = 0; i < bp->naddrs; i++) {
         char why[256], err[1];
         proc_site_set_check(t->proc, bp->addrs[i], NULL, NULL, err, sizeof err);   /* the old check */
-        if (!bp->condition_expr || bp->fast_pending)
+        if (!checks || bp->fast_pending)
             continue;
         const char *no = place_check(t, bp, bp->addrs[i], why, sizeof why);
         if (no && !bp->fast_note_said) {
-            char text[600];
-            snprintf(text, sizeof text, "%s %d: the condition \"%s\" is evaluated by the debugger at each call (%s)\n",
-                     bp->kind == BP_HANDLER ? "handler" : "breakpoint", bp->id, bp->condition, no);
+            char text[700];
+            snprintf(text, sizeof text, "%s %d: the %s \"%s\" is evaluated by the debugger at each call (%s)\n",
+                     bp->kind == BP_HANDLER ? "handler" : "breakpoint", bp->id,
+                     bp->condition ? "condition" : "hit condition", bp->condition ? bp->condition : bp->hit_condition, no);
             target_message(t, "console", text);
             bp->fast_note_said = true;
         }

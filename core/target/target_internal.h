@@ -138,10 +138,14 @@ hit_verdict user_bp_hit(gobp_target *t, target_hit *h, breaklet *b);         /* 
 /* Whether bp's condition (none: true) holds at this hit of tid at addr; a run-time error
  * (nil, out of range) counts as true and is said once, ending with on_error ("stopping"). */
 bool target_bp_condition_holds(gobp_target *t, pid_t tid, uint64_t addr, gobp_breakpoint *bp, const char *on_error);
-/* Puts bp's condition into the program where it compiles (a jump site per address, alone
- * there, while the program is stopped); elsewhere the debugger evaluates it, said once in the
- * console (target_fastpath.c). Without a condition, takes the checks out. */
+/* Puts bp's condition and hit condition into the program where they compile (a jump site per
+ * address, alone there, while the program is stopped; the hits counted in the program's
+ * memory); elsewhere the debugger evaluates them, said once in the console
+ * (target_fastpath.c). Without either, takes the checks out. */
 void target_fast_condition(gobp_target *t, gobp_breakpoint *bp);
+/* At a hit the debugger counted (bp->hits), the count the program keeps and bp->hits become
+ * the larger of the two: the program counted this hit when its check let it through. */
+void target_fast_count_sync(gobp_target *t, gobp_breakpoint *bp);
 /* The checks of conditions set while the program ran (at a stop). */
 void target_fast_pending(gobp_target *t);
 /* Remembers that breakpoint id stops this hit (hit_bp_ids). */

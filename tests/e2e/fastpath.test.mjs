@@ -4,7 +4,7 @@
 // faults in the program; the fault becomes a hit), the condition is an error handled as
 // without the fast path (the stop says why), and the program ends normally. Program:
 // tests/programs/handlers, mode badptr: visit(&node{1}), visit(nil), visit(0x8),
-// visit(&node{42}); on every Go.
+// visit(&node{42}); a hit condition counted in the program (mode concurrent); on every Go.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -53,6 +53,30 @@ for (const tc of goToolchains()) {
         assert.ok(line.line > at.line, `the next line (${at.line} -> ${line.line})`);
         await h.runToEnd(s, ev.body.threadId, 0);
         assert.deepEqual(P.stdoutLines(s), ['visit 1 -1 -1 42']);
+      } finally { await s.close(); }
+    });
+
+    test('a hit condition counts in the program: the stops are the 25 000th, 50 000th... true calls', T, async () => {
+      const s = await startSession('stdio');
+      try {
+        const m = s.mark();
+        const r = await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['concurrent', '1', '200000'], cwd: tmpDir() }),
+          { functionBreakpoints: [{ name: 'main.tick', condition: 'i >= 100000', hitCondition: '% 25000' }] });
+        assert.equal(r.fbps.breakpoints[0].verified, true);
+        const seen = [];
+        let ev = await h.waitStopped(s, m, 'breakpoint', 120000);
+        for (;;) {
+          const top = await h.topFrame(s, ev.body.threadId);
+          seen.push((await s.ok('evaluate', { expression: 'i', frameId: top.id, context: 'watch' })).result);
+          const m2 = s.mark();
+          await s.ok('continue', { threadId: ev.body.threadId });
+          const next = await Promise.race([h.waitStopped(s, m2, 'breakpoint', 120000), s.waitEvent('terminated', { from: m2, timeout: 120000 })]);
+          if (next.event === 'terminated') break;
+          ev = next;
+        }
+        assert.deepEqual(seen, ['124999', '149999', '174999', '199999'], 'the 25 000th to 100 000th calls with i >= 100000');
+        assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition and the count ran in the program');
+        assert.deepEqual(P.stdoutLines(s), ['ticks 200000 total 200000']);
       } finally { await s.close(); }
     });
   });
