@@ -490,7 +490,7 @@ static int identical(eval_state *e, const gobp_value *a, const gobp_value *b)
 static int compare(eval_state *e, binary_op op, eval_result *a, eval_result *b)
 {
     int cmp = 0;
-    bool ordered = true;
+    bool ordered = true, nan = false;
     if (a->kind == EVAL_VALUE && b->kind == EVAL_VALUE && eval_by_identity(a->value.type) && eval_by_identity(b->value.type)) {
         if (a->value.type->kind != b->value.type->kind)
             return eval_fail(e, "invalid comparison: mismatched types %s and %s", eval_type_name(a->value.type),
@@ -514,6 +514,7 @@ static int compare(eval_state *e, binary_op op, eval_result *a, eval_result *b)
             if (a->kind == EVAL_FLOAT || b->kind == EVAL_FLOAT) {
                 double x = as_double(a), y = as_double(b);
                 cmp = x < y ? -1 : x > y;
+                nan = x != x || y != y;   /* unordered: only != holds */
             } else {
                 __int128 x = a->kind == EVAL_UINT ? (__int128)a->u : a->i, y = b->kind == EVAL_UINT ? (__int128)b->u : b->i;
                 cmp = x < y ? -1 : x > y;
@@ -532,6 +533,8 @@ static int compare(eval_state *e, binary_op op, eval_result *a, eval_result *b)
         return eval_fail(e, "invalid comparison: %s is not defined here", eval_binary_text[op]);
     bool r = op == B_EQ ? cmp == 0 : op == B_NE ? cmp != 0 : op == B_LT ? cmp < 0 : op == B_LE ? cmp <= 0
            : op == B_GT ? cmp > 0 : cmp >= 0;
+    if (nan)
+        r = op == B_NE;
     eval_result_free(a);
     *a = (eval_result){ .kind = EVAL_BOOL, .b = r };
     return 0;

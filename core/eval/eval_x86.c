@@ -1,8 +1,8 @@
 /* Conditions compiled to x86-64 machine code, for the check of a jump site (proc.h:
  * gobp_check_emit_fn): integers, bools and pointers of the frame (in registers or stack slots
  * at the site), len of strings and slices, a field through a pointer (nil: the slow path
- * decides), literals, a string variable == or != a string literal, comparisons, arithmetic
- * + - *, ! and short-circuit && ||. Anything else says why and is left to the debugger's own
+ * decides), literals, a string variable == or != a string literal, float64 comparisons (IEEE,
+ * through XMM15 saved and put back), comparisons, arithmetic + - *, ! and short-circuit && ||. Anything else says why and is left to the debugger's own
  * evaluation at each hit. */
 #include "eval_internal.h"
 #include "alloc.h"
@@ -55,6 +55,12 @@ static void store_rsp(cg *c, int32_t disp) { emit(c, "\x48\x89\x84\x24", 4); emi
 /* rax = the program's register dw (DWARF number 0..15) */
 static int load_reg(cg *c, int dw)
 {
+    if (dw >= 17 && dw <= 32) {                            /* movq rax, xmmN: the low 8 bytes */
+        int x = dw - 17;
+        uint8_t insn[5] = { 0x66, (uint8_t)(0x48 | (x >= 8 ? 0x04 : 0)), 0x0f, 0x7e, (uint8_t)(0xc0 | ((x & 7) << 3)) };
+        emit(c, insn, 5);
+        return 0;
+    }
     static const int x86[16] = { 0, 2, 1, 3, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15 };  /* DWARF -> x86 */
     if (dw < 0 || dw > 15 || dw == 7)
         return cg_fail(c, "a value in register %s cannot be read by the check", dw == 7 ? "rsp" : "?");
@@ -95,7 +101,7 @@ static bool kind_word(gobp_type_kind k)
 }
 
 /* What a compiled value is: signedness for comparisons. */
-typedef struct { bool is_signed; } cval;
+typedef struct { bool is_signed; bool is_float; } cval;   /* is_float: rax holds a float64's bits */
 
 /* rax = the word at byte off of the variable called name. */
 static int load_var(cg *c, const char *name, uint64_t off, unsigned size, bool is_signed)
@@ -153,8 +159,12 @@ static int name_value(cg *c, const char *name, cval *v)
     gobp_type *t = NULL;
     if (c->env->type_of(c->env->ctx, name, &t) < 0 || !t)
         return cg_fail(c, "%s is not a variable of the frame", name);
+    if (t->kind == GOBP_KIND_FLOAT64) {
+        v->is_float = true;
+        return load_var(c, name, 0, 8, false);
+    }
     if (!kind_word(t->kind) || t->size > 8 || t->size == 0)
-        return cg_fail(c, "%s is not an integer, bool or pointer", name);
+        return cg_fail(c, "%s is not an integer, bool, pointer or float64", name);
     v->is_signed = kind_signed(t->kind);
     return load_var(c, name, 0, (unsigned)t->size, v->is_signed);
 }
@@ -248,10 +258,78 @@ static int string_compare(cg *c, const eval_node *var, const char *lit, bool equ
     return 0;
 }
 
+/* Whether n is a float: a float literal, a float64 variable, or - of one. */
+static bool is_float_node(cg *c, const eval_node *n)
+{
+    gobp_type *t = NULL;
+    if (n->kind == N_UNARY && n->op == '-')
+        return is_float_node(c, n->a);
+    if (n->kind == N_LITERAL)
+        return n->lit.kind == EVAL_FLOAT;
+    return n->kind == N_NAME && c->env->type_of(c->env->ctx, n->name, &t) == 0 && t && t->kind == GOBP_KIND_FLOAT64;
+}
+
+/* rax = n as a float64: float values, and integer literals converted here. */
+static int float_value(cg *c, const eval_node *n)
+{
+    cval v = { 0 };
+    if (n->kind == N_LITERAL && (n->lit.kind == EVAL_INT || n->lit.kind == EVAL_UINT)) {
+        double d = n->lit.kind == EVAL_INT ? (double)n->lit.i : (double)n->lit.u;
+        emit(c, "\x48\xb8", 2);                 /* movabs rax, the double */
+        emit(c, &d, 8);
+        return 0;
+    }
+    if (value(c, n, &v) < 0)
+        return -1;
+    return v.is_float ? 0 : cg_fail(c, "%s", "a float compared with an integer variable is not compiled");
+}
+
+/* a op b for float64s (a in a temporary, b in rax), IEEE: NaN compares unequal and unordered.
+ * XMM15 is borrowed and put back; its 16 bytes live in the last two temporaries. */
+static int float_compare(cg *c, const eval_node *n, cval *v)
+{
+    enum { XMM_SAVE = 48 };
+    if (c->depth + 2 > XMM_SAVE / 8)
+        return cg_fail(c, "%s", "the condition nests too deep");
+    if (float_value(c, n->a) < 0)
+        return -1;
+    int sa = c->depth++;
+    store_rsp(c, sa * 8);
+    int rc = float_value(c, n->b);
+    c->depth--;
+    if (rc < 0)
+        return -1;
+    int sb = sa + 1;
+    store_rsp(c, sb * 8);
+    bool swap = n->op == B_LT || n->op == B_LE;   /* a < b is b > a */
+    int first = swap ? sb : sa, second = swap ? sa : sb;
+    emit(c, "\xf3\x44\x0f\x7f\x7c\x24", 6);     /* movdqu [rsp+48], xmm15 */
+    emit_u8(c, XMM_SAVE);
+    emit(c, "\xf2\x44\x0f\x10\x7c\x24", 6);     /* movsd xmm15, [first] */
+    emit_u8(c, (uint8_t)(first * 8));
+    emit(c, "\x66\x44\x0f\x2e\x7c\x24", 6);     /* ucomisd xmm15, [second] */
+    emit_u8(c, (uint8_t)(second * 8));
+    switch (n->op) {
+    case B_GT: case B_LT: emit(c, "\x0f\x97\xc0", 3); break;                       /* seta al */
+    case B_GE: case B_LE: emit(c, "\x0f\x93\xc0", 3); break;                       /* setae al */
+    case B_EQ: emit(c, "\x0f\x94\xc0\x0f\x9b\xc1\x20\xc8", 8); break;             /* sete al; setnp cl; and */
+    case B_NE: emit(c, "\x0f\x95\xc0\x0f\x9a\xc1\x08\xc8", 8); break;             /* setne al; setp cl; or */
+    default: return cg_fail(c, "float operator %s is not compiled", eval_binary_text[n->op]);
+    }
+    emit(c, "\xf3\x44\x0f\x6f\x7c\x24", 6);     /* movdqu xmm15, [rsp+48] */
+    emit_u8(c, XMM_SAVE);
+    emit(c, "\x48\x0f\xb6\xc0", 4);             /* movzx rax, al */
+    v->is_signed = true;
+    v->is_float = false;
+    return 0;
+}
+
 /* Binary a op b with a in a temporary, b in rax. */
 static int binary(cg *c, const eval_node *n, cval *v)
 {
-    cval a, b;
+    if (is_float_node(c, n->a) || is_float_node(c, n->b))
+        return float_compare(c, n, v);
+    cval a = { 0 }, b = { 0 };
     if ((n->op == B_EQ || n->op == B_NE) && (is_string_literal(n->a) || is_string_literal(n->b)))
         return is_string_literal(n->b) ? string_compare(c, n->a, n->b->lit.s, n->op == B_EQ, v)
                                        : string_compare(c, n->b, n->a->lit.s, n->op == B_EQ, v);
@@ -293,7 +371,7 @@ static int binary(cg *c, const eval_node *n, cval *v)
 /* a && b / a || b as 0 or 1 in rax, b only when it decides. */
 static int logic(cg *c, const eval_node *n, cval *v)
 {
-    cval a, b;
+    cval a = { 0 }, b = { 0 };
     v->is_signed = true;
     if (value(c, n->a, &a) < 0)
         return -1;
@@ -308,6 +386,7 @@ static int logic(cg *c, const eval_node *n, cval *v)
 
 static int value(cg *c, const eval_node *n, cval *v)
 {
+    v->is_float = false;
     if (c->failed)
         return -1;
     switch (n->kind) {
@@ -321,7 +400,13 @@ static int value(cg *c, const eval_node *n, cval *v)
             emit(c, &x, 8);
             return 0;
         }
-        return cg_fail(c, "%s", "float and string literals are not compiled");
+        if (n->lit.kind == EVAL_FLOAT) {
+            v->is_float = true;
+            emit(c, "\x48\xb8", 2);             /* movabs rax, the double */
+            emit(c, &n->lit.f, 8);
+            return 0;
+        }
+        return cg_fail(c, "%s", "a string literal is compiled only compared with a string variable");
     case N_NAME:
         return name_value(c, n->name, v);
     case N_FIELD:
@@ -332,6 +417,7 @@ static int value(cg *c, const eval_node *n, cval *v)
     case N_UNARY:
         if (value(c, n->a, v) < 0)
             return -1;
+        if (n->op == '-' && v->is_float) { emit(c, "\x48\x0f\xba\xf8\x3f", 5); return 0; }  /* btc rax, 63 */
         if (n->op == '-') { emit(c, "\x48\xf7\xd8", 3); return 0; }                       /* neg rax */
         if (n->op == '!') { emit(c, "\x48\x83\xf0\x01", 4); return 0; }                   /* xor rax, 1 */
         if (n->op == '+') return 0;
@@ -348,7 +434,7 @@ int eval_compile_x86(const eval_expr *x, const eval_x86_env *env, uint64_t at, u
 {
     cg c = { .out = out, .cap = cap, .env = env, .at = at, .on_true = on_true, .on_false = on_false,
              .why = why, .whylen = whylen };
-    cval v;
+    cval v = { 0 };
     if (value(&c, x->root, &v) < 0)
         return -1;
     emit(&c, "\x48\x85\xc0", 3);                /* test rax, rax */

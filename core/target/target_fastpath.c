@@ -53,7 +53,7 @@ static int fast_locate(void *ctx, const char *name, uint64_t off, eval_x86_loc *
             at += size;
             continue;
         }
-        if (p->kind == GOBP_PIECE_REG && off == at && p->reg <= 15) {
+        if (p->kind == GOBP_PIECE_REG && off == at && (p->reg <= 15 || (p->reg >= 17 && p->reg <= 32))) {
             *out = (eval_x86_loc){ .in_reg = true, .reg = p->reg };
             rc = 0;
         } else if (p->kind == GOBP_PIECE_MEM && p->addr - CFA_MARK + 0x100000 < 0x200000) {

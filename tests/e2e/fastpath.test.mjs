@@ -4,7 +4,8 @@
 // faults in the program; the fault becomes a hit), the condition is an error handled as
 // without the fast path (the stop says why), and the program ends normally. Program:
 // tests/programs/handlers, mode badptr: visit(&node{1}), visit(nil), visit(0x8),
-// visit(&node{42}); a hit condition counted in the program (mode concurrent); on every Go.
+// visit(&node{42}); float64 comparisons (mode floats); a hit condition counted in the program
+// (mode concurrent); on every Go.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -55,6 +56,31 @@ for (const tc of goToolchains()) {
         assert.deepEqual(P.stdoutLines(s), ['visit 1 -1 -1 42']);
       } finally { await s.close(); }
     });
+
+    for (const [cond, want] of [['a != a', ['1']], ['a > 1.5 || a != a', ['2', '1', '-1']], ['a <= -2.5 || b == 4 || a == 0', ['0', '4', '7']]]) {
+      test(`float64 comparisons in the program, NaN and -0 as IEEE says: ${cond}`, T, async () => {
+        const s = await startSession('stdio');
+        try {
+          const m = s.mark();
+          await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['floats'], cwd: tmpDir() }),
+            { functionBreakpoints: [{ name: 'main.ratio', condition: cond }] });
+          const seen = [];
+          let ev = await h.waitStopped(s, m, 'breakpoint', 60000);
+          for (;;) {
+            const top = await h.topFrame(s, ev.body.threadId);
+            seen.push((await s.ok('evaluate', { expression: 'b', frameId: top.id, context: 'watch' })).result);
+            const m2 = s.mark();
+            await s.ok('continue', { threadId: ev.body.threadId });
+            const next = await Promise.race([h.waitStopped(s, m2, 'breakpoint', 60000), s.waitEvent('terminated', { from: m2, timeout: 60000 })]);
+            if (next.event === 'terminated') break;
+            ev = next;
+          }
+          assert.deepEqual(seen, want, 'the calls where the condition holds');
+          assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition ran in the program');
+          assert.equal(P.stdoutLines(s).length, 7);
+        } finally { await s.close(); }
+      });
+    }
 
     test('a hit condition counts in the program: the stops are the 25 000th, 50 000th... true calls', T, async () => {
       const s = await startSession('stdio');

@@ -113,6 +113,11 @@ Test(eval, comparisons_and_logic)
     /* short-circuit: the right side is not evaluated when the left decides */
     expect("nilp != nil && nilp.Age > 1", "false", "bool");
     expect("nilp == nil || nilp.Age > 1", "true", "bool");
+    /* NaN (Inf - Inf) is unordered: only != holds, as in Go */
+    expect("1e308 * 10 - 1e308 * 10 != 1e308 * 10 - 1e308 * 10", "true", "bool");
+    expect("1e308 * 10 - 1e308 * 10 == 1e308 * 10 - 1e308 * 10", "false", "bool");
+    expect("1e308 * 10 - 1e308 * 10 <= 1.5", "false", "bool");
+    expect("1e308 * 10 - 1e308 * 10 >= 1.5", "false", "bool");
 }
 
 Test(eval, selectors_index_and_maps)

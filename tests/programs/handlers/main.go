@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -205,6 +206,11 @@ func main() {
 		for i := 1; i <= argInt(2, 5); i++ {
 			v, err := lookup("k" + strconv.Itoa(i))
 			fmt.Printf("lookup %d %q %s eof=%v\n", i, v, errText(err), err == io.EOF)
+		}
+	case "floats": // ratio(a, b) with NaN, -0 and huge values among ordinary ones
+		for i, p := range [][2]float64{{3, 2}, {1.5, 1}, {-2.5, 0}, {math.NaN(), 1}, {math.Copysign(0, -1), 4}, {1e300, -1}, {0, 7}} {
+			r, ok := ratio(p[0], p[1])
+			fmt.Println("ratio", i+1, r, ok)
 		}
 	case "longkeys": // keys as long as a 19-byte literal, differing in the last or the first byte
 		for i, k := range []string{"a-key-of-19-bytes!!", "a-key-of-19-bytes!?", "b-key-of-19-bytes!!", ""} {
