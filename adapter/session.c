@@ -165,6 +165,7 @@ static void send_exit_events(session *s, int code)
 void session_report_stop(session *s, const gobp_stop *stop)
 {
     handles_clear(&s->handles);
+    session_trace_reading(s);   /* a trace started while the program ran may record now */
     if (stop->reason == STOP_EXITED || stop->reason == STOP_KILLED) {
         session_drain_output(s);
         session_trace_finish(s);

@@ -212,13 +212,41 @@ int proc_site_set_check(gobp_process *p, uint64_t addr, gobp_check_emit_fn emit,
     return 0;
 }
 
-/* Back to an int3 site: the original bytes after the first, the int3 on it. */
+/* Back to an int3 site. Stopped: the original bytes after the first, the int3 on it. Running:
+ * only the int3 (one byte, atomic: a CPU sees the JMP or the int3), because another CPU could
+ * execute the JMP half rewritten (the kernel serializes every CPU between such writes; a
+ * debugger cannot); the JMP's other bytes stay until the next all-stop, and meanwhile a thread
+ * at the int3 runs the displaced instructions from the trampoline's copy (jump_copy_of). */
 void jump_undo(gobp_process *p, proc_site *s)
 {
     uint8_t int3 = 0xcc;
     proc_raw_write(p, s->addr, &int3, 1);
-    proc_raw_write(p, s->addr + 1, s->jump_orig + 1, (size_t)s->jump_len - 1);
     s->jump = false;
+    s->jump_tail = true;
+    if (p->world_stopped && !p->stopping)
+        jump_finish_undo(p);
+}
+
+void jump_finish_undo(gobp_process *p)
+{
+    for (proc_site *s = p->njump ? p->sites : NULL; s; s = s->next) {
+        if (!s->jump_tail)
+            continue;
+        uint8_t tail[sizeof s->jump_orig];
+        memcpy(tail, s->jump_orig, s->jump_len);
+        for (int k = 1; k < s->jump_len; k++)   /* a site added there meanwhile keeps its int3 */
+            if (site_find(p, s->addr + (uint64_t)k, true))
+                tail[k] = 0xcc;
+        proc_raw_write(p, s->addr + 1, tail + 1, (size_t)s->jump_len - 1);
+        if (s->refs == 0)
+            proc_raw_write(p, s->addr, &s->orig, 1);   /* removed meanwhile: the original byte */
+        s->jump_tail = false;
+    }
+}
+
+uint64_t jump_copy_of(const proc_site *s)
+{
+    return s->jump || s->jump_tail ? s->tramp_pass : 0;
 }
 
 /* ---- threads and trampolines ---- */

@@ -70,7 +70,7 @@ static void child_restore_sites(gobp_process *p, proc_child *c)
         return;
     for (proc_site *s = p->sites; s; s = s->next) {
         uint8_t b;
-        if (s->jump_len && pread(fd, &b, 1, (off_t)s->addr) == 1 && b == 0xe9)   /* a jump site's JMP */
+        if (s->jump_len && pread(fd, &b, 1, (off_t)s->addr) == 1 && (b == 0xe9 || s->jump_tail))   /* a jump site's JMP */
             if (pwrite(fd, s->jump_orig, s->jump_len, (off_t)s->addr) != s->jump_len) { /* unmapped since */ }
         if (s->orig != INT3 && pread(fd, &b, 1, (off_t)s->addr) == 1 && b == INT3)
             if (pwrite(fd, &s->orig, 1, (off_t)s->addr) != 1) { /* unmapped since: nothing runs it */ }

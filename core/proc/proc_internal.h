@@ -35,6 +35,8 @@ typedef struct proc_site {
     int guard_slot;           /* 1 + its entry in the guard's table (0: none) */
     /* a jump site (jump.c): a JMP to a trampoline instead of the int3 */
     bool jump;
+    bool jump_tail;           /* back to an int3 while the program ran: the JMP's other bytes are
+                                 still there until the next all-stop (jump_finish_undo) */
     uint8_t jump_len;         /* the bytes the JMP covers (whole instructions) */
     uint8_t jump_orig[24];    /* their original bytes (up to 4 + one of 15) */
     uint64_t tramp, tramp_hit, tramp_pass, tramp_end;  /* the trampoline (never reused) */
@@ -128,6 +130,11 @@ bool trap_caught(gobp_process *p, proc_thread *t, struct user_regs_struct *regs)
 /* jump.c */
 enum { SLOT_SIZE_BYTES = 64 };   /* the scratch page in chunks: an XOL slot, part of a trampoline */
 void jump_undo(gobp_process *p, proc_site *s);
+/* At an all-stop: the bytes left behind by jump_undo while the program ran go back. */
+void jump_finish_undo(gobp_process *p);
+/* Where a thread on site s runs its displaced instructions from: the trampoline's copy of a
+ * jump site (or of one whose JMP is not all gone yet), else 0. */
+uint64_t jump_copy_of(const proc_site *s);
 /* The jump site whose trampoline holds pc (removed ones too), or whose int3 of a hit is at pc. */
 proc_site *jump_site_at(gobp_process *p, uint64_t pc);
 proc_site *jump_site_by_hit(gobp_process *p, uint64_t pc);

@@ -41,6 +41,7 @@ static void check_stop_complete(gobp_process *p)
         jump_evacuate(p, t);   /* nobody is ever seen inside a trampoline */
     p->stopping = false;
     p->world_stopped = true;
+    jump_finish_undo(p);
     queue_event(p, p->stop_event);
 }
 
@@ -164,7 +165,7 @@ int proc_singlestep(gobp_process *p, pid_t tid)
             wake_caller();
             return 0;
         }
-        t->step_slot = s->jump ? 0 : s->slot.slot;   /* a jump site's copy is left by jump_evacuate */
+        t->step_slot = jump_copy_of(s) ? 0 : s->slot.slot;   /* a jump site's copy is left by jump_evacuate */
         t->step_site = s->addr;
     }
     t->stepping = true;
@@ -232,6 +233,8 @@ static void handle_site_hit(gobp_process *p, proc_thread *t, proc_site *s,
                             struct user_regs_struct *regs)
 {
     regs->rip = s->addr;
+    if (s->refs == 0 && s->jump_tail)
+        regs->rip = s->tramp_pass;   /* removed, its int3 still there: on through the copy */
     thread_regs_set(t, regs);
     if (s->refs == 0 || p->stopping || p->world_stopped) {
         /* removed meanwhile (the original byte is back), or the world is stopping: the
@@ -551,7 +554,8 @@ int proc_stop_all_sync(gobp_process *p)
     if (p->exited || p->untraced)
         return -1;
     if (!p->world_stopped || p->stopping) {
-        if (!p->stopping)
+        bool ours = !p->stopping;   /* else a stop already on its way (a hit): its event stays queued */
+        if (ours)
             proc_begin_stop_all(p, (gobp_event){.kind = GOBP_EV_PAUSED, .tid = p->pid});
         while (p->stopping && !p->exited) {
             int status;
@@ -562,7 +566,7 @@ int proc_stop_all_sync(gobp_process *p)
                 return -1;
             handle_status(p, w, status);
         }
-        if (!p->exited && !p->untraced)
+        if (ours && !p->exited && !p->untraced)
             p->have_queued = false;   /* the PAUSED event: the caller asked for the stop */
     }
     return p->exited || p->untraced ? -1 : 0;

@@ -322,7 +322,8 @@ static void disarm(gobp_process *p, proc_site *s)
 {
     if (s->jump)
         jump_undo(p, s);
-    proc_raw_write(p, s->addr, &s->orig, 1);
+    if (!s->jump_tail)   /* else the original byte goes back with the rest at the next stop */
+        proc_raw_write(p, s->addr, &s->orig, 1);
     guard_note_site(p, s, false);
     s->refs = 0;   /* tombstone: a trap already in flight for it is recognised */
 }
@@ -367,19 +368,19 @@ void site_overlay_original(gobp_process *p, uint64_t addr, uint8_t *buf, size_t 
 {
     if (len < p->nsites) {
         for (size_t i = 0; i < len; i++) {
-            proc_site *s = site_find(p, addr + i, true);
-            if (s)
+            proc_site *s = site_find(p, addr + i, false);
+            if (s && (s->refs > 0 || s->jump_tail))
                 buf[i] = s->orig;
         }
     } else {
         for (proc_site *s = p->sites; s; s = s->next)
-            if (s->refs > 0 && s->addr >= addr && s->addr < addr + len)
+            if ((s->refs > 0 || s->jump_tail) && s->addr >= addr && s->addr < addr + len)
                 buf[s->addr - addr] = s->orig;
     }
     if (!p->njump)
         return;
     for (proc_site *s = p->sites; s; s = s->next)   /* the JMPs' bytes after the first */
-        for (int k = 1; s->jump && k < s->jump_len; k++)
+        for (int k = 1; (s->jump || s->jump_tail) && k < s->jump_len; k++)
             if (s->addr + (uint64_t)k >= addr && s->addr + (uint64_t)k < addr + len)
                 buf[s->addr + (uint64_t)k - addr] = s->jump_orig[k];
 }
@@ -423,9 +424,9 @@ int site_prepare_displaced(gobp_process *p, proc_thread *t, proc_site *s,
     const insn_info *in = &s->insn;
     uint64_t next = in->addr + in->len, target = in->target;
     *emulated = true;
-    if (s->jump) {   /* the displaced instructions run from the trampoline's copy */
+    if (jump_copy_of(s)) {   /* the displaced instructions run from the trampoline's copy */
         *emulated = false;
-        regs->rip = s->tramp_pass;
+        regs->rip = jump_copy_of(s);
         thread_regs_set(t, regs);
         return 0;
     }

@@ -232,4 +232,5 @@ void target_fast_pending(gobp_target *t)
         if (bp->fast_pending)
             target_fast_condition(t, bp);
     }
+    target_trace_fast_pending(t);
 }

@@ -146,8 +146,10 @@ void target_fast_condition(gobp_target *t, gobp_breakpoint *bp);
 /* At a hit the debugger counted (bp->hits), the count the program keeps and bp->hits become
  * the larger of the two: the program counted this hit when its check let it through. */
 void target_fast_count_sync(gobp_target *t, gobp_breakpoint *bp);
-/* The checks of conditions set while the program ran (at a stop). */
+/* The checks of conditions set while the program ran, and the jump sites of a trace started
+ * while it ran (at a stop). */
 void target_fast_pending(gobp_target *t);
+void target_trace_fast_pending(gobp_target *t);   /* trace/tracer.c */
 /* Remembers that breakpoint id stops this hit (hit_bp_ids). */
 void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */

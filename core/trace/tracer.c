@@ -455,9 +455,19 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
         target_trace_stop(t);
         return -1;
     }
-    if (!opts->no_fast_path)
+    tr->fast_pending = !opts->no_fast_path && target_running(t);   /* then at the next stop */
+    if (!opts->no_fast_path && !tr->fast_pending)
         trace_fast_start(t, tr);
     return tr->nfns;
+}
+
+void target_trace_fast_pending(gobp_target *t)
+{
+    gobp_tracer *tr = t->tracer;
+    if (tr && tr->fast_pending && !target_running(t)) {
+        tr->fast_pending = false;
+        trace_fast_start(t, tr);
+    }
 }
 
 void target_trace_drain(gobp_target *t)

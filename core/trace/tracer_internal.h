@@ -67,6 +67,7 @@ struct gobp_tracer {
     gobp_format_opts fmt;
     trace_ring ring;                    /* fast: the ring shared with the program */
     bool fast;
+    bool fast_pending;                  /* started while the program ran: at its next stop */
     uint64_t fast_sites, slow_sites;    /* entry and return sites of traced functions, by path */
 };
 

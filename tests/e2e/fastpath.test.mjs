@@ -82,6 +82,34 @@ for (const tc of goToolchains()) {
       });
     }
 
+    test('taken out while 8 goroutines run through it (a conditional breakpoint, a trace restarted); the program is unharmed', T, async () => {
+      for (const what of ['breakpoint', 'trace']) {
+        const s = await startSession('stdio');
+        try {
+          const m = s.mark();
+          const fb = what === 'breakpoint' ? [{ name: 'main.tick', condition: 'i < 0 && i > 0' }] : null;
+          const extra = what === 'trace' ? { trace: { functions: ['main\\.tick$'], console: false, events: false } } : {};
+          const each = what === 'breakpoint' ? 3000000 : 500000;   /* a trace formats every call */
+          await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['concurrent', '8', `${each}`], cwd: tmpDir(), ...extra }),
+            { functionBreakpoints: fb });
+          await new Promise((r) => setTimeout(r, 300));
+          if (what === 'breakpoint') {
+            await s.ok('setFunctionBreakpoints', { breakpoints: [] });   /* the jump sites come out while it runs */
+          } else {   /* the trace restarts while it runs: old jump sites out, int3s until the next stop, then jumps */
+            await s.ok('setTracepoints', { functions: ['main.tick'] });
+            const m2 = s.mark();
+            await s.ok('pause', { threadId: 1 });
+            const ev = await h.waitStopped(s, m2, 'pause', 60000);
+            await s.ok('continue', { threadId: ev.body.threadId });
+          }
+          await s.waitEvent('terminated', { from: m, timeout: 170000 });
+          const exited = s.events.find((e) => e.event === 'exited');
+          assert.equal(exited && exited.body.exitCode, 0, `${what}: exit 0\n${P.adapterText(s).slice(-1500)}`);
+          assert.deepEqual(P.stdoutLines(s), [`ticks ${8 * each} total ${8 * each}`], what);
+        } finally { await s.close(); }
+      }
+    });
+
     test('a hit condition counts in the program: the stops are the 25 000th, 50 000th... true calls', T, async () => {
       const s = await startSession('stdio');
       try {
