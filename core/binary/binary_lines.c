@@ -23,7 +23,13 @@ static int rnglists_ranges(gobp_binary *bin, Dwarf_Attribute a, pc_range **out)
     size_t addr_len = 0;
     if (!bin_debug_section(bin, ".debug_addr", &addr_len) || addr_len == 0) return 0;
     Dwarf_Rnglists_Head head;
-    if (dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &setoff, NULL) != DW_DLV_OK) return 0;
+    /* libdwarf reads *error when an index lookup fails (a .debug_addr of the wrong size):
+     * never NULL here (fuzz/regressions/elf/rnglists-index-error-null) */
+    Dwarf_Error derr = NULL;
+    int rc = dwarf_rnglists_get_rle_head(a, form, val, &head, &count, &setoff, &derr);
+    if (derr)
+        dwarf_dealloc(bin->dbg, derr, DW_DLA_ERROR);
+    if (rc != DW_DLV_OK) return 0;
     *out = xmalloc(sizeof **out * (size_t)(count ? count : 1));
     int n = 0;
     for (Dwarf_Unsigned i = 0; i < count; i++) {

@@ -632,8 +632,10 @@ static int find_callee(eval_state *e, const eval_node *n, eval_callee *c, eval_r
     }
     if (ev(e, n, held) < 0)
         return -1;
-    if (held->kind != EVAL_VALUE)
+    if (held->kind != EVAL_VALUE) {   /* found by fuzz_requests_stopped: "x"() leaked the "x" */
+        eval_result_free(held);
         return eval_fail(e, "cannot call a computed value");
+    }
     c->fn = &held->value;
     return 0;
 }
