@@ -15,6 +15,20 @@ import * as P from './lib/plugins.mjs';
 
 const T = { timeout: 180000, skip: IS_DELVE && 'gobp-dap only' };
 
+/** expression at each breakpoint stop from mark m on, continuing until the program ends. */
+async function valuesAtEachStop(s, m, expression) {
+  const seen = [];
+  let ev = await h.waitStopped(s, m, 'breakpoint', 120000);
+  for (;;) {
+    const top = await h.topFrame(s, ev.body.threadId);
+    seen.push((await s.ok('evaluate', { expression, frameId: top.id, context: 'watch' })).result);
+    const next = s.mark();
+    await s.ok('continue', { threadId: ev.body.threadId });
+    ev = await Promise.race([h.waitStopped(s, next, 'breakpoint', 120000), s.waitEvent('terminated', { from: next, timeout: 120000 })]);
+    if (ev.event === 'terminated') return seen;
+  }
+}
+
 for (const tc of goToolchains()) {
   describe(`fast path go${tc.version}`, () => {
     test('a condition through a nil and a wild pointer stops and says why; the program is unharmed', T, async () => {
@@ -64,17 +78,7 @@ for (const tc of goToolchains()) {
           const m = s.mark();
           await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['floats'], cwd: tmpDir() }),
             { functionBreakpoints: [{ name: 'main.ratio', condition: cond }] });
-          const seen = [];
-          let ev = await h.waitStopped(s, m, 'breakpoint', 60000);
-          for (;;) {
-            const top = await h.topFrame(s, ev.body.threadId);
-            seen.push((await s.ok('evaluate', { expression: 'b', frameId: top.id, context: 'watch' })).result);
-            const m2 = s.mark();
-            await s.ok('continue', { threadId: ev.body.threadId });
-            const next = await Promise.race([h.waitStopped(s, m2, 'breakpoint', 60000), s.waitEvent('terminated', { from: m2, timeout: 60000 })]);
-            if (next.event === 'terminated') break;
-            ev = next;
-          }
+          const seen = await valuesAtEachStop(s, m, 'b');
           assert.deepEqual(seen, want, 'the calls where the condition holds');
           assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition ran in the program');
           assert.equal(P.stdoutLines(s).length, 7);
@@ -117,17 +121,7 @@ for (const tc of goToolchains()) {
         const r = await h.launch(s, h.launchArgs({ program: buildProgram('handlers', tc), args: ['concurrent', '1', '200000'], cwd: tmpDir() }),
           { functionBreakpoints: [{ name: 'main.tick', condition: 'i >= 100000', hitCondition: '% 25000' }] });
         assert.equal(r.fbps.breakpoints[0].verified, true);
-        const seen = [];
-        let ev = await h.waitStopped(s, m, 'breakpoint', 120000);
-        for (;;) {
-          const top = await h.topFrame(s, ev.body.threadId);
-          seen.push((await s.ok('evaluate', { expression: 'i', frameId: top.id, context: 'watch' })).result);
-          const m2 = s.mark();
-          await s.ok('continue', { threadId: ev.body.threadId });
-          const next = await Promise.race([h.waitStopped(s, m2, 'breakpoint', 120000), s.waitEvent('terminated', { from: m2, timeout: 120000 })]);
-          if (next.event === 'terminated') break;
-          ev = next;
-        }
+        const seen = await valuesAtEachStop(s, m, 'i');
         assert.deepEqual(seen, ['124999', '149999', '174999', '199999'], 'the 25 000th to 100 000th calls with i >= 100000');
         assert.ok(!P.adapterText(s).includes('evaluated by the debugger'), 'the condition and the count ran in the program');
         assert.deepEqual(P.stdoutLines(s), ['ticks 200000 total 200000']);
