@@ -1,9 +1,9 @@
 // Tracing without stops (issue 12, item 3): the traced functions' entries and returns write
 // records into a ring the program shares with gobp-dap, which reads them off the program's
 // path. The same program traced with --no-fast-path (every call a stop) must give the same
-// records; calls are counted exactly once under 8 goroutines on 4 threads, through morestack,
-// panics and Goexit; the editor's trace takes the same path. Programs: tests/programs/tracing,
-// tests/programs/handlers. Every installed Go version.
+// records; calls are counted exactly once under 8 goroutines on 4 threads and under 2 000
+// goroutines, through morestack, panics and Goexit; the editor's trace takes the same path.
+// Programs: tests/programs/tracing, tests/programs/handlers. Every installed Go version.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSession, IS_DELVE } from './lib/client.mjs';
@@ -61,6 +61,14 @@ for (const tc of goToolchains()) {
       assert.match(r.stdout, /^ticks 1000000 total 1000000$/m, 'the program counted every call');
       assert.match(r.stderr, FAST_NOTE, 'main.tick records in the program');
       assert.equal(summaryCalls(r.stderr, 'main.tick'), 1000001, `every call once (and the last tick(-1)):\n${r.stderr.slice(-800)}`);
+    });
+
+    test('exactly once: 2 000 goroutines x 100 calls', OPT, async () => {
+      const r = await T.runTrace(['-o', '/dev/null', 'main\\.tick$', '--', handlers(), 'concurrent', '2000', '100'], { timeout: 280000 });
+      T.assertCode(r, 0);
+      assert.match(r.stdout, /^ticks 200000 total 200000$/m, 'the program counted every call');
+      assert.match(r.stderr, FAST_NOTE, 'main.tick records in the program');
+      assert.equal(summaryCalls(r.stderr, 'main.tick'), 200001, `every call once:\n${r.stderr.slice(-800)}`);
     });
 
     test('recursion 2 000 deep through morestack, small and 4.8 KB frames: every call and return', OPT, async () => {
