@@ -121,6 +121,7 @@ void target_end(gobp_target *t, bool kill)
     if (!t)
         return;
     target_trace_stop(t);
+    target_trace_ring_free(t);
     for (int i = 0; i < bp_table_count(t->bps); i++)
         handler_free(t, bp_table_get(t->bps, i));
     if (t->proc) {

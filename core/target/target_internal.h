@@ -39,6 +39,9 @@ struct gobp_target {
     int handler_timeout_ms;
     struct pending_exit *pending_exits;
     struct gobp_tracer *tracer;
+    struct trace_ring *trace_ring;   /* shared with the program once a trace records there: one per
+                                        process, kept across traces (trace/trace_fast.c) */
+    uint32_t trace_generation;       /* of the last trace started: its records carry it */
     /* the results of the function the last step returned from (target_return.c) */
     struct target_returned {
         int64_t goid;
@@ -150,6 +153,7 @@ void target_fast_count_sync(gobp_target *t, gobp_breakpoint *bp);
  * while it ran (at a stop). */
 void target_fast_pending(gobp_target *t);
 void target_trace_fast_pending(gobp_target *t);   /* trace/tracer.c */
+void target_trace_ring_free(gobp_target *t);      /* trace/trace_fast.c: at the end of the target */
 /* Remembers that breakpoint id stops this hit (hit_bp_ids). */
 void target_hit_add(gobp_target *t, target_hit *h, int id);
 /* Unloads the plugin and frees the handler of bp (before the breakpoint is deleted). */

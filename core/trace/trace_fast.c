@@ -77,7 +77,7 @@ static bool place(gobp_target *t, gobp_tracer *tr, trace_site *s, uint64_t addr,
                   const abi_value *vals, int n, int64_t sp_adjust)
 {
     const trace_fn *f = &tr->fns[s->fn];
-    ring_capture rc = { .site = s->number, .sp_adjust = sp_adjust, .ring = tr->ring.remote };
+    ring_capture rc = { .site = s->number, .sp_adjust = sp_adjust, .ring = tr->ring->remote };
     char why[256];
     if (!vals || !capture_of(vals, n, &rc) ||
         goruntime_g_offsets(t->rt, &rc.goid_off, &rc.stack_hi_off, &rc.stackguard0_off) < 0 ||
@@ -163,9 +163,17 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr)
 {
     char err[256];
     pid_t tid = 0;
-    if (!t->rt || target_running(t) || proc_threads(t->proc, &tid, 1) < 1 ||
-        ring_open(&tr->ring, t->proc, tid, err, sizeof err) < 0)
+    if (!t->rt || target_running(t) || proc_threads(t->proc, &tid, 1) < 1)
         return;
+    if (!t->trace_ring) {   /* one per process: a ring stays mapped in the program for good */
+        t->trace_ring = xcalloc(1, sizeof *t->trace_ring);
+        if (ring_open(t->trace_ring, t->proc, tid, err, sizeof err) < 0) {
+            free(t->trace_ring);
+            t->trace_ring = NULL;
+            return;
+        }
+    }
+    tr->ring = t->trace_ring;
     tr->fast = true;
     pc_set child = vfork_child_code(t);
     size_t n = tr->nsites;   /* place_return adds sites */
@@ -214,7 +222,8 @@ static int record_read(void *ctx, uint64_t addr, void *buf, size_t len)
 
 static void record_event(gobp_target *t, gobp_tracer *tr, const ring_record *rec)
 {
-    const trace_site *s = rec->site < tr->nsites ? tr->sites[rec->site] : NULL;
+    uint32_t index = rec->site & ((1u << SITE_GEN_SHIFT) - 1);
+    const trace_site *s = rec->site >> SITE_GEN_SHIFT == tr->generation && index < tr->nsites ? tr->sites[index] : NULL;
     const ring_capture *rc = s ? s->capture : NULL;
     if (!rc)
         return;
@@ -222,7 +231,7 @@ static void record_event(gobp_target *t, gobp_tracer *tr, const ring_record *rec
     gobp_memview mv = { record_read, &mem, t->bin };
     hit_regs hr = { .t = t, .stack_hi = rec->stack_hi, .fp_loaded = true, .mem = &mv };
     hr.regs.rsp = rec->sp;
-    hr.now = tracer_ns_since_start(tr, ring_time_ns(&tr->ring, rec->tsc));
+    hr.now = tracer_ns_since_start(tr, ring_time_ns(tr->ring, rec->tsc));
     for (int i = 0; i < rc->nint; i++)
         *user_reg_by_dwarf(&hr.regs, abi_int_reg_dwarf(rc->ints[i])) = rec->words[i];
     for (int i = 0; i < rc->nflt; i++)
@@ -250,18 +259,26 @@ void trace_fast_drain(gobp_target *t, gobp_tracer *tr, int64_t goid)
     ring_record *rec;
     if (!tr->fast)
         return;
-    while ((rec = ring_next(&tr->ring))) {
+    while ((rec = ring_next(tr->ring))) {
         record_event(t, tr, rec);
-        ring_release(&tr->ring);
+        ring_release(tr->ring);
     }
     if (goid) {   /* an older record of another goroutine is still being written */
         ahead_ctx a = { t, tr, goid };
-        ring_take_ahead(&tr->ring, of_goroutine, ahead_event, &a);
+        ring_take_ahead(tr->ring, of_goroutine, ahead_event, &a);
     }
 }
 
 void trace_fast_stop(gobp_tracer *tr)
 {
-    ring_close(&tr->ring);
+    tr->ring = NULL;
     tr->fast = false;
+}
+
+void target_trace_ring_free(gobp_target *t)
+{
+    if (t->trace_ring)
+        ring_close(t->trace_ring);
+    free(t->trace_ring);
+    t->trace_ring = NULL;
 }

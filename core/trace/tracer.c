@@ -26,7 +26,7 @@ const char *trace_end_name(gobp_trace_end end)
 
 uint64_t tracer_now_ns(const gobp_tracer *tr)
 {
-    return tracer_ns_since_start(tr, tr->fast ? ring_now_ns(&tr->ring) : 0);
+    return tracer_ns_since_start(tr, tr->fast ? ring_now_ns(tr->ring) : 0);
 }
 
 uint64_t tracer_ns_since_start(const gobp_tracer *tr, uint64_t mono_ns)
@@ -74,7 +74,7 @@ trace_site *tracer_site_add(gobp_target *t, gobp_tracer *tr, uint64_t addr, int 
     s->bl = (breaklet){ .addr = addr, .kind = BREAKLET_TRACE, .on_hit = trace_site_hit, .owner = s };
     s->fn = fn;
     s->kind = kind;
-    s->number = (uint32_t)tr->nsites;
+    s->number = tr->generation << SITE_GEN_SHIFT | (uint32_t)tr->nsites;
     if (arm && tracer_site_arm(t, s) < 0) {
         free(s);
         return NULL;
@@ -417,6 +417,7 @@ int target_trace_start(gobp_target *t, const gobp_func *const *fs, int n, const 
     clock_gettime(CLOCK_MONOTONIC, &tr->t0);
     tr->fns = xcalloc((size_t)n + 1, sizeof *tr->fns);
     t->tracer = tr;
+    tr->generation = t->trace_generation = (t->trace_generation + 1) & ((1u << (32 - SITE_GEN_SHIFT)) - 1);
     int failed = 0;
     for (int i = 0; i < n; i++) {
         trace_fn *f = &tr->fns[tr->nfns];

@@ -32,6 +32,8 @@ typedef struct g_state {
 } g_state;
 
 enum { SITE_ENTRY = 1, SITE_RET, SITE_GOEXIT, SITE_GOEXIT_CALL, SITE_PANIC, SITE_DEFERRETURN, SITE_COPY, SITE_EXIT };
+enum { SITE_GEN_SHIFT = 20 };   /* up to 2^20 sites a trace */
+
 typedef struct {
     breaklet bl;                        /* bl.owner: itself */
     int fn;
@@ -40,7 +42,8 @@ typedef struct {
     bool fast;                          /* a jump site writing records into the ring */
     struct ring_capture_s *capture;     /* what its records hold (fast) */
     int64_t sp_adjust;                  /* a RET site before the epilogue: RSP at the RET - RSP here */
-    uint32_t number;                    /* in tr->sites: the records name it */
+    uint32_t number;                    /* generation << SITE_GEN_SHIFT | index in tr->sites: the
+                                           records name it (an older trace's records are skipped) */
 } trace_site;
 
 /* What the tracer knows of a g: read at its first hit, until it exits or its stack moves. */
@@ -65,7 +68,8 @@ struct gobp_tracer {
     uint64_t next_id, recorded;
     struct timespec t0;
     gobp_format_opts fmt;
-    trace_ring ring;                    /* fast: the ring shared with the program */
+    trace_ring *ring;                   /* fast: the ring shared with the program (the target's) */
+    uint32_t generation;                /* in the high bits of its sites' numbers (SITE_GEN_SHIFT) */
     bool fast;
     bool fast_pending;                  /* started while the program ran: at its next stop */
     uint64_t fast_sites, slow_sites;    /* entry and return sites of traced functions, by path */
@@ -102,6 +106,6 @@ void trace_fast_start(gobp_target *t, gobp_tracer *tr);
 /* Every record written so far, in order; for a hit of goroutine goid (0: none) also its
  * records past one still being written; goid -1: all of them (the end of the trace). */
 void trace_fast_drain(gobp_target *t, gobp_tracer *tr, int64_t goid);
-void trace_fast_stop(gobp_tracer *tr);
+void trace_fast_stop(gobp_tracer *tr);   /* the ring stays the target's */
 
 #endif

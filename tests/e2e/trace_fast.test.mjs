@@ -6,6 +6,7 @@
 // Programs: tests/programs/tracing, tests/programs/handlers. Every installed Go version.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { startSession, IS_DELVE } from './lib/client.mjs';
 import { goToolchains, buildProgram } from './lib/gobuild.mjs';
 import * as h from './lib/helpers.mjs';
@@ -100,6 +101,27 @@ for (const tc of goToolchains()) {
         const q = calls.find((b) => b.function === 'main.query' && b.args.id === undefined && b.args.args.endsWith('[123]'));
         assert.ok(q, 'query(..., 123): the variadic argument as the call saw it');
         assert.deepEqual(q.results, { '~r0': '7', '~r1': 'error nil' });
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('the editor: traces restarted at a stop share one ring in the program', OPT, async () => {
+      const s = await startSession('stdio');
+      try {
+        await h.launch(s, h.launchArgs({ program: tracing(), args: ['chain'], trace: { functions: ['main\\.handle$'] } }),
+          { functionBreakpoints: [{ name: 'main.find' }] });
+        const ev = await h.waitStopped(s, 0, null, 60000);
+        for (let i = 0; i < 3; i++) await s.ok('setTracepoints', { functions: ['main.query'] });
+        const pid = s.events.find((e) => e.event === 'process').body.systemProcessId;
+        const rings = fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => l.includes('gobp-trace'));
+        assert.equal(rings.length, 1, `one ring mapped in the program:\n${rings.join('\n')}`);
+        await s.ok('setFunctionBreakpoints', { breakpoints: [] });
+        await s.ok('continue', { threadId: ev.body.threadId });
+        await s.waitEvent('terminated', { timeout: 60000 });
+        const calls = s.events.filter((e) => e.event === 'gobpTrace').map((e) => e.body.function);
+        assert.ok(calls.includes('main.query'), `the restarted trace records: ${calls}`);
+        assert.deepEqual(calls.filter((f) => f === 'main.handle').length, 2, 'handle(123) and handle(5), each once');
       } finally {
         await s.close();
       }
