@@ -25,10 +25,13 @@ async function jsonl(argv) {
 }
 
 /** What a call is, without its times and ids: the function, its caller's function, depth,
- *  arguments, results and how it ended. Sorted, so goroutine interleavings compare equal. */
+ *  arguments, results and how it ended. Sorted, so goroutine interleavings compare equal. A
+ *  goroutine other than main's may still be returning (after its wg.Done) when main ends the
+ *  program, in either run: its "unfinished" counts as "return". */
 function content(recs) {
   const byId = new Map(recs.map((r) => [r.id, r]));
-  return recs.map((r) => JSON.stringify([r.function, r.parent ? byId.get(r.parent).function : '', r.depth, r.args, r.results, r.end])).sort();
+  const end = (r) => (r.goroutine !== 1 && r.end === 'unfinished' ? 'return' : r.end);
+  return recs.map((r) => JSON.stringify([r.function, r.parent ? byId.get(r.parent).function : '', r.depth, r.args, r.results, end(r)])).sort();
 }
 
 /** How many calls of the summary's table went to fn. */
