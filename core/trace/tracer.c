@@ -4,7 +4,9 @@
  * frame_key), which a stack move (runtime.copystack) does not change. Calls left by a panic
  * (closed when the recovering frame runs deferreturn, or by the next event deeper than them)
  * or by runtime.Goexit are closed as such. Per call nothing is read but the arguments: the
- * goroutine id and stack.hi of a g are cached until the goroutine exits or its stack moves. */
+ * goroutine id and stack.hi of a g are cached until the goroutine exits or its stack moves.
+ * Where they can, the sites write records instead of trapping (trace_fast.c); each hit reads
+ * those first. */
 #include "abi/abi_transfer.h"
 #include "alloc.h"
 #include "abi/call_layout.h"
@@ -189,7 +191,6 @@ static void close_unwound(gobp_tracer *tr, g_state *g, uint64_t depth_key, bool 
 }
 
 /* ---- values ---- */
-
 
 static char *format_abi_value(gobp_target *t, gobp_tracer *tr, hit_regs *hr, const abi_value *a, gobp_type *type,
                               uint64_t stack_base)
